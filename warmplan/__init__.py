@@ -1,0 +1,46 @@
+"""warmplan: plan, preview and check learning-rate warm-up and decay schedules.
+
+The public API is imported lazily, so ``import warmplan`` (and ``warmplan --help``)
+costs neither pydantic nor torch until a name is used::
+
+    from warmplan import load_plan, build_scheduler
+    plan = load_plan("configs/linear-warmup-cosine.yaml")
+    scheduler = build_scheduler(optimizer, plan)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Plan": "warmplan.plan",
+    "load_plan": "warmplan.loading",
+    "build_scheduler": "warmplan.schedulers",
+    "simulate": "warmplan.simulation",
+    "Trace": "warmplan.simulation",
+    "WarmupWrapper": "warmplan.warmup",
+    "WarmplanError": "warmplan.errors",
+    "ConfigError": "warmplan.errors",
+    "Finding": "warmplan.errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+if TYPE_CHECKING:
+    from warmplan.errors import ConfigError, Finding, WarmplanError
+    from warmplan.loading import load_plan
+    from warmplan.plan import Plan
+    from warmplan.schedulers import build_scheduler
+    from warmplan.simulation import Trace, simulate
+    from warmplan.warmup import WarmupWrapper
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'warmplan' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,3 @@
+from warmplan.cli import run
+
+run()

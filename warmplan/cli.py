@@ -1,0 +1,248 @@
+"""The `warmplan` command: parse, call the core, render, map errors to exit codes.
+
+The only module that prints or exits. Heavy modules (pydantic, torch, matplotlib) are
+imported inside the commands, so `warmplan --help` stays instant.
+
+Exit codes: 0 ok; 1 invalid config or failed check; 2 usage error; 3 a bug in
+warmplan; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from warmplan import __version__
+from warmplan.flags import plan_flags
+
+app = typer.Typer(
+    name="warmplan",
+    help="Plan, preview and check learning-rate warm-up and decay schedules, "
+    "computed by torch's own schedulers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INVALID, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 130
+
+
+class _State:
+    debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"warmplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Plan, preview and check learning-rate warm-up and decay schedules."""
+    _State.debug = debug
+
+
+def err(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+@contextlib.contextmanager
+def reporting() -> Iterator[None]:
+    """Turn every failure into one line per problem on stderr and an exit code."""
+    from warmplan.errors import UsageError, WarmplanError
+
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except UsageError as exc:
+        err(f"usage error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except WarmplanError as exc:
+        for line in exc.lines():
+            err(line)
+        raise typer.Exit(EXIT_INVALID) from None
+    except KeyboardInterrupt:
+        err("interrupted; no output was written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        # `warmplan show ... | head`: the reader left; not an error worth a traceback
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        raise typer.Exit(0) from None
+    except Exception as exc:
+        if _State.debug:
+            raise
+        err(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in warmplan "
+            f"{__version__}; rerun with --debug for the traceback and report it"
+        )
+        raise typer.Exit(EXIT_BUG) from None
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class By(str, Enum):
+    epoch = "epoch"
+    step = "step"
+
+
+def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
+    """Load the plan from ``config`` and the plan flags (which win over the file)."""
+    from warmplan.errors import UsageError
+    from warmplan.flags import collect_overrides
+    from warmplan.loading import load_plan
+
+    overrides = collect_overrides(flags)
+    if config is None and not overrides:
+        raise UsageError(
+            "give a config file, or define the plan with flags (--lr, "
+            "--epochs, ...); see warmplan show --help"
+        )
+    plan = load_plan(config, overrides)
+    for keypath, flag, line in plan.source.overridden:
+        from warmplan.source import dotted_key
+
+        where = f"{config}:{line}" if line else str(config)
+        err(f"note: {flag} overrides {dotted_key(keypath)} from {where}")
+    return plan
+
+
+def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None:
+    """Write text to stdout, or atomically to ``output``."""
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return
+    from warmplan.output import write_atomically
+
+    def write(handle: Any) -> None:
+        for chunk in chunks:
+            handle.write(chunk.encode("utf-8"))
+
+    write_atomically(output, write, inputs)
+    err(f"wrote {output}")
+
+
+ConfigArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="A plan in YAML (configs/ has examples). Optional when flags define the plan.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+@plan_flags
+def show(
+    config: ConfigArg = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (rich), or csv/json/markdown with one row per interval"
+        ),
+    ] = OutputFormat.table,
+    by: Annotated[
+        By | None,
+        typer.Option(help="Rows per epoch or per step (default: epoch)"),
+    ] = None,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Show every row of the table, not a sample")
+    ] = False,
+    rows: Annotated[int, typer.Option(help="Rows the table shows before it samples", min=4)] = 200,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
+    ] = None,
+    max_steps: Annotated[
+        int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
+    ] = 10_000_000,
+    flags: Any = None,
+) -> None:
+    """Print the learning rate of every epoch (or step), from torch's real schedulers."""
+    with reporting():
+        plan = load_with_flags(config, flags)
+        from warmplan.simulation import simulate
+
+        trace = simulate(plan, max_steps=max_steps)
+        inputs = [config] if config else []
+        _report_warnings(trace)
+        if output_format is OutputFormat.table:
+            emit(_table_text(trace, by, rows, all_rows, output), output, inputs)
+        else:
+            from warmplan.render.export import EXPORTERS
+
+            emit(EXPORTERS[output_format.value](trace), output, inputs)
+
+
+def _report_warnings(trace: Any) -> None:
+    for warning in trace.warnings:
+        where = (
+            "while building"
+            if warning.first_interval < 0
+            else (f"first at {trace.plan.interval} {warning.first_interval}")
+        )
+        times = f", {warning.count} times" if warning.count > 1 else ""
+        err(f"warning: torch {warning.category} {where}{times}: {warning.message}")
+
+
+def _table_text(
+    trace: Any, by: By | None, rows: int, all_rows: bool, output: Path | None
+) -> Iterator[str]:
+    from rich.console import Console
+
+    from warmplan.render.table import render_show
+
+    parts = render_show(trace, by.value if by else None, rows, all_rows)
+    if output is None:
+        console = Console()
+        for part in parts:
+            console.print(part)
+        return iter(())
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+    for part in parts:
+        console.print(part)
+    return iter([console.export_text()])
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the plan format (for editors' YAML language servers)."""
+    with reporting():
+        import json
+
+        from warmplan.plan import Plan
+
+        document = Plan.model_json_schema()
+        document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        document["title"] = "warmplan plan"
+        typer.echo(json.dumps(document, indent=2))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

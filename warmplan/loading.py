@@ -1,0 +1,210 @@
+"""load_plan: YAML or a dict, plus overrides -> a validated Plan, or one ConfigError.
+
+Every problem becomes a Finding located at the YAML key responsible: pydantic's error
+locations are walked back through the data (skipping the discriminator tags pydantic
+adds for decay kinds) to the key's line and column.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import types
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+from warmplan import errors
+from warmplan.errors import ConfigError, Finding
+from warmplan.overrides import apply_overrides, as_overrides
+from warmplan.source import KeyPath, Source, dotted_key, read_source
+
+
+def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any = None):
+    """Read, override and validate a plan.
+
+    ``path_or_dict``: a YAML file, a dict of the same shape, or None for a plan made of
+    overrides alone. ``overrides``: ``{"decay.eta_min": 0}`` or a list of
+    :class:`warmplan.overrides.Override`. Raises :class:`ConfigError` with every
+    problem found.
+    """
+    if path_or_dict is None:
+        source = Source(data={})
+    elif isinstance(path_or_dict, dict):
+        source = Source(data=copy.deepcopy(path_or_dict))
+    else:
+        source = read_source(path_or_dict)
+    apply_overrides(source, as_overrides(overrides))
+    return validate_source(source)
+
+
+def validate_source(source: Source):
+    from pydantic import ValidationError
+
+    from warmplan.consistency import consistency_findings
+    from warmplan.plan import Plan
+
+    try:
+        plan = Plan.model_validate(source.data)
+    except ValidationError as exc:
+        raise ConfigError(_findings_from_pydantic(exc, source)) from None
+    plan._source = source
+    findings = consistency_findings(plan, source)
+    if findings:
+        raise ConfigError(findings)
+    return plan
+
+
+# -- pydantic errors -> findings -------------------------------------------------------
+
+_EXPECTED = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "list_type": "a list",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+    "bool_type": "true or false",
+}
+
+
+def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
+    findings = []
+    for error in exc.errors(include_url=False):
+        keypath, model = _walk(error["loc"], source.data)
+        if error["type"] == "extra_forbidden":  # what matters is the enclosing block
+            model = _walk(error["loc"][:-1], source.data)[1]
+        findings.append(_finding(error, keypath, model, source))
+    # one finding per key: a union may report the same key twice
+    unique = {(f.key, f.message): f for f in findings}
+    return sorted(unique.values(), key=lambda f: (f.line or 0, f.col or 0))
+
+
+def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source) -> Finding:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    key = dotted_key(keypath) or "the plan"
+    if kind == "extra_forbidden":
+        known = sorted(model.model_fields) if _is_model(model) else []
+        hint = _did_you_mean(str(keypath[-1]), known)
+        where = dotted_key(keypath[:-1]) or "the top level"
+        message = f"unknown key {key}{hint}; {where} takes: {', '.join(known)}"
+        return source.finding(errors.UNKNOWN_KEY, keypath, message)
+    if kind == "missing":
+        return source.finding(errors.MISSING_KEY, keypath, f"missing required key {key}")
+    if kind == "union_tag_not_found":
+        return source.finding(
+            errors.MISSING_KEY, (*keypath, "kind"), f"missing required key {key}.kind"
+        )
+    if kind in ("union_tag_invalid", "literal_error"):
+        choices = _choices(ctx.get("expected_tags") or ctx.get("expected", ""))
+        if kind == "union_tag_invalid":
+            keypath, value = (*keypath, "kind"), ctx.get("tag")
+            key = dotted_key(keypath)
+        hint = _did_you_mean(str(value), choices)
+        message = f"{key} must be one of {', '.join(choices)}, got {_describe(value)}{hint}"
+        return source.finding(errors.BAD_VALUE, keypath, message)
+    return source.finding(
+        errors.BAD_VALUE,
+        keypath,
+        f"{key} {_expectation(kind, ctx, error['msg'])}, got {_describe(value)}",
+    )
+
+
+def _expectation(kind: str, ctx: dict[str, Any], msg: str) -> str:
+    if kind in _EXPECTED:
+        return f"must be {_EXPECTED[kind]}"
+    bounds = {
+        "greater_than": ">",
+        "greater_than_equal": ">=",
+        "less_than": "<",
+        "less_than_equal": "<=",
+    }
+    if kind in bounds:
+        bound = next(iter(ctx.values()))
+        return f"must be {bounds[kind]} {bound}"
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind in ("too_short", "too_long"):
+        low, high = ctx.get("min_length"), ctx.get("max_length")
+        if kind == "too_short" and low is not None:
+            return f"needs at least {low} item{'s' if low != 1 else ''}"
+        return f"takes at most {high} item{'s' if high != 1 else ''}"
+    return msg[0].lower() + msg[1:] if msg else "is invalid"
+
+
+def _choices(expected: str) -> list[str]:
+    return [c.strip().strip("'\"") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"{value!r} (text)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return repr(value)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _is_model(obj: Any) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(obj, type) and issubclass(obj, BaseModel)
+
+
+def _strip(annotation: Any) -> Any:
+    """Annotated[X, ...] -> X; Optional[X] -> X; a union of models -> tuple of them."""
+    while get_origin(annotation) is not None and hasattr(annotation, "__metadata__"):
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [_strip(a) for a in get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else tuple(members)
+    return annotation
+
+
+def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
+    """pydantic loc -> (key path in the data, model class at the end of it)."""
+    from warmplan.plan import Plan
+
+    model: Any = Plan
+    keypath: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(model, tuple):  # a discriminated union: `part` is the tag
+            tagged = [
+                m
+                for m in model
+                if _is_model(m) and part in get_args(m.model_fields["kind"].annotation)
+            ]
+            if tagged:
+                model = tagged[0]
+                continue
+        keypath.append(part)
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (
+                node[part]
+                if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+                else None
+            )
+        )
+        if _is_model(model) and isinstance(part, str) and part in model.model_fields:
+            model = _strip(model.model_fields[part].annotation)
+        elif get_origin(model) is list and isinstance(part, int):
+            model = _strip(get_args(model)[0])
+        else:
+            model = None
+    return tuple(keypath), model

@@ -1,0 +1,2 @@
+"""Renderers: a Trace (or check results) -> text, tables and figures. They return
+values; only :mod:`warmplan.cli` prints."""

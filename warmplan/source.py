@@ -1,0 +1,216 @@
+"""Reading a plan's YAML into plain data, remembering where every key stands.
+
+PyYAML's safe loader would lose the positions and silently keep the last of two
+duplicate keys, so the node tree is walked here: each mapping key and list item gets
+its 1-based ``line:col``, duplicates are refused, and alias expansion and nesting are
+bounded (a config is untrusted data: loading one never runs code and never explodes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warmplan import errors
+from warmplan.errors import ConfigError, Finding
+
+KeyPath = tuple[str | int, ...]
+
+#: Bounds that keep a hostile file from costing more than a real one ever needs.
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 10_000  # after alias expansion ("billion laughs")
+MAX_DEPTH = 32
+
+
+@dataclass
+class Source:
+    """A plan's raw data and where each of its keys came from."""
+
+    data: Any
+    path: str | None = None  # None for a plan given as a dict or by flags alone
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    #: keys set from the command line -> the flag that set them
+    from_flags: dict[KeyPath, str] = field(default_factory=dict)
+    #: keys set by a flag that the file also set: (key, flag, file line)
+    overridden: list[tuple[KeyPath, str, int | None]] = field(default_factory=list)
+
+    def locate(self, key: KeyPath) -> dict[str, Any]:
+        """``path``/``line``/``col``/``key`` of a finding about ``key``.
+
+        Falls back to the nearest enclosing key that has a position, so a missing
+        key points at the block that should hold it.
+        """
+        dotted = dotted_key(key)
+        for end in range(len(key), -1, -1):
+            prefix = key[:end]
+            if prefix in self.from_flags:
+                return {"path": errors.COMMAND_LINE, "key": dotted}
+            if prefix in self.positions:
+                line, col = self.positions[prefix]
+                return {"path": self.path, "line": line, "col": col, "key": dotted}
+        line = 1 if self.path else None
+        return {"path": self.path, "line": line, "col": 1 if line else None, "key": dotted}
+
+    def finding(self, code: str, key: KeyPath, message: str, **kw: Any) -> Finding:
+        return Finding(code=code, message=message, **self.locate(key), **kw)
+
+
+def dotted_key(key: KeyPath) -> str:
+    """``("optimizer", "groups", 1, "lr")`` -> ``optimizer.groups[1].lr``."""
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def read_source(path: str | Path) -> Source:
+    """Read and parse a YAML plan file; raise ConfigError pointing at what is wrong."""
+    shown = str(path)
+    text = _read_text(Path(path), shown)
+    return parse_yaml(text, shown)
+
+
+def _fail(
+    code: str,
+    message: str,
+    path: str | None,
+    line: int | None = None,
+    col: int | None = None,
+    key: str | None = None,
+) -> ConfigError:
+    return ConfigError([Finding(code, message, path=path, line=line, col=col, key=key)])
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        if path.is_dir():
+            raise _fail(errors.UNREADABLE, "is a folder, not a plan file", shown)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise _fail(errors.UNREADABLE, "no such file", shown) from None
+    except PermissionError:
+        raise _fail(errors.UNREADABLE, "permission denied", shown) from None
+    except OSError as exc:
+        raise _fail(errors.UNREADABLE, f"cannot read: {exc.strerror or exc}", shown) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _fail(errors.TOO_LARGE, f"larger than {MAX_FILE_BYTES:,} bytes; not a plan", shown)
+    if b"\x00" in raw:
+        raise _fail(errors.UNREADABLE, "is a binary file, not YAML text", shown)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return_msg = f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        raise _fail(errors.UNREADABLE, return_msg, shown, line, col) from None
+
+
+def parse_yaml(text: str, path: str | None = None) -> Source:
+    """Parse YAML text into a Source (data + key positions)."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "\t" in problem or "tab" in str(problem):
+            problem = "tab character; YAML indents with spaces only"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {problem}", path, line, col) from None
+    except yaml.YAMLError as exc:
+        raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {exc}", path) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise _fail(errors.NOT_A_MAPPING, "empty file; a plan is a YAML mapping", path, 1, 1)
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise _fail(
+            errors.NOT_A_MAPPING,
+            f"the plan is {kind}; it must be a mapping of keys",
+            path,
+            line,
+            col,
+        )
+    source = Source(data=None, path=path)
+    builder = _NodeBuilder(loader, source)
+    source.data = builder.build(node, (), 0)
+    return source
+
+
+class _NodeBuilder:
+    """Turns a composed YAML node tree into plain Python data, recording positions."""
+
+    def __init__(self, loader: Any, source: Source) -> None:
+        self.loader = loader
+        self.source = source
+        self.nodes = 0
+
+    def _error(self, code: str, node: Any, key: KeyPath, message: str) -> ConfigError:
+        mark = node.start_mark
+        return _fail(
+            code, message, self.source.path, mark.line + 1, mark.column + 1, dotted_key(key) or None
+        )
+
+    def build(self, node: Any, key: KeyPath, depth: int) -> Any:
+        import yaml
+
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self._error(
+                errors.TOO_LARGE,
+                node,
+                key,
+                f"more than {MAX_NODES:,} values (after expanding aliases); not a plan",
+            )
+        if depth > MAX_DEPTH:
+            raise self._error(
+                errors.TOO_LARGE, node, key, f"nested more than {MAX_DEPTH} levels deep; not a plan"
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key, depth)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self._remember((*key, index), item)
+                items.append(self.build(item, (*key, index), depth + 1))
+            return items
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self._error(errors.YAML_SYNTAX, node, key, f"invalid value: {exc}") from None
+
+    def _mapping(self, node: Any, key: KeyPath, depth: int) -> dict[str, Any]:
+        import yaml
+
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._error(
+                    errors.YAML_SYNTAX, key_node, key, "merge keys (<<) are not supported in plans"
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(errors.NOT_A_MAPPING, key_node, key, "a key must be a plain name")
+            name = str(self.loader.construct_object(key_node))
+            child = (*key, name)
+            if name in result:
+                first = self.source.positions[child][0]
+                raise self._error(
+                    errors.DUPLICATE_KEY,
+                    key_node,
+                    child,
+                    f"duplicate key {dotted_key(child)} (first given on line "
+                    f"{first}); YAML keeps only one of them",
+                )
+            self._remember(child, key_node)
+            result[name] = self.build(value_node, child, depth + 1)
+        return result
+
+    def _remember(self, key: KeyPath, node: Any) -> None:
+        mark = node.start_mark
+        self.source.positions[key] = (mark.line + 1, mark.column + 1)
