@@ -10,6 +10,7 @@ warmplan; 130 interrupted.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -223,7 +224,7 @@ def _table_text(
         for part in parts:
             console.print(part)
         return iter(())
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+    console = Console(record=True, width=120, file=io.StringIO())
     for part in parts:
         console.print(part)
     return iter([console.export_text()])

@@ -27,6 +27,8 @@ class Finding:
     line: int | None = None
     col: int | None = None
     key: str | None = None
+    #: for an unknown key, the known key it most resembles (not shown by format)
+    suggestion: str | None = None
 
     def format(self) -> str:
         """``path:line:col: severity: message [CODE]``; absent parts are left out."""

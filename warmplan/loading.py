@@ -78,9 +78,20 @@ def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
         if error["type"] == "extra_forbidden":  # what matters is the enclosing block
             model = _walk(error["loc"][:-1], source.data)[1]
         findings.append(_finding(error, keypath, model, source))
+    findings = _drop_missing_explained_by_typos(findings)
     # one finding per key: a union may report the same key twice
     unique = {(f.key, f.message): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.line or 0, f.col or 0))
+
+
+def _drop_missing_explained_by_typos(findings: list[Finding]) -> list[Finding]:
+    """`trainig:` is one mistake: report the unknown key, not also a missing `training`."""
+    suggested = {
+        f.key.rsplit(".", 1)[0] + "." + f.suggestion if "." in (f.key or "") else f.suggestion
+        for f in findings
+        if f.code == errors.UNKNOWN_KEY and f.suggestion
+    }
+    return [f for f in findings if not (f.code == errors.MISSING_KEY and f.key in suggested)]
 
 
 def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source) -> Finding:
@@ -91,7 +102,8 @@ def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source
         hint = _did_you_mean(str(keypath[-1]), known)
         where = dotted_key(keypath[:-1]) or "the top level"
         message = f"unknown key {key}{hint}; {where} takes: {', '.join(known)}"
-        return source.finding(errors.UNKNOWN_KEY, keypath, message)
+        found = source.finding(errors.UNKNOWN_KEY, keypath, message)
+        return found.at(suggestion=_closest(str(keypath[-1]), known))
     if kind == "missing":
         return source.finding(errors.MISSING_KEY, keypath, f"missing required key {key}")
     if kind == "union_tag_not_found":
@@ -124,7 +136,7 @@ def _expectation(kind: str, ctx: dict[str, Any], msg: str) -> str:
     }
     if kind in bounds:
         bound = next(iter(ctx.values()))
-        return f"must be {bounds[kind]} {bound}"
+        return f"must be {bounds[kind]} {bound:g}"
     if kind == "finite_number":
         return "must be a finite number"
     if kind in ("too_short", "too_long"):
@@ -153,9 +165,14 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def _closest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean {close}?)" if close else ""
 
 
 def _is_model(obj: Any) -> bool:

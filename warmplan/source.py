@@ -117,7 +117,7 @@ def parse_yaml(text: str, path: str | None = None) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if "\t" in problem or "tab" in str(problem):
+        if "\t" in problem or "'\\t'" in problem or "tab" in problem:
             problem = "tab character; YAML indents with spaces only"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {problem}", path, line, col) from None
