@@ -11,6 +11,7 @@ no parameters, so ``step`` has nothing to update. A test proves its LRs equal a 
 from __future__ import annotations
 
 import warnings
+from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,64 +138,77 @@ def simulate(
 ) -> Trace:
     """Build the plan's schedulers over a dummy optimizer and step them as training.
 
-    ``progress``, if given, is called with the number of intervals done every 65,536.
+    ``progress``, if given, is called with the number of intervals done so far, every
+    65,536 intervals and at the end.
     """
     import numpy as np
 
     from warmplan.schedulers import build_schedule, layout
 
     check_size(plan, max_steps)
-    total = plan.intervals
     targets = plan.target_lrs
-    lr = np.empty((total, len(targets)), dtype=np.float64)
     optimizer = dummy_optimizer(targets)
     for group in optimizer.param_groups:
         group["initial_lr"] = group["lr"]
-    recorder = _WarningRecorder()
+    values = array("d")  # row-major (interval, group); 8 bytes an LR, no Python objects
+    recorder = _WarningRecorder(values, len(targets))
     with warnings.catch_warnings():
         # "always": every warning reaches the recorder, which keeps one per text, so
         # a warning repeated a million times costs a counter, not a million records.
         warnings.simplefilter("always")
         warnings.showwarning = recorder.record  # type: ignore[assignment]
-        recorder.interval = -1
         scheduler = build_schedule(optimizer, plan)
-        _step_all(optimizer, scheduler, lr, recorder, progress)
+        _step_all(optimizer, scheduler, values, plan.intervals, progress)
+    lr = np.frombuffer(values, dtype=np.float64).reshape(plan.intervals, len(targets))
     return Trace(plan=plan, lr=lr, layout=layout(plan), warnings=recorder.captured())
+
+
+_CHUNK = 65536
 
 
 def _step_all(
     optimizer: Any,
     scheduler: Any,
-    lr: Any,
-    recorder: _WarningRecorder,
+    values: array[float],
+    total: int,
     progress: Callable[[int], None] | None,
 ) -> None:
+    """Read the LRs, then step, ``total`` times: the hot loop of every command.
+
+    ``optimizer.step()`` runs once, before the first ``scheduler.step()``, as torch
+    requires (it warns otherwise); the dummy's step changes nothing, so later calls
+    would only cost time.
+    """
     groups = optimizer.param_groups
-    step_optimizer, step_scheduler = optimizer.step, scheduler.step
-    total = lr.shape[0]
-    if len(groups) == 1:
-        group = groups[0]
-        column = lr[:, 0]
-        for t in range(total):
-            recorder.interval = t
-            column[t] = group["lr"]
-            step_optimizer()
-            step_scheduler()
-            if progress is not None and not t & 0xFFFF:
-                progress(t)
-        return
-    for t in range(total):
-        recorder.interval = t
-        lr[t] = [group["lr"] for group in groups]
-        step_optimizer()
-        step_scheduler()
-        if progress is not None and not t & 0xFFFF:
-            progress(t)
+    step_scheduler = scheduler.step
+    optimizer.step()
+    single = groups[0] if len(groups) == 1 else None
+    for start in range(0, total, _CHUNK):
+        stop = min(start + _CHUNK, total)
+        if single is not None:
+            append = values.append
+            for _ in range(start, stop):
+                append(single["lr"])
+                step_scheduler()
+        else:
+            extend = values.extend
+            for _ in range(start, stop):
+                extend([group["lr"] for group in groups])
+                step_scheduler()
+        if progress is not None:
+            progress(stop)
 
 
 class _WarningRecorder:
-    def __init__(self) -> None:
-        self.interval = -1
+    """Keeps one record per warning text, with its count and first interval.
+
+    The interval is read off how many rows were recorded when the warning came: the
+    row of interval t is recorded just before the t-th scheduler step.
+    """
+
+    def __init__(self, values: array[float], groups: int) -> None:
+        self._values = values
+        self._groups = groups
         self._seen: dict[tuple[str, str], list[int]] = {}
 
     def record(self, message: Any, category: type, *args: Any, **kwargs: Any) -> None:
@@ -202,7 +216,7 @@ class _WarningRecorder:
         if key in self._seen:
             self._seen[key][1] += 1
         else:
-            self._seen[key] = [self.interval, 1]
+            self._seen[key] = [len(self._values) // self._groups - 1, 1]
 
     def captured(self) -> list[CapturedWarning]:
         return [

@@ -31,17 +31,25 @@ def _rows(trace: Trace) -> Iterator[tuple[int, int, str, list[float]]]:
             yield steps[t], epochs[t], names[phases[t]], lrs
 
 
-def csv_chunks(trace: Trace) -> Iterator[str]:
-    """``step,epoch,phase,lr`` (or ``lr/<group>`` columns), one row per interval."""
+def csv_chunks(trace: Trace, chunk: int = 65536) -> Iterator[str]:
+    """``step,epoch,phase,lr`` (or ``lr/<group>`` columns), one row per interval.
+
+    Built column-wise with ``map`` over whole chunks: a million rows in about a second,
+    where a per-row f-string costs several.
+    """
     yield ",".join(["step", "epoch", "phase", *lr_columns(trace)]) + "\n"
-    lines: list[str] = []
-    for step, epoch, phase, lrs in _rows(trace):
-        lines.append(f"{step},{epoch},{phase},{','.join(map(repr, lrs))}\n")
-        if len(lines) >= _CHUNK:
-            yield "".join(lines)
-            lines.clear()
-    if lines:
-        yield "".join(lines)
+    steps, epochs = trace.first_step(), trace.epoch()
+    names = trace.phase_names()
+    phases = trace.phase_index()
+    for start in range(0, trace.intervals, chunk):
+        stop = min(start + chunk, trace.intervals)
+        columns = [
+            map(str, steps[start:stop].tolist()),
+            map(str, epochs[start:stop].tolist()),
+            map(names.__getitem__, phases[start:stop].tolist()),
+            *(map(repr, trace.lr[start:stop, g].tolist()) for g in range(trace.lr.shape[1])),
+        ]
+        yield "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
 def json_document(trace: Trace) -> dict[str, Any]:
