@@ -16,7 +16,7 @@ from warmplan.render.reduce import minmax_indices
 if TYPE_CHECKING:
     from warmplan.simulation import Trace
 
-#: rows of the curve (plus two for the x axis); wider terminals get a wider curve
+#: rows of the curve, its frame and tick labels included; wider terminals get a wider one
 HEIGHT = 12
 MIN_WIDTH, MAX_WIDTH = 40, 120
 

@@ -341,7 +341,7 @@ def figure_format(path: Path, forced: str | None = None) -> str:
         return forced
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        shown = f"extension {path.suffix!r}" if path.suffix else "no extension"
+        shown = f"its extension {path.suffix!r}" if path.suffix else "a name without an extension"
         raise OutputError(
             f"{path}: cannot tell the image format from {shown}; "
             "name the file .png, .svg or .pdf, or pass --format"
