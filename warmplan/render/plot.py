@@ -161,8 +161,12 @@ def _draw_trace(
         if 0 < warmup < trace.intervals:
             _mark(ax, (warmup * scale, trace.lr[warmup, g]), "warmup-end", "o", color, "white")
         if inline:
-            _annotate(ax, peak, f"peak {peak[1]:.3g}", color, "peak", options, (0, 8))
-            _annotate(ax, final, f"final {final[1]:.3g}", color, "final", options, (-8, 22))
+            # a peak near the left edge gets its label to the right, not cut in half
+            ha = "left" if peak[0] < 0.08 * trace.intervals * scale else "center"
+            _annotate(ax, peak, f"peak {peak[1]:.3g}", color, "peak", options, (0, 8), ha)
+            _annotate(
+                ax, final, f"final {final[1]:.3g}", color, "final", options, (-8, 22), "right"
+            )
         else:
             _mark(ax, peak, "peak", "^", color, color)
             _mark(ax, final, "final", "s", color, color)
@@ -191,6 +195,7 @@ def _annotate(
     gid: str,
     options: PlotOptions,
     offset: tuple[float, float],
+    ha: str,
 ) -> None:
     if options.log and xy[1] <= 0:
         return  # a zero has no place on a log axis; the line shows where it goes
@@ -199,7 +204,7 @@ def _annotate(
         xy=xy,
         xytext=offset,
         textcoords="offset points",
-        ha="right" if gid == "final" else "center",
+        ha=ha,
         va="bottom",
         fontsize=8,
         color=color,
