@@ -47,8 +47,10 @@ def test_the_curve_follows_the_schedule(trace):
     assert [label for label in rows[-1].split()] == ["0", "20", "40", "60", "80"]
 
 
-def test_color_is_ansi(trace):
-    assert "\x1b[" in render_curve(trace, width=60, height=8, color=True)
+def test_color_is_ansi_foreground_only(trace):
+    text = render_curve(trace, width=60, height=8, color=True)
+    assert "\x1b[38;5;" in text or "\x1b[9" in text
+    assert "\x1b[48;" not in text and ";107m" not in text, "no background boxes"
 
 
 def test_curve_size_fits_the_terminal():

@@ -9,6 +9,7 @@ does and its spikes and steps still show.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from warmplan.render.reduce import minmax_indices
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 #: rows of the curve, its frame and tick labels included; wider terminals get a wider one
 HEIGHT = 12
 MIN_WIDTH, MAX_WIDTH = 40, 120
+_GREY = 8  # the 256-color code of the warm-up end line
+#: plotext paints a full line's cells on a white background whatever the theme; the
+#: curve keeps the terminal's own (light or dark), so background codes are dropped
+_BACKGROUND = re.compile(r"\x1b\[48;5;\d+m")
 
 
 def curve_size(columns: int, rows: int | None) -> tuple[int, int]:
@@ -37,8 +42,8 @@ def render_curve(trace: Trace, width: int = 80, height: int = HEIGHT, color: boo
     figure = plotext.figure
     figure.clear()
     figure.plot_size(width, height)
-    figure.theme("default" if color else "colorless")
-    figure.canvas("default")  # the terminal's own background, light or dark
+    # "simple" colors the lines only: no background, so it suits light and dark terminals
+    figure.theme("simple" if color else "colorless")
     lr = trace.lr
     for g in range(lr.shape[1]):
         keep = minmax_indices(lr[:, g], 2 * width)
@@ -49,9 +54,9 @@ def render_curve(trace: Trace, width: int = 80, height: int = HEIGHT, color: boo
         figure.draw(signal)
     warmup = trace.plan.warmup_intervals
     if 0 < warmup < trace.intervals:
-        figure.line(warmup, orientation="vertical", style="dotted")
+        figure.line(warmup, orientation="vertical", style="dotted", pixel=_GREY)
     figure.ruler("x").ticks(*_interval_ticks(trace.intervals))
-    return figure.build().string(colorless=not color)
+    return _BACKGROUND.sub("", figure.build().string(colorless=not color))
 
 
 def _interval_ticks(intervals: int) -> tuple[list[int], list[str]]:
