@@ -47,7 +47,8 @@ def child(mode: str, steps: int) -> dict:
     simulated = time.perf_counter()
     result = {"simulate_s": simulated - started}
     if mode == "plot":
-        from warmplan.render.plot import plot_traces, save_figure
+        from warmplan.render.image_file import save_figure
+        from warmplan.render.plot import plot_traces
 
         with tempfile.TemporaryDirectory() as folder:
             drawn = time.perf_counter()

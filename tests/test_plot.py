@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from warmplan import load_plan, simulate
 from warmplan.cli import app
 from warmplan.errors import OutputError
-from warmplan.render.plot import PlotOptions, default_output, plot_traces, save_figure
+from warmplan.render.image_file import default_output, save_figure
+from warmplan.render.plot import PlotOptions, plot_traces
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"

@@ -321,7 +321,8 @@ def plot(
 ) -> None:
     """Draw the learning rate of one plan, or several overlaid, to a PNG, SVG or PDF."""
     with reporting():
-        from warmplan.render.plot import PlotOptions, default_output, plot_traces, save_figure
+        from warmplan.render.image_file import default_output, save_figure
+        from warmplan.render.plot import PlotOptions, plot_traces
         from warmplan.simulation import simulate
 
         configs = configs or []
@@ -381,7 +382,7 @@ def _figure_size(text: str, dpi: int) -> tuple[float, float]:
 
 def _check_output(output: Path, fmt: str | None, inputs: list[Path]) -> None:
     from warmplan.output import refuse_inputs
-    from warmplan.render.plot import figure_format
+    from warmplan.render.image_file import figure_format
 
     figure_format(output, fmt)
     refuse_inputs(output, inputs)
