@@ -1,0 +1,321 @@
+"""The figure of `warmplan plot`: one or more traces drawn with matplotlib.
+
+Built on a bare ``matplotlib.figure.Figure`` with the Agg canvas, never through
+pyplot: no display is needed (CI, SSH), no backend is switched under a user who
+imports warmplan in a notebook, and no figure lingers in pyplot's global registry.
+
+What a reader needs without opening the config is drawn on it: the warm-up shaded and
+its end marked, the peak and final LR annotated, phase starts and milestones as light
+vertical lines, one labelled line per plan (per param group when there are several).
+Row t of a trace is the LR in effect from interval t to t+1, so lines are drawn as
+steps ("steps-post") that end at the end of training. Long traces are reduced per
+pixel column first (:mod:`warmplan.render.reduce`), so drawing costs the same for a
+thousand steps or a million.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from warmplan.render.reduce import minmax_indices
+from warmplan.summary import summarize
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    import numpy as np
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from warmplan.simulation import Trace
+
+UNIT_LABELS = {"epoch": "epoch", "step": "optimizer step"}
+_BOUNDARY_STYLE = {"color": "0.55", "linestyle": (0, (4, 3)), "linewidth": 0.8, "zorder": 1}
+
+
+@dataclass(frozen=True)
+class PlotOptions:
+    by: str | None = None  # "epoch" | "step"; None: the plans' own interval
+    log: bool = False
+    size: tuple[float, float] = (8.0, 4.5)  # inches
+    dpi: int = 150
+    title: str | None = None
+
+
+def x_unit(traces: Sequence[Trace], by: str | None) -> str:
+    """The x axis unit: ``by``, or the plans' shared interval, or epochs if they differ."""
+    if by is not None:
+        return by
+    intervals = {trace.plan.interval for trace in traces}
+    return intervals.pop() if len(intervals) == 1 else "epoch"
+
+
+def x_scale(trace: Trace, unit: str) -> float:
+    """How many ``unit`` one interval of the trace's plan lasts."""
+    plan = trace.plan
+    if unit == "step":
+        return float(plan.steps_per_interval)
+    return plan.steps_per_interval / plan.training.steps_per_epoch
+
+
+def line_labels(traces: Sequence[Trace]) -> list[list[str]]:
+    """The legend label of every line: per trace, per param group."""
+    names = [trace.plan.label for trace in traces]
+    for i, trace in enumerate(traces):
+        # the same config twice (or two plans of one name) must stay tellable apart
+        if names.count(names[i]) > 1 and trace.plan.source is not None and trace.plan.source.path:
+            names[i] = f"{names[i]} ({trace.plan.source.path})"
+    labels = []
+    for name, trace in zip(names, traces, strict=True):
+        groups = trace.groups
+        labels.append([name] if len(groups) == 1 else [f"{name} · {g}" for g in groups])
+    return labels
+
+
+def default_title(traces: Sequence[Trace]) -> str:
+    names = [trace.plan.label for trace in traces]
+    return " vs ".join(names) if len(names) <= 3 else f"{len(names)} learning-rate schedules"
+
+
+def plot_traces(traces: Sequence[Trace], options: PlotOptions | None = None) -> Figure:
+    """A Figure of the traces' learning rates, overlaid on one axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if not traces:
+        raise ValueError("plot_traces needs at least one trace")
+    options = options or PlotOptions()
+    figure = Figure(figsize=options.size, dpi=options.dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    unit = x_unit(traces, options.by)
+    columns = max(1, round(options.size[0] * options.dpi))
+    colors = _colors(sum(len(trace.groups) for trace in traces))
+    boundaries: set[float] = set()
+    all_labels = line_labels(traces)
+    inline = sum(len(labels) for labels in all_labels) == 1
+    for trace, labels in zip(traces, all_labels, strict=True):
+        scale = x_scale(trace, unit)
+        boundaries |= {b * scale for b in _boundaries(trace)}
+        line_colors = [next(colors) for _ in labels]
+        _draw_trace(ax, trace, scale, labels, line_colors, columns, options, inline)
+    for x in sorted(boundaries):
+        ax.axvline(x, **_BOUNDARY_STYLE)
+    _dress(ax, traces, unit, options)
+    return figure
+
+
+def _colors(count: int) -> Iterable[str]:
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10" if count <= 10 else "tab20"].colors
+    return iter([palette[i % len(palette)] for i in range(count)])
+
+
+def _boundaries(trace: Trace) -> list[int]:
+    """Phase starts after 0 and the plan's milestones, in intervals."""
+    starts = [phase.start for phase in trace.layout.phases if phase.start > 0]
+    return starts + list(trace.layout.boundaries)
+
+
+def reduced_line(lr: np.ndarray, scale: float, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) points drawn for one group's LRs: the min/max reduction of the
+    trace, plus the end of training, where the last interval's LR stops."""
+    import numpy as np
+
+    keep = minmax_indices(lr, columns)
+    x = np.append(keep, lr.shape[0]).astype(np.float64) * scale
+    y = np.append(lr[keep], lr[-1])
+    return x, y
+
+
+def _draw_trace(
+    ax: Axes,
+    trace: Trace,
+    scale: float,
+    labels: list[str],
+    colors: list[str],
+    columns: int,
+    options: PlotOptions,
+    inline: bool,
+) -> None:
+    """One trace's lines, warm-up shading and marks. ``inline``: the peak and final
+    LR are written next to their points (one line in the figure); otherwise they go
+    into the legend and the points get small markers, so labels never pile up."""
+    summary = summarize(trace)
+    warmup = summary.warmup_intervals
+    if warmup:
+        ax.axvspan(0, warmup * scale, color=colors[0], alpha=0.09, linewidth=0, zorder=0)
+    for g, (label, color) in enumerate(zip(labels, colors, strict=True)):
+        peak = (summary.peak_at[g] * scale, summary.peak_lrs[g])
+        final = ((trace.intervals - 1) * scale, summary.final_lrs[g])
+        if not inline:
+            label = f"{label}  (peak {peak[1]:.3g}, final {final[1]:.3g})"
+        x, y = reduced_line(trace.lr[:, g], scale, columns)
+        ax.plot(x, y, drawstyle="steps-post", color=color, linewidth=1.6, label=label, zorder=3)
+        if 0 < warmup < trace.intervals:
+            _mark(ax, (warmup * scale, trace.lr[warmup, g]), "warmup-end", "o", color, "white")
+        if inline:
+            # a peak near the left edge gets its label to the right, not cut in half
+            ha = "left" if peak[0] < 0.08 * trace.intervals * scale else "center"
+            _annotate(ax, peak, f"peak {peak[1]:.3g}", color, "peak", options, (0, 8), ha)
+            _annotate(
+                ax, final, f"final {final[1]:.3g}", color, "final", options, (-8, 22), "right"
+            )
+        else:
+            _mark(ax, peak, "peak", "^", color, color)
+            _mark(ax, final, "final", "s", color, color)
+
+
+def _mark(ax: Axes, xy: tuple[float, float], gid: str, marker: str, edge: str, face: str) -> None:
+    ax.plot(
+        [xy[0]],
+        [xy[1]],
+        marker=marker,
+        markersize=5 if marker == "o" else 4,
+        markerfacecolor=face,
+        markeredgecolor=edge,
+        markeredgewidth=1.4 if marker == "o" else 0.8,
+        linestyle="none",
+        zorder=4,
+        gid=gid,
+    )
+
+
+def _annotate(
+    ax: Axes,
+    xy: tuple[float, float],
+    text: str,
+    color: str,
+    gid: str,
+    options: PlotOptions,
+    offset: tuple[float, float],
+    ha: str,
+) -> None:
+    if options.log and xy[1] <= 0:
+        return  # a zero has no place on a log axis; the line shows where it goes
+    ax.annotate(
+        text,
+        xy=xy,
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va="bottom",
+        fontsize=8,
+        color=color,
+        gid=gid,
+        zorder=5,
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
+        arrowprops=(
+            {"arrowstyle": "-", "color": color, "linewidth": 0.7, "shrinkA": 0, "shrinkB": 2}
+            if gid == "final"
+            else None
+        ),
+    )
+
+
+def _dress(ax: Axes, traces: Sequence[Trace], unit: str, options: PlotOptions) -> None:
+    from matplotlib.ticker import EngFormatter
+
+    ax.set_title(options.title if options.title is not None else default_title(traces))
+    ax.set_xlabel(UNIT_LABELS[unit])
+    ax.set_xlim(left=0)
+    if unit == "step":
+        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
+    _lr_axis(ax, max(float(trace.lr.max()) for trace in traces), options.log)
+    ax.grid(True, color="0.92", linewidth=0.8, zorder=0)
+    ax.spines[["right"]].set_visible(False)
+    ax.legend(handles=_legend_handles(ax, traces), loc="best", fontsize=8, frameon=False)
+    per_epoch = {trace.plan.training.steps_per_epoch for trace in traces}
+    if unit == "step" and len(per_epoch) == 1 and (steps := per_epoch.pop()) > 1:
+        _epoch_axis(ax, steps)
+    else:
+        ax.spines[["top"]].set_visible(False)
+
+
+def _lr_axis(ax: Axes, highest: float, log: bool) -> None:
+    """The LR axis, with head-room for the peak labels. On a linear axis the power
+    of ten goes into the axis label ("×1e-4"), where it cannot collide with a title,
+    a secondary axis or an annotation as matplotlib's corner offset text does."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter
+
+    if log:
+        ax.set_yscale("log", nonpositive="mask")
+        ax.set_ylim(top=highest * 2.5 if highest > 0 else None)
+        ax.set_ylabel("learning rate")
+        return
+    ax.set_ylim(0, highest * 1.12 if highest > 0 else 1.0)
+    power = math.floor(math.log10(highest)) if highest > 0 else 0
+    if -2 <= power <= 2:
+        ax.set_ylabel("learning rate")
+        return
+    ax.yaxis.set_major_formatter(FuncFormatter(_scaled_ticks(power)))
+    ax.set_ylabel(f"learning rate (×1e{power})")
+
+
+def _legend_handles(ax: Axes, traces: Sequence[Trace]) -> list[Any]:
+    """The plans' lines, then a key to the shading and the vertical lines."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    if len(handles) > 1:
+        handles.append(_key("^", "peak"))
+        handles.append(_key("s", "final"))
+    if any(trace.plan.warmup_intervals for trace in traces):
+        handles.append(Patch(facecolor="0.5", alpha=0.18, label="warm-up"))
+        handles.append(_key("o", "end of warm-up", face="white"))
+    if any(_boundaries(trace) for trace in traces):
+        handles.append(Line2D([], [], **_BOUNDARY_STYLE, label="phase start / milestone"))
+    return handles
+
+
+def _epoch_axis(ax: Axes, steps_per_epoch: int) -> None:
+    """A secondary x axis on top in epochs, for plans drawn in optimizer steps."""
+    import functools
+
+    secondary = ax.secondary_xaxis(
+        "top",
+        functions=(
+            functools.partial(_divide, by=steps_per_epoch),
+            functools.partial(_multiply, by=steps_per_epoch),
+        ),
+    )
+    secondary.set_xlabel("epoch", fontsize=9)
+    secondary.tick_params(labelsize=8)
+
+
+def _key(marker: str, label: str, face: str = "0.3") -> Any:
+    """A legend entry for a kind of mark, in grey (each plan's marks wear its color)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [],
+        [],
+        marker=marker,
+        markerfacecolor=face,
+        markeredgecolor="0.3",
+        linestyle="none",
+        label=label,
+    )
+
+
+def _scaled_ticks(power: int) -> Any:
+    import functools
+
+    return functools.partial(_scaled_tick, power=power)
+
+
+def _scaled_tick(value: float, position: int, power: int) -> str:
+    return f"{value / 10.0**power:g}"
+
+
+def _divide(x: Any, by: int) -> Any:
+    return x / by
+
+
+def _multiply(x: Any, by: int) -> Any:
+    return x * by
