@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    WithJsonSchema,
     model_validator,
 )
 
@@ -185,8 +184,17 @@ def _expectation(bounds: type[_Bounds], number: str) -> Any:
             raise ValueError(f"must be {what}, or a mapping {{min, max}}")
         return value
 
-    schema = {"anyOf": [{"type": number, "minimum": 0}, {"$ref": f"#/$defs/{bounds.__name__}"}]}
-    return Annotated[bounds, BeforeValidator(exact_or_bounds), WithJsonSchema(schema)]
+    return Annotated[bounds, BeforeValidator(exact_or_bounds), _NumberOrBounds(number)]
+
+
+class _NumberOrBounds:
+    """JSON Schema of an expectation: a bare number, or the bounds mapping."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"anyOf": [{"type": self.number, "minimum": 0}, handler(core_schema)]}
 
 
 #: An exact LR matches within a relative 1e-6; an exact step count matches exactly.
