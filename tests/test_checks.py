@@ -245,3 +245,21 @@ def test_ignore_in_the_plan_and_from_the_caller():
     assert check_plan(plan, simulate(plan), ignore=["WP109"]) == []
     quiet = load_plan({**plan.model_dump(exclude_none=True), "ignore": ["WP109"]})
     assert codes(quiet) == []
+
+
+@pytest.mark.parametrize(
+    ("expect", "fails"),
+    [
+        ({"peak_lr": 0.1 * (1 + 5e-7)}, False),  # within the documented relative 1e-6
+        ({"peak_lr": 0.1 * (1 + 2e-6)}, True),
+        ({"warmup_end": 400}, False),  # 4 epochs of warm-up x 100 steps
+        ({"warmup_end": 401}, True),
+        # the cosine's last epoch: 0.001 + 0.099 * (1 + cos(15 pi / 16)) / 2 = 0.00195113
+        ({"final_lr": {"min": 0.00195, "max": 0.001952}}, False),
+        ({"final_lr": {"max": 0.00195}}, True),
+        ({"total_steps": {"max": 1999}}, True),
+    ],
+)
+def test_expect_tolerances(expect, fails):
+    plan = load_plan({**SGD, "training": {"epochs": 20, "steps_per_epoch": 100}, "expect": expect})
+    assert ("WP113" in codes(plan)) is fails

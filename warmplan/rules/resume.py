@@ -24,7 +24,7 @@ WINDOW = 512
 #: beyond this many intervals, only the points near the start, the warm-up's end and
 #: the asked-for steps are sampled (reaching the middle and the end would cost a second
 #: full simulation)
-FULL_SAMPLING_LIMIT = 200_000
+FULL_SAMPLING_LIMIT = 20_000
 
 
 @rule("WP110", "warning", "a warning torch raised while simulating")
