@@ -263,3 +263,42 @@ def test_ignore_in_the_plan_and_from_the_caller():
 def test_expect_tolerances(expect, fails):
     plan = load_plan({**SGD, "training": {"epochs": 20, "steps_per_epoch": 100}, "expect": expect})
     assert ("WP113" in codes(plan)) is fails
+
+
+DECAYS = [
+    None,
+    {"kind": "cosine"},
+    {"kind": "cosine", "eta_min": 1e-4},
+    {"kind": "linear", "end_factor": 0.3},
+    {"kind": "step", "step_size": 7, "gamma": 0.5},
+    {"kind": "exponential", "gamma": 0.3},  # steep, but smooth
+    {"kind": "polynomial", "power": 0.5},
+    {"kind": "multistep", "milestones": [25, 40]},
+]
+WARMUPS = [
+    None,
+    {"kind": "linear", "length": 1},
+    {"kind": "linear", "length": 7, "start_factor": 0.0},
+    {"kind": "linear", "length": 10, "start_factor": 0.5},
+    {"kind": "constant", "length": 3, "start_factor": 0.2},
+    {"kind": "linear", "fraction": 0.2, "start_lr": 1e-4},
+]
+
+
+@pytest.mark.parametrize("decay", DECAYS, ids=lambda d: d and d["kind"])
+@pytest.mark.parametrize("warmup", WARMUPS, ids=lambda w: w and f"{w['kind']}")
+def test_sound_plans_raise_no_schedule_errors(decay, warmup):
+    """The core's builders never make jumps, missed targets, lost state or drifting
+    ratios, over every decay and warm-up kind (no false alarms from the heuristics)."""
+    data = {
+        "optimizer": {
+            "kind": "sgd",
+            "lr": 0.1,
+            "groups": [{"name": "a", "lr": 0.01}, {"name": "b"}],
+        },
+        "training": {"epochs": 50},
+        "decay": decay,
+        "warmup": warmup,
+    }
+    plan = load_plan({key: value for key, value in data.items() if value is not None})
+    assert set(codes(plan)) <= {"WP102"}  # a warm-up from 0 wastes its first epoch

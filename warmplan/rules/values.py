@@ -155,20 +155,27 @@ def _phase_jumps(plan: Plan, trace: Trace) -> Found:
     for phase in trace.layout.phases:
         flat = _is_piecewise_constant(plan, phase.name)
         for group in range(trace.lr.shape[1]):
-            delta = np.diff(trace.lr[phase.start : phase.end, group])
+            lr = trace.lr[phase.start : phase.end, group]
+            delta = np.diff(lr)
             if not delta.size:
                 continue
             if flat:
                 suspects = np.flatnonzero(np.abs(delta) > 1e-9 * scale)
             else:
-                suspects = _outliers(np.abs(delta), 0.05 * scale)
+                # an outlier both in size and in ratio: a geometric decay (exponential)
+                # changes by shrinking amounts but by a steady ratio
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ratio = np.abs(np.diff(np.log(lr)))
+                ratio = np.where(np.isfinite(ratio), ratio, np.inf)
+                in_size = _outliers(np.abs(delta), 0.05 * scale)
+                suspects = np.intersect1d(in_size, _outliers(ratio, 0.0))
             for index in suspects:
                 t = phase.start + int(index)
                 if t not in asked:
-                    lr = trace.lr[:, group]
+                    column = trace.lr[:, group]
                     yield (
                         phase_key(plan, phase.name),
-                        f"the LR jumps from {fmt(lr[t])} to {fmt(lr[t + 1])}"
+                        f"the LR jumps from {fmt(column[t])} to {fmt(column[t + 1])}"
                         f"{group_label(plan, group)} between {plan.interval}s {t} and "
                         f"{t + 1} ({phase.name}), a change the plan does not ask for; "
                         "check this block's values",
