@@ -137,6 +137,8 @@ def _expectation(kind: str, ctx: dict[str, Any], msg: str) -> str:
     if kind in bounds:
         bound = next(iter(ctx.values()))
         return f"must be {bounds[kind]} {bound:g}"
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # the model's own words, already phrased as a rule
     if kind == "finite_number":
         return "must be a finite number"
     if kind in ("too_short", "too_long"):
@@ -203,7 +205,9 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
             tagged = [
                 m
                 for m in model
-                if _is_model(m) and part in get_args(m.model_fields["kind"].annotation)
+                if _is_model(m)
+                and "kind" in m.model_fields
+                and part in get_args(m.model_fields["kind"].annotation)
             ]
             if tagged:
                 model = tagged[0]

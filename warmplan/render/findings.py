@@ -1,0 +1,83 @@
+"""A CheckReport -> text, JSON or GitHub Actions annotations (strings; cli prints).
+
+text:   ``path:line:col: severity: message [CODE]`` lines, then a summary line;
+json:   one object: every file with its status and findings, and the counts;
+github: ``::error file=...,line=...,col=...,title=WPxxx::message`` workflow commands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warmplan.checks import CheckReport
+    from warmplan.errors import Finding
+
+
+def summary_line(report: CheckReport) -> str:
+    plans = report.plans
+    errors, warnings = report.count("error"), report.count("warning")
+    return (
+        f"{plans} plan{'s' if plans != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def render_text(report: CheckReport) -> str:
+    lines = [f.format() for f in report.findings]
+    return "\n".join([*lines, summary_line(report)]) + "\n"
+
+
+def render_json(report: CheckReport) -> str:
+    document = {
+        "files": [
+            {
+                "path": result.path,
+                "status": result.status,
+                "findings": [f.as_dict() for f in result.findings],
+            }
+            for result in report.files
+        ],
+        "summary": {
+            "plans": report.plans,
+            "errors": report.count("error"),
+            "warnings": report.count("warning"),
+        },
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    """One GitHub Actions workflow command (``::error ...::message``)."""
+    props = []
+    if finding.path:
+        props.append(f"file={_escape_property(finding.path)}")
+    if finding.line is not None:
+        props.append(f"line={finding.line}")
+        if finding.col is not None:
+            props.append(f"col={finding.col}")
+    props.append(f"title={_escape_property(finding.code)}")
+    return f"::{finding.severity} {','.join(props)}::{_escape_data(finding.message)}"
+
+
+def render_github(report: CheckReport) -> str:
+    lines = [annotation(f) for f in report.findings]
+    return "\n".join([*lines, summary_line(report)]) + "\n"
+
+
+RENDERERS: dict[str, Callable[[CheckReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+}

@@ -1,0 +1,125 @@
+"""Rules on the lengths of the phases: empty phases, a decay horizon that does not fit
+the training, multistep milestones out of place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from warmplan.checks import rule
+from warmplan.rules.locate import fmt, warmup_length_key
+
+if TYPE_CHECKING:
+    from warmplan.plan import Plan
+    from warmplan.simulation import Trace
+    from warmplan.source import KeyPath
+
+Found = Iterator[tuple["KeyPath", str]]
+
+#: decay keys that set its length, in intervals after the warm-up
+HORIZON_KEYS = ("T_max", "total_iters")
+
+
+@rule("WP101", "error", "a phase that was asked for but has zero length")
+def empty_phase(plan: Plan, trace: Trace) -> Found:
+    warmup, unit = plan.warmup, plan.interval + "s"
+    if warmup is not None and warmup.kind != "none" and plan.warmup_intervals == 0:
+        how = (
+            f"warmup.fraction {warmup.fraction:g} of {plan.intervals} {unit} rounds to 0"
+            if warmup.length is None
+            else "warmup.length is 0"
+        )
+        yield (
+            warmup_length_key(plan),
+            f"a {warmup.kind} warm-up was asked for but {how}: there is no warm-up; "
+            f"give it at least 1 {plan.interval}, or write warmup.kind: none",
+        )
+    decay = plan.decay
+    remaining = plan.intervals - plan.warmup_intervals
+    if decay is not None and decay.kind == "step" and decay.step_size >= remaining:
+        yield (
+            ("decay", "step_size"),
+            f"decay.step_size ({decay.step_size}) is not shorter than the decay phase "
+            f"({remaining} {unit}): the LR never steps down; use a step_size below {remaining}",
+        )
+
+
+def _horizon(plan: Plan) -> tuple[str, int] | None:
+    """(key, length) of a decay's explicit horizon, if it has one."""
+    for key in HORIZON_KEYS:
+        length = getattr(plan.decay, key, None)
+        if length is not None:
+            return key, length
+    return None
+
+
+@rule("WP106", "error", "a decay that ends before training does (flat floor, cosine back up)")
+def decay_ends_early(plan: Plan, trace: Trace) -> Found:
+    horizon = _horizon(plan)
+    remaining = plan.intervals - plan.warmup_intervals
+    if horizon is None or horizon[1] >= remaining:
+        return
+    key, length = horizon
+    end = plan.warmup_intervals + length
+    lr = trace.lr[:, 0]
+    unit = plan.interval + "s"
+    if plan.decay_kind == "cosine":
+        after = f"the cosine comes back up, to {fmt(lr[-1])} at the end"
+    else:
+        held = remaining - length
+        after = f"the LR then stays at {fmt(lr[end])} for the last {held} {unit}"
+    yield (
+        ("decay", key),
+        f"decay.{key} is {length} but the decay phase is {remaining} {unit}: the decay "
+        f"ends at {plan.interval} {end} and {after}; set {key}: {remaining} or remove it",
+    )
+
+
+@rule("WP107", "warning", "a decay that ends after training does (the floor never reached)")
+def decay_ends_late(plan: Plan, trace: Trace) -> Found:
+    horizon = _horizon(plan)
+    remaining = plan.intervals - plan.warmup_intervals
+    if horizon is None or horizon[1] <= remaining:
+        return
+    key, length = horizon
+    yield (
+        ("decay", key),
+        f"decay.{key} is {length} but the decay phase is only {remaining} "
+        f"{plan.interval}s: training ends at LR {fmt(trace.lr[-1, 0])}, above the decay's "
+        f"floor; set {key}: {remaining} or remove it",
+    )
+
+
+@rule("WP108", "error", "multistep milestones in the warm-up, after training, or unsorted")
+def milestones(plan: Plan, trace: Trace) -> Found:
+    decay = plan.decay
+    if decay is None or decay.kind != "multistep":
+        return
+    w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
+    points = decay.milestones
+    for index, m in enumerate(points):
+        key = ("decay", "milestones", index)
+        if w and m <= w:
+            yield (
+                key,
+                f"milestone {m} is at or before the end of warm-up ({unit} {w}); milestones "
+                "count from the start of training: move it after the warm-up",
+            )
+        elif m >= n:
+            yield (
+                key,
+                f"milestone {m} is not before the end of training ({n} {unit}s): it never "
+                f"applies; move it below {n} or remove it",
+            )
+        elif index and m < points[index - 1]:
+            yield (
+                key,
+                f"milestones are not sorted ({points[index - 1]} then {m}); write them in "
+                "order, an unsorted list usually hides a typo",
+            )
+        elif m in points[:index]:
+            yield (
+                key,
+                f"milestone {m} is listed twice: torch then multiplies by gamma twice there "
+                f"(x{fmt(decay.gamma**2)}); remove the copy",
+            )
