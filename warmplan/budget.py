@@ -64,9 +64,10 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
         rounding = "floor (drop_last)" if t.drop_last else "ceil"
         batches = batches_per_epoch(t.dataset_size, t.batch_size, t.world_size, t.drop_last)
         steps = optimizer_steps_per_epoch(batches, t.grad_accum)
+        devices = f"{t.world_size} device" + ("s" if t.world_size > 1 else "")
         notes.append(
             f"steps per epoch: {rounding}({t.dataset_size:,} samples / ({t.batch_size} per "
-            f"device x {t.world_size} devices)) = {batches:,} batches; max(1, {batches:,} // "
+            f"device x {devices})) = {batches:,} batches; max(1, {batches:,} // "
             f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps"
         )
     if training.steps is not None:

@@ -45,3 +45,9 @@ def wsd_factor(k: int, stable: int, length: int, shape: str, floor: float) -> fl
     else:
         remaining = 1.0 - progress
     return floor + (1.0 - floor) * remaining
+
+
+def warmup_factor(t: int, length: int, start: float, curve) -> float:
+    """A warm-up curve as a LambdaLR factor: ``curve(t / length, start)`` while
+    ``t < length``, then the target (a SequentialLR hands over to the decay there)."""
+    return curve(t / length, start) if t < length else 1.0
