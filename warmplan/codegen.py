@@ -159,8 +159,9 @@ def _optimizer_lines(plan: Plan) -> list[str]:
         options += f", betas={tuple(plan.optimizer.betas)!r}"
     kind = _OPTIMIZERS[plan.optimizer.kind]
     names = ", ".join(plan.group_names)
+    comment = f"one param group per target LR ({names})" if len(groups) > 1 else "a param group"
     return [
-        f"    # one param group per target LR ({names}): use your model's parameters",
+        f"    # {comment}: use your model's parameters",
         "    groups = [",
         *["    " + g for g in groups],
         "    ]",
