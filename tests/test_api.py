@@ -109,7 +109,7 @@ def test_simulate_captures_torch_warnings_instead_of_printing(monkeypatch, recwa
     monkeypatch.setitem(
         schedulers.DECAY_BUILDERS,
         "step",
-        lambda opt, decay, remaining: _WarningStepLR(opt, decay.step_size),
+        lambda opt, plan: _WarningStepLR(opt, plan.decay.step_size),
     )
     plan = load_plan(
         {

@@ -52,8 +52,8 @@ def _replace(old, new):
             _replace("  kind: linear", "  kind: constant").replace(
                 "start_factor: 0.1", "start_factor: 0"
             ),
-            "plan.yaml:9:3: error: a constant warm-up from 0 trains with LR 0 throughout; use a "
-            "start above 0, or kind: linear to ramp up from 0 [WP006]",
+            "plan.yaml:9:3: error: a constant warm-up from 0 stays at LR 0 until it ends; use a "
+            "start above 0, or kind: linear or cosine to ramp up from 0 [WP006]",
         ),
         (
             _replace("  length: 5", "  length: 20"),
@@ -81,7 +81,7 @@ def _replace(old, new):
         (
             _replace("  eta_min: 1.0e-5", "  eta_mn: 1.0e-5"),
             "plan.yaml:12:3: error: unknown key decay.eta_mn (did you mean eta_min?); decay takes: "
-            "T_max, eta_min, kind [WP004]",
+            "T_max, eta_min, kind, min_lr_ratio [WP004]",
         ),
         (
             _replace("training:", "trainig:"),
@@ -91,7 +91,8 @@ def _replace(old, new):
         (
             _replace("  kind: cosine", "  kind: cosin"),
             "plan.yaml:11:3: error: decay.kind must be one of constant, cosine, linear, step, "
-            "multistep, exponential, polynomial, got 'cosin' (text) (did you mean cosine?) [WP006]",
+            "multistep, exponential, polynomial, cosine_restarts, inverse_sqrt, wsd, onecycle, "
+            "reduce_on_plateau, got 'cosin' (text) (did you mean cosine?) [WP006]",
         ),
         (
             _replace("  kind: adam", "  kind: adma"),
@@ -137,7 +138,9 @@ def test_all_problems_of_a_file_are_reported(tmp_path):
 
 def test_missing_key_points_at_the_enclosing_block(tmp_path):
     found = _errors(tmp_path, _replace("  epochs: 20", "  interval: epoch"))
-    assert found == ["plan.yaml:4:1: error: missing required key training.epochs [WP005]"]
+    assert found == [
+        "plan.yaml:4:1: error: training needs epochs, or steps (optimizer steps) [WP005]"
+    ]
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -432,6 +432,31 @@ def check(
         raise typer.Exit(EXIT_INVALID)
 
 
+# -- warmplan code ----------------------------------------------------------------------
+
+
+@app.command()
+@plan_flags
+def code(
+    config: ConfigArg = None,
+    head: Annotated[
+        int | None,
+        typer.Option(help="The example loop prints only the first N intervals", min=1),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
+    ] = None,
+    flags: Any = None,
+) -> None:
+    """Print a runnable PyTorch snippet that builds this schedule with plain torch classes."""
+    with reporting():
+        plan = load_with_flags(config, flags)
+        from warmplan.codegen import snippet
+
+        emit(iter([snippet(plan, head)]), output, [config] if config else [])
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING
 
 from warmplan import errors
 from warmplan.errors import Finding
+from warmplan.kind_rules import (
+    WARMUP_UNITS,
+    decay_kind_findings,
+    training_findings,
+    warmup_unit_findings,
+)
 from warmplan.source import Source
 
 if TYPE_CHECKING:
@@ -19,8 +25,14 @@ if TYPE_CHECKING:
 def consistency_findings(plan: Plan, source: Source) -> list[Finding]:
     found: list[Finding] = []
     found += _optimizer_findings(plan, source)
+    budget = training_findings(plan, source)
+    if budget:  # the plan's lengths cannot be worked out: nothing more to check
+        return found + budget
     found += _warmup_findings(plan, source)
+    if found:
+        return found
     found += _decay_findings(plan, source)
+    found += decay_kind_findings(plan, source)
     return found
 
 
@@ -52,23 +64,7 @@ def _warmup_findings(plan: Plan, source: Source) -> list[Finding]:
     warmup = plan.warmup
     if warmup is None or warmup.kind == "none":
         return []
-    found = []
-    if warmup.length is not None and warmup.fraction is not None:
-        found.append(
-            source.finding(
-                errors.INCONSISTENT,
-                ("warmup", "fraction"),
-                "give warmup.length or warmup.fraction, not both",
-            )
-        )
-    if warmup.length is None and warmup.fraction is None:
-        found.append(
-            source.finding(
-                errors.MISSING_KEY,
-                ("warmup",),
-                f"a {warmup.kind} warm-up needs warmup.length (intervals) or warmup.fraction",
-            )
-        )
+    found = warmup_unit_findings(plan, source)
     if warmup.start_factor is not None and warmup.start_lr is not None:
         found.append(
             source.finding(
@@ -87,18 +83,18 @@ def _warmup_findings(plan: Plan, source: Source) -> list[Finding]:
                 f"got {warmup.start_lr:g}",
             )
         )
-    elif plan.start_factor == 0 and warmup.kind != "linear":
+    elif plan.start_factor == 0 and warmup.kind not in ("linear", "cosine"):
         found.append(
             source.finding(
                 errors.BAD_VALUE,
                 start_key,
-                f"a {warmup.kind} warm-up from 0 trains with LR 0 throughout; "
-                "use a start above 0, or kind: linear to ramp up from 0",
+                f"a {warmup.kind} warm-up from 0 stays at LR 0 until it ends; "
+                "use a start above 0, or kind: linear or cosine to ramp up from 0",
             )
         )
     if found:
         return found
-    length_key = ("warmup", "length" if warmup.length is not None else "fraction")
+    length_key = ("warmup", next(u for u in WARMUP_UNITS if getattr(warmup, u) is not None))
     unit = plan.interval + "s"
     if plan.warmup_intervals >= plan.intervals:
         found.append(

@@ -33,24 +33,42 @@ class Flag:
 # Kinds first: a flag that changes decay.kind must land before that kind's keys.
 FLAGS: tuple[Flag, ...] = (
     Flag("--optimizer", "optimizer.kind", str, "sgd | adam | adamw"),
-    Flag("--warmup", "warmup.kind", str, "Warm-up kind: none | linear | constant"),
+    Flag(
+        "--warmup",
+        "warmup.kind",
+        str,
+        "Warm-up kind: none | linear | constant | exponential | cosine",
+    ),
     Flag(
         "--decay",
         "decay.kind",
         str,
-        "Decay kind: constant | cosine | linear | step | multistep | exponential | polynomial",
+        "Decay kind: constant | cosine | linear | step | multistep | exponential | "
+        "polynomial | cosine_restarts | inverse_sqrt | wsd | onecycle",
     ),
     Flag("--name", "name", str, "Label for tables, legends and messages"),
     Flag("--lr", "optimizer.lr", float, "Target (peak) learning rate"),
     Flag("--epochs", "training.epochs", int, "Training length in epochs"),
+    Flag("--steps", "training.steps", int, "Training length in optimizer steps"),
     Flag("--steps-per-epoch", "training.steps_per_epoch", int, "Optimizer steps per epoch"),
+    Flag("--dataset-size", "training.dataset_size", int, "Samples per epoch"),
+    Flag("--batch-size", "training.batch_size", int, "Samples per batch per device"),
+    Flag("--world-size", "training.world_size", int, "Devices (data-parallel processes)"),
+    Flag("--grad-accum", "training.grad_accum", int, "Batches per optimizer step"),
     Flag(
         "--interval",
         "training.interval",
         str,
         "The scheduler steps once per `epoch` or per optimizer `step`",
     ),
-    Flag("--warmup-length", "warmup.length", int, "Warm-up length in intervals"),
+    Flag(
+        "--warmup-length",
+        "warmup.length",
+        str,
+        "Warm-up length in intervals, or auto: 2 / (1 - beta2) steps",
+    ),
+    Flag("--warmup-steps", "warmup.steps", int, "Warm-up length in optimizer steps"),
+    Flag("--warmup-epochs", "warmup.epochs", float, "Warm-up length in epochs"),
     Flag(
         "--warmup-fraction",
         "warmup.fraction",
@@ -64,7 +82,14 @@ FLAGS: tuple[Flag, ...] = (
         "Warm-up start as a multiple of the target LR",
     ),
     Flag("--start-lr", "warmup.start_lr", float, "Warm-up start LR"),
-    Flag("--eta-min", "decay.eta_min", float, "Floor LR (cosine)"),
+    Flag("--eta-min", "decay.eta_min", float, "Floor LR (cosine, cosine_restarts, wsd)"),
+    Flag(
+        "--min-lr-ratio",
+        "decay.min_lr_ratio",
+        float,
+        "Floor as a fraction of each group's target (instead of --eta-min)",
+    ),
+    Flag("--decay-fraction", "decay.decay_fraction", float, "wsd: the final decay's share"),
     Flag("--t-max", "decay.T_max", int, "Cosine half-period in intervals"),
     Flag("--gamma", "decay.gamma", float, "Decay factor (step, multistep, exponential)"),
     Flag("--step-size", "decay.step_size", int, "Intervals between steps (step decay)"),
@@ -117,6 +142,8 @@ def collect_overrides(values: dict[str, Any]) -> list[Any]:
             continue
         if flag.key == "decay.milestones":
             value = _milestones(value)
+        elif flag.key == "warmup.length":
+            value = int(value) if value.isdigit() else value  # a number, or auto
         overrides.append(Override(flag.key, value, flag.name))
     overrides += [parse_set(text) for text in values.get("flag_set") or []]
     return overrides

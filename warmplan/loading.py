@@ -81,7 +81,24 @@ def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
     findings = _drop_missing_explained_by_typos(findings)
     # one finding per key: a union may report the same key twice
     unique = {(f.key, f.message): f for f in findings}
-    return sorted(unique.values(), key=lambda f: (f.line or 0, f.col or 0))
+    return sorted(_merge_alternatives(unique.values()), key=lambda f: (f.line or 0, f.col or 0))
+
+
+def _merge_alternatives(findings: Any) -> list[Finding]:
+    """``x must be A, got v`` and ``x must be B, got v`` (a value that fits no member
+    of a union such as ``int | "auto"``) -> ``x must be A, or B, got v``."""
+    merged: dict[tuple[str | None, str], Finding] = {}
+    for finding in findings:
+        head, got, tail = finding.message.partition(", got ")
+        key = (finding.key, tail) if got and " must be " in head else (None, finding.message)
+        if key in merged and key[0] is not None:
+            first_head = merged[key].message.partition(", got ")[0]
+            alternative = head.split(" must be ", 1)[1]
+            message = f"{first_head}, or {alternative}, got {tail}"
+            merged[key] = merged[key].at(message=message)
+        else:
+            merged[key] = finding
+    return list(merged.values())
 
 
 def _drop_missing_explained_by_typos(findings: list[Finding]) -> list[Finding]:
@@ -211,6 +228,8 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
             ]
             if tagged:
                 model = tagged[0]
+                continue
+            if not any(_is_model(m) for m in model):  # a union member's label
                 continue
         keypath.append(part)
         node = (

@@ -7,34 +7,27 @@ pydantic here; rules that relate several keys live in :mod:`warmplan.validation`
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    model_validator,
+from pydantic import Field, PrivateAttr
+
+from warmplan import budget
+from warmplan.blocks import (
+    Floor,
+    LearningRate,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    Share,
+    UnitFactor,
+    _Block,
 )
+from warmplan.decays import DECAY_MODELS, DecaySpec, decay_model
+from warmplan.expectations import ExpectSpec, RuleCode
+
+__all__ = ["DECAY_MODELS", "Plan", "decay_model"]
 
 Interval = Literal["epoch", "step"]
-
-PositiveInt = Annotated[int, Field(ge=1, strict=True)]
-NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
-# Positive, finite learning rates; ``allow_inf_nan=False`` refuses .nan and .inf.
-LearningRate = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Floor = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-UnitFactor = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Gamma = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-
-
-class _Block(BaseModel):
-    # strict: `epochs: yes` or `lr: "1e-3"` are mistakes, not values to coerce;
-    # floats still accept YAML integers (`lr: 1`).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class GroupSpec(_Block):
@@ -56,174 +49,40 @@ class OptimizerSpec(_Block):
 
 
 class TrainingSpec(_Block):
-    epochs: PositiveInt
-    steps_per_epoch: PositiveInt = Field(1, description="Optimizer steps per epoch")
-    interval: Interval = Field(
-        "epoch", description="The scheduler steps once per `epoch` or per optimizer `step`"
+    epochs: PositiveInt | None = Field(None, description="Training length in epochs")
+    steps: PositiveInt | None = Field(
+        None, description="Training length in optimizer steps (instead of epochs)"
+    )
+    steps_per_epoch: PositiveInt | None = Field(
+        None, description="Optimizer steps per epoch (default 1, or derived from the data)"
+    )
+    dataset_size: PositiveInt | None = Field(None, description="Samples per epoch")
+    batch_size: PositiveInt | None = Field(None, description="Samples per batch per device")
+    world_size: PositiveInt = Field(1, description="Devices (data-parallel processes)")
+    grad_accum: PositiveInt = Field(1, description="Batches per optimizer step")
+    drop_last: bool = Field(False, description="The data loader drops a last partial batch")
+    interval: Interval | None = Field(
+        None,
+        description="The scheduler steps once per `epoch` or per optimizer `step` "
+        "(default: step with a budget in steps, else epoch)",
     )
 
 
 class WarmupSpec(_Block):
-    kind: Literal["none", "linear", "constant"] = "linear"
-    length: NonNegativeInt | None = Field(None, description="Warm-up length in intervals")
-    fraction: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] | None = Field(
+    kind: Literal["none", "linear", "constant", "exponential", "cosine"] = "linear"
+    length: NonNegativeInt | Literal["auto"] | None = Field(
+        None,
+        description="Warm-up length in intervals, or `auto`: 2 / (1 - beta2) steps (adam, adamw)",
+    )
+    steps: NonNegativeInt | None = Field(None, description="Warm-up length in optimizer steps")
+    epochs: NonNegativeFloat | None = Field(None, description="Warm-up length in epochs")
+    fraction: Share | None = Field(
         None, description="Warm-up length as a fraction of all intervals"
     )
     start_factor: UnitFactor | None = Field(
         None, description="LR at t=0 as a multiple of the target (default 0.1)"
     )
     start_lr: Floor | None = Field(None, description="LR at t=0 (instead of start_factor)")
-
-
-class ConstantDecay(_Block):
-    kind: Literal["constant"]
-
-
-class CosineDecay(_Block):
-    kind: Literal["cosine"]
-    T_max: PositiveInt | None = Field(
-        None, description="Half-period in intervals (default: all intervals after warm-up)"
-    )
-    eta_min: Floor = 0.0
-
-
-class LinearDecay(_Block):
-    kind: Literal["linear"]
-    end_factor: UnitFactor = 0.0
-    total_iters: PositiveInt | None = Field(
-        None, description="Default: all intervals after warm-up"
-    )
-
-
-class StepDecay(_Block):
-    kind: Literal["step"]
-    step_size: PositiveInt
-    gamma: Gamma = 0.1
-
-
-class MultiStepDecay(_Block):
-    kind: Literal["multistep"]
-    milestones: list[PositiveInt] = Field(
-        min_length=1, description="Intervals counted from the start of training"
-    )
-    gamma: Gamma = 0.1
-
-
-class ExponentialDecay(_Block):
-    kind: Literal["exponential"]
-    gamma: Gamma
-
-
-class PolynomialDecay(_Block):
-    kind: Literal["polynomial"]
-    total_iters: PositiveInt | None = None
-    power: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-
-
-DECAY_MODELS: tuple[type[_Block], ...] = (
-    ConstantDecay,
-    CosineDecay,
-    LinearDecay,
-    StepDecay,
-    MultiStepDecay,
-    ExponentialDecay,
-    PolynomialDecay,
-)
-DecaySpec = Annotated[Union[DECAY_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
-
-
-def decay_model(kind: object) -> type[_Block] | None:
-    """The model of the decay block of this kind, or None for an unknown kind."""
-    for model in DECAY_MODELS:
-        if kind in get_args(model.model_fields["kind"].annotation):
-            return model
-    return None
-
-
-# -- what `warmplan check` reads: expectations and silenced rules ------------------
-
-
-class _Bounds(_Block):
-    """A number (exact) or ``{min, max}`` (inclusive, at least one of them)."""
-
-    equals: float | None = None  # set from a bare number; see _expectation
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _Bounds:
-        low, high = self.min, self.max
-        if self.equals is None and low is None and high is None:
-            raise ValueError("must be a number, or {min, max} with at least one of them")
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"must have min <= max (min {low:g}, max {high:g})")
-        return self
-
-
-class LrBounds(_Bounds):
-    equals: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    min: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    max: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-
-
-class StepBounds(_Bounds):
-    equals: NonNegativeInt | None = None  # type: ignore[assignment]
-    min: NonNegativeInt | None = None  # type: ignore[assignment]
-    max: NonNegativeInt | None = None  # type: ignore[assignment]
-
-
-def _expectation(bounds: type[_Bounds], number: str) -> Any:
-    # A bare number becomes {equals: n}: one model, so a mistake gives one message
-    # (a plain union would report each of its members' complaints).
-    kinds, what = ((int,), "a whole number") if number == "integer" else ((int, float), "a number")
-
-    def exact_or_bounds(value: Any) -> Any:
-        if isinstance(value, kinds) and not isinstance(value, bool):
-            return {"equals": value}
-        if not isinstance(value, dict):
-            raise ValueError(f"must be {what}, or a mapping {{min, max}}")
-        return value
-
-    return Annotated[bounds, BeforeValidator(exact_or_bounds), _NumberOrBounds(number)]
-
-
-class _NumberOrBounds:
-    """JSON Schema of an expectation: a bare number, or the bounds mapping."""
-
-    def __init__(self, number: str) -> None:
-        self.number = number
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        return {"anyOf": [{"type": self.number, "minimum": 0}, handler(core_schema)]}
-
-
-#: An exact LR matches within a relative 1e-6; an exact step count matches exactly.
-LrExpectation = _expectation(LrBounds, "number")
-StepExpectation = _expectation(StepBounds, "integer")
-
-
-class ExpectSpec(_Block):
-    """What the team means; `warmplan check` fails when the simulation disagrees."""
-
-    peak_lr: LrExpectation | None = Field(None, description="Highest LR (largest group)")
-    warmup_end: StepExpectation | None = Field(
-        None, description="First optimizer step trained at the peak LR"
-    )
-    final_lr: LrExpectation | None = Field(None, description="LR of the last optimizer step")
-    total_steps: StepExpectation | None = Field(None, description="Optimizer steps in all")
-
-
-def _rule_code(code: str) -> str:
-    if not re.fullmatch(r"WP1[0-9][0-9]", code):
-        raise ValueError("must be a `warmplan check` rule code such as WP102")
-    return code
-
-
-RuleCode = Annotated[
-    str,
-    AfterValidator(_rule_code),
-    Field(json_schema_extra={"pattern": "^WP1[0-9][0-9]$"}),
-]
 
 
 DEFAULT_START_FACTOR = 0.1
@@ -262,32 +121,77 @@ class Plan(_Block):
 
     @property
     def interval(self) -> Interval:
-        return self.training.interval
+        t = self.training
+        if t.interval is not None:
+            return t.interval
+        return "step" if t.steps is not None else "epoch"
 
     @property
-    def intervals(self) -> int:
-        """N: how many times the scheduler steps over the whole training."""
-        t = self.training
-        return t.epochs * t.steps_per_epoch if t.interval == "step" else t.epochs
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps per epoch: given, or derived (see :mod:`warmplan.budget`)."""
+        return budget.steps_per_epoch(self.training)
+
+    @property
+    def epochs(self) -> int:
+        """Epochs of training; a budget in steps ends with a partial epoch if need be."""
+        if self.training.epochs is not None:
+            return self.training.epochs
+        return -(-self.total_steps // self.steps_per_epoch)
 
     @property
     def total_steps(self) -> int:
         """Optimizer steps over the whole training."""
-        return self.training.epochs * self.training.steps_per_epoch
+        if self.training.steps is not None:
+            return self.training.steps
+        return self.training.epochs * self.steps_per_epoch  # type: ignore[operator]
+
+    @property
+    def intervals(self) -> int:
+        """N: how many times the scheduler steps over the whole training."""
+        return self.total_steps if self.interval == "step" else self.epochs
 
     @property
     def steps_per_interval(self) -> int:
-        return 1 if self.interval == "step" else self.training.steps_per_epoch
+        return 1 if self.interval == "step" else self.steps_per_epoch
+
+    @property
+    def warmup_length(self) -> budget.Length:
+        """W with its derivation: the plan's warm-up, or a onecycle decay's own."""
+        if self.decay is not None and self.decay.owns_warmup:
+            return budget.onecycle_warmup(self)
+        return budget.warmup_length(self)
 
     @property
     def warmup_intervals(self) -> int:
         """W: warm-up length in intervals (0 without warm-up)."""
-        w = self.warmup
-        if w is None or w.kind == "none":
-            return 0
-        if w.length is not None:
-            return w.length
-        return round((w.fraction or 0.0) * self.intervals)
+        return self.warmup_length.intervals
+
+    @property
+    def decay_intervals(self) -> int:
+        """R: the intervals after warm-up, the default length of a decay."""
+        return self.intervals - self.warmup_intervals
+
+    @property
+    def final_decay_intervals(self) -> int:
+        """D: the final decay of a wsd plan (0 for other kinds)."""
+        return budget.final_decay_length(self).intervals
+
+    @property
+    def derivation(self) -> list[str]:
+        """How the plan's numbers came from the user's units (for `show`)."""
+        notes = budget.epoch_notes(self.training) + self.warmup_length.notes
+        return list(notes + budget.final_decay_length(self).notes)
+
+    @property
+    def floor_lrs(self) -> list[float] | None:
+        """Each group's floor LR (eta_min, or min_lr_ratio x target); None: no floor."""
+        decay = self.decay
+        if decay is None or not hasattr(decay, "eta_min"):
+            return None
+        ratio = getattr(decay, "min_lr_ratio", None)
+        if ratio is not None:
+            return [ratio * target for target in self.target_lrs]
+        return [decay.eta_min] * len(self.target_lrs)
 
     @property
     def decay_kind(self) -> str:

@@ -8,6 +8,7 @@ transformers' ``TYPE_TO_SCHEDULER_FUNCTION``. Warm-up and decay are chained with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,79 +40,176 @@ class Layout:
     boundaries: tuple[int, ...] = ()
 
 
-# -- decay builders: (optimizer, decay spec, R = intervals after warm-up) -------------
+# -- decay builders: (optimizer, plan) -> a torch scheduler for the part after warm-up ---
 
 
-def _constant(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
+def _constant(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import ConstantLR
 
     return ConstantLR(optimizer, factor=1.0, total_iters=0)
 
 
-def _cosine(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
-    from torch.optim.lr_scheduler import CosineAnnealingLR
+def _floor_ratios(plan: Plan) -> list[float]:
+    """Each group's floor as a fraction of its target."""
+    ratio = getattr(plan.decay, "min_lr_ratio", None)
+    if ratio is not None:
+        return [ratio] * len(plan.target_lrs)
+    return [plan.decay.eta_min / target for target in plan.target_lrs]  # type: ignore[union-attr]
 
-    return CosineAnnealingLR(optimizer, T_max=decay.T_max or remaining, eta_min=decay.eta_min)
+
+def _one_floor(plan: Plan) -> float | None:
+    """The floor LR when every group shares it (torch's classes take one eta_min)."""
+    floors = plan.floor_lrs or [0.0]
+    return floors[0] if len(set(floors)) == 1 else None
 
 
-def _linear(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
+def _per_group(plan: Plan, factor: Callable[..., float], **bound: Any) -> Any:
+    """``factor`` bound to each group's floor ratio: one partial when they agree."""
+    ratios = _floor_ratios(plan)
+    if len(set(ratios)) == 1:
+        return functools.partial(factor, **bound, floor=ratios[0])
+    return [functools.partial(factor, **bound, floor=r) for r in ratios]
+
+
+def _cosine(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
+
+    from warmplan.factors import cosine_factor
+
+    period, floor = plan.decay.T_max or plan.decay_intervals, _one_floor(plan)  # type: ignore[union-attr]
+    if floor is not None:
+        return CosineAnnealingLR(optimizer, T_max=period, eta_min=floor)
+    # min_lr_ratio with different targets: a floor per group, which
+    # CosineAnnealingLR (one eta_min) cannot hold; the same curve as a LambdaLR
+    return LambdaLR(optimizer, _per_group(plan, cosine_factor, period=period))
+
+
+def _cosine_restarts(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts, LambdaLR
+
+    from warmplan.factors import cosine_restarts_factor
+
+    decay, floor = plan.decay, _one_floor(plan)
+    if floor is not None:
+        return CosineAnnealingWarmRestarts(
+            optimizer,
+            T_0=decay.T_0,  # type: ignore[union-attr]
+            T_mult=decay.T_mult,  # type: ignore[union-attr]
+            eta_min=floor,
+        )
+    bound = _per_group(plan, cosine_restarts_factor, first=decay.T_0, mult=decay.T_mult)  # type: ignore[union-attr]
+    return LambdaLR(optimizer, bound)
+
+
+def _linear(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import LinearLR
 
+    decay = plan.decay
     return LinearLR(
         optimizer,
         start_factor=1.0,
-        end_factor=decay.end_factor,
-        total_iters=decay.total_iters or remaining,
+        end_factor=decay.end_factor,  # type: ignore[union-attr]
+        total_iters=decay.total_iters or plan.decay_intervals,  # type: ignore[union-attr]
     )
 
 
-def _step(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
+def _step(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import StepLR
 
-    return StepLR(optimizer, step_size=decay.step_size, gamma=decay.gamma)
+    return StepLR(optimizer, step_size=plan.decay.step_size, gamma=plan.decay.gamma)  # type: ignore[union-attr]
 
 
-def _exponential(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
+def _multistep(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import MultiStepLR
+
+    # Users write milestones from the start of training (ResNet's 30/60/80);
+    # SequentialLR restarts the decay's count at the end of warm-up.
+    warmup = plan.warmup_intervals
+    milestones = [m - warmup for m in plan.decay.milestones]  # type: ignore[union-attr]
+    return MultiStepLR(optimizer, milestones=milestones, gamma=plan.decay.gamma)  # type: ignore[union-attr]
+
+
+def _exponential(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import ExponentialLR
 
-    return ExponentialLR(optimizer, gamma=decay.gamma)
+    return ExponentialLR(optimizer, gamma=plan.decay.gamma)  # type: ignore[union-attr]
 
 
-def _polynomial(optimizer: Optimizer, decay: Any, remaining: int) -> LRScheduler:
+def _polynomial(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import PolynomialLR
 
-    return PolynomialLR(optimizer, total_iters=decay.total_iters or remaining, power=decay.power)
+    decay = plan.decay
+    total = decay.total_iters or plan.decay_intervals  # type: ignore[union-attr]
+    return PolynomialLR(optimizer, total_iters=total, power=decay.power)  # type: ignore[union-attr]
 
 
-DecayBuilder = Callable[[Any, Any, int], Any]
+def _inverse_sqrt(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import LambdaLR
 
-#: decay kind -> builder. Multistep is built in :func:`_decay_scheduler`, because its
-#: milestones are counted from the start of training and need the warm-up length.
+    from warmplan.factors import inverse_sqrt_factor
+
+    timescale = plan.decay.timescale or plan.warmup_intervals  # type: ignore[union-attr]
+    return LambdaLR(optimizer, functools.partial(inverse_sqrt_factor, timescale=timescale))
+
+
+def _wsd(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import LambdaLR
+
+    from warmplan.factors import wsd_factor
+
+    length = plan.final_decay_intervals
+    bound = _per_group(
+        plan,
+        wsd_factor,
+        stable=plan.decay_intervals - length,
+        length=length,
+        shape=plan.decay.shape,  # type: ignore[union-attr]
+    )
+    return LambdaLR(optimizer, bound)
+
+
+def _onecycle(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import OneCycleLR
+
+    decay = plan.decay
+    targets = plan.target_lrs
+    defaults = getattr(optimizer, "defaults", {})
+    return OneCycleLR(
+        optimizer,
+        max_lr=targets if plan.optimizer.groups else targets[0],
+        total_steps=plan.intervals,
+        pct_start=decay.pct_start,  # type: ignore[union-attr]
+        anneal_strategy=decay.anneal_strategy,  # type: ignore[union-attr]
+        # torch's default (True) where the optimizer has momentum to cycle; the
+        # preview's dummy optimizer has none, and the LRs do not depend on it
+        cycle_momentum="momentum" in defaults or "betas" in defaults,
+        div_factor=decay.div_factor,  # type: ignore[union-attr]
+        final_div_factor=decay.final_div_factor,  # type: ignore[union-attr]
+        three_phase=decay.three_phase,  # type: ignore[union-attr]
+    )
+
+
+DecayBuilder = Callable[[Any, Any], Any]
+
+#: decay kind -> builder. Each builds with torch's own class, or a LambdaLR over a
+#: module-level function of :mod:`warmplan.factors` where torch has none.
 DECAY_BUILDERS: dict[str, DecayBuilder] = {
     "constant": _constant,
     "cosine": _cosine,
     "linear": _linear,
     "step": _step,
+    "multistep": _multistep,
     "exponential": _exponential,
     "polynomial": _polynomial,
+    "cosine_restarts": _cosine_restarts,
+    "inverse_sqrt": _inverse_sqrt,
+    "wsd": _wsd,
+    "onecycle": _onecycle,
 }
 
 
 def _decay_scheduler(optimizer: Optimizer, plan: Plan) -> LRScheduler:
-    decay = plan.decay
-    warmup = plan.warmup_intervals
-    remaining = plan.intervals - warmup
-    if decay is None:
-        return _constant(optimizer, None, remaining)
-    if decay.kind == "multistep":
-        from torch.optim.lr_scheduler import MultiStepLR
-
-        # Users write milestones from the start of training (ResNet's 30/60/80);
-        # SequentialLR restarts the decay's count at the end of warm-up.
-        return MultiStepLR(
-            optimizer, milestones=[m - warmup for m in decay.milestones], gamma=decay.gamma
-        )
-    return DECAY_BUILDERS[decay.kind](optimizer, decay, remaining)
+    return DECAY_BUILDERS[plan.decay_kind](optimizer, plan)
 
 
 def build_schedule(optimizer: Optimizer, plan: Plan) -> LRScheduler:
@@ -122,12 +220,13 @@ def build_schedule(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 
     warmup_length = plan.warmup_intervals
     has_decay = plan.decay_kind != "constant"
-    if warmup_length == 0:
+    if warmup_length == 0 or (plan.decay is not None and plan.decay.owns_warmup):
         return _decay_scheduler(optimizer, plan)
     kind, start = plan.warmup.kind, plan.start_factor  # type: ignore[union-attr]
-    if kind == "linear" and start == 0.0:
+    if kind in ("exponential", "cosine") or (kind == "linear" and start == 0.0):
+        # curves torch has no class for (LinearLR refuses start_factor=0)
         decay = _decay_scheduler(optimizer, plan) if has_decay else None
-        return WarmupWrapper(optimizer, decay, warmup_length, 0.0, "linear")
+        return WarmupWrapper(optimizer, decay, warmup_length, start, kind)
     if kind == "linear":
         warm: Any = LinearLR(
             optimizer, start_factor=start, end_factor=1.0, total_iters=warmup_length
@@ -146,14 +245,32 @@ def layout(plan: Plan) -> Layout:
     phases = []
     if warmup:
         phases.append(Phase("warmup", 0, warmup))
-    phases.append(Phase("decay" if plan.decay_kind != "constant" else "constant", warmup, total))
-    boundaries: list[int] = []
-    decay = plan.decay
-    if decay is not None and decay.kind == "multistep":
-        boundaries = sorted(m for m in decay.milestones if 0 < m < total)
-    elif decay is not None and decay.kind == "step":
-        boundaries = list(range(warmup + decay.step_size, total, decay.step_size))
-    return Layout(tuple(phases), tuple(boundaries))
+    decay_start = total - plan.final_decay_intervals if plan.decay_kind == "wsd" else warmup
+    if decay_start > warmup:
+        phases.append(Phase("stable", warmup, decay_start))
+    phases.append(
+        Phase("decay" if plan.decay_kind != "constant" else "constant", decay_start, total)
+    )
+    return Layout(tuple(phases), tuple(_boundaries(plan)))
+
+
+def _boundaries(plan: Plan) -> list[int]:
+    """Intervals where the plan asks for a jump: step drops and cosine restarts."""
+    decay, warmup, total = plan.decay, plan.warmup_intervals, plan.intervals
+    if decay is None:
+        return []
+    if decay.kind == "multistep":
+        return sorted(m for m in decay.milestones if 0 < m < total)
+    if decay.kind == "step":
+        return list(range(warmup + decay.step_size, total, decay.step_size))
+    restarts = []
+    if decay.kind == "cosine_restarts":
+        at, period = warmup + decay.T_0, decay.T_0
+        while at < total:
+            restarts.append(at)
+            period *= decay.T_mult
+            at += period
+    return restarts
 
 
 def apply_targets(optimizer: Optimizer, plan: Plan) -> None:

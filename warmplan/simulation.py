@@ -115,7 +115,7 @@ class Trace:
 
     def epoch(self) -> np.ndarray:
         """The epoch each row's first optimizer step belongs to."""
-        return self.first_step() // self.plan.training.steps_per_epoch
+        return self.first_step() // self.plan.steps_per_epoch
 
 
 def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:
@@ -125,7 +125,7 @@ def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:
             [
                 plan.source.finding(
                     errors.TOO_LARGE,
-                    ("training", "epochs"),
+                    ("training", "steps" if plan.training.steps else "epochs"),
                     f"{plan.total_steps:,} optimizer steps is over the limit of {max_steps:,}; "
                     "raise it with --max-steps if you mean it",
                 )

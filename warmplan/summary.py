@@ -50,7 +50,7 @@ def summarize(trace: Trace) -> Summary:
         interval=plan.interval,
         intervals=trace.intervals,
         total_steps=plan.total_steps,
-        steps_per_epoch=plan.training.steps_per_epoch,
+        steps_per_epoch=plan.steps_per_epoch,
         groups=plan.group_names,
         target_lrs=plan.target_lrs,
         warmup_intervals=plan.warmup_intervals,

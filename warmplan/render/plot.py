@@ -56,7 +56,7 @@ def x_scale(trace: Trace, unit: str) -> float:
     plan = trace.plan
     if unit == "step":
         return float(plan.steps_per_interval)
-    return plan.steps_per_interval / plan.training.steps_per_epoch
+    return plan.steps_per_interval / plan.steps_per_epoch
 
 
 def line_labels(traces: Sequence[Trace]) -> list[list[str]]:
@@ -227,7 +227,7 @@ def _dress(ax: Axes, traces: Sequence[Trace], unit: str, options: PlotOptions) -
     ax.grid(True, color="0.92", linewidth=0.8, zorder=0)
     ax.spines[["right"]].set_visible(False)
     ax.legend(handles=_legend_handles(ax, traces), loc="best", fontsize=8, frameon=False)
-    per_epoch = {trace.plan.training.steps_per_epoch for trace in traces}
+    per_epoch = {trace.plan.steps_per_epoch for trace in traces}
     if unit == "step" and len(per_epoch) == 1 and (steps := per_epoch.pop()) > 1:
         _epoch_axis(ax, steps)
     else:

@@ -10,7 +10,7 @@ from warmplan.summary import Summary, summarize
 if TYPE_CHECKING:
     from warmplan.simulation import Trace
 
-PHASE_STYLES = {"warmup": "yellow", "decay": "cyan", "constant": "green"}
+PHASE_STYLES = {"warmup": "yellow", "stable": "green", "decay": "cyan", "constant": "green"}
 
 
 def fmt_lr(value: float) -> str:
@@ -54,17 +54,18 @@ def summary_lines(summary: Summary, trace: Trace) -> list[str]:
         f"first LR: {per_group(summary.first_lrs)}; final LR ({unit} "
         f"{summary.intervals - 1}): {per_group(summary.final_lrs)}"
     )
-    epochs = summary.total_steps // summary.steps_per_epoch
+    epochs, extra = divmod(summary.total_steps, summary.steps_per_epoch)
     steps = f"{summary.total_steps:,} optimizer steps"
     if summary.steps_per_epoch > 1:
         steps += f" = {epochs} epochs x {summary.steps_per_epoch:,}"
+        steps += f" + {extra:,}" if extra else ""
     lines.append(f"total: {steps}; the scheduler steps once per {unit}")
     return lines
 
 
 def default_by(trace: Trace) -> str:
     """Per-epoch rows, unless a per-step plan has too few epochs for them to help."""
-    return "epoch" if trace.plan.interval == "epoch" or trace.plan.training.epochs > 1 else "step"
+    return "epoch" if trace.plan.interval == "epoch" or trace.plan.epochs > 1 else "step"
 
 
 def render_show(
@@ -78,6 +79,7 @@ def render_show(
     title = Text(f"{summary.name}", style="bold")
     parts: list[Any] = [title]
     parts += [Text("  " + line) for line in summary_lines(summary, trace)]
+    parts += [Text("  " + line) for line in trace.plan.derivation]
     by = by or default_by(trace)
     per_epoch = trace.plan.interval == "step" and by == "epoch"
     table = Table(header_style="bold")
@@ -125,15 +127,15 @@ def _add_interval_rows(table: Any, trace: Trace, limit: int, all_rows: bool) -> 
 
 
 def _add_epoch_rows(table: Any, trace: Trace, limit: int, all_rows: bool) -> None:
-    per_epoch = trace.plan.training.steps_per_epoch
-    epochs = trace.intervals // per_epoch
+    per_epoch = trace.plan.steps_per_epoch
+    epochs = -(-trace.intervals // per_epoch)  # a budget in steps may end mid-epoch
     keep = {t // per_epoch for t in landmarks(trace)}
     rows = list(range(epochs)) if all_rows else sample(epochs, keep, limit)
     previous = -1
     for e in rows:
         if e != previous + 1:
             _gap_row(table)
-        first, last = e * per_epoch, (e + 1) * per_epoch - 1
+        first, last = e * per_epoch, min((e + 1) * per_epoch, trace.intervals) - 1
         phase = trace.phase_at(first)
         if trace.phase_at(last) != phase:
             phase = f"{phase}→{trace.phase_at(last)}"

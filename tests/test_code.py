@@ -1,0 +1,141 @@
+"""`warmplan code`: the printed snippet runs on its own and reproduces the preview,
+for every shipped config; plus the CLI of the new kinds and budgets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from tests.conftest import CONFIGS, ROOT
+from warmplan import load_plan, simulate
+from warmplan.cli import app
+from warmplan.codegen import snippet
+
+CONFIG_FILES = sorted(CONFIGS.glob("*.yaml"))
+#: the loop of a snippet steps a real optimizer (about 30 us an interval); past this
+#: many intervals the test checks the first ones only (warm-up, hand-over, decay)
+HEAD = 20_000
+
+
+#: runs each snippet as __main__ in one subprocess (torch imported once, not 8 times)
+_DRIVER = """
+import contextlib, runpy, sys
+for script in sys.argv[1:]:
+    with open(script + ".out", "w") as out, contextlib.redirect_stdout(out):
+        runpy.run_path(script, run_name="__main__")
+"""
+
+
+def test_every_config_snippet_reproduces_the_trace(tmp_path):
+    """Every shipped config: the snippet, run without warmplan importable, prints
+    the LRs of the preview (to 1e-12; most are bit for bit)."""
+    scripts = []
+    for path in CONFIG_FILES:
+        plan = load_plan(path)
+        script = tmp_path / f"{path.stem}.py"
+        script.write_text(snippet(plan, None if plan.intervals <= HEAD else HEAD))
+        scripts.append(str(script))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    subprocess.run(
+        [sys.executable, "-c", _DRIVER, *scripts], cwd=tmp_path, env=env, check=True, timeout=600
+    )
+    for path, script in zip(CONFIG_FILES, scripts, strict=True):
+        expected = simulate(load_plan(path)).lr[:HEAD]
+        lines = Path(script + ".out").read_text().splitlines()
+        printed = np.array([line.split() for line in lines], dtype=np.float64)
+        assert printed.shape == (expected.shape[0], 1 + expected.shape[1]), path.name
+        assert (printed[:, 0] == np.arange(expected.shape[0])).all()
+        np.testing.assert_allclose(printed[:, 1:], expected, rtol=1e-12, atol=0, err_msg=path.name)
+
+
+def test_snippet_uses_only_torch_and_copies_custom_factors():
+    text = snippet(load_plan(CONFIGS / "wsd.yaml"))
+    assert "warmplan" not in text.replace("`warmplan code`", "")
+    assert "def wsd_factor(" in text and "def warmup_factor(" in text
+    assert "lambda" not in text
+    assert "SequentialLR(optimizer, schedulers=[part1, part2], milestones=[1000])" in text
+
+
+runner = CliRunner()
+
+
+def test_code_cli_with_flags_and_output(tmp_path):
+    out = tmp_path / "schedule.py"
+    result = runner.invoke(
+        app,
+        [
+            "code",
+            "--lr",
+            "1e-3",
+            "--steps",
+            "50",
+            "--warmup",
+            "cosine",
+            "--warmup-steps",
+            "5",
+            "--start-factor",
+            "0",
+            "--decay",
+            "wsd",
+            "--decay-fraction",
+            "0.2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, check=True)
+    assert len(run.stdout.splitlines()) == 50
+    assert run.stdout.splitlines()[0] == "0 0.0"
+
+
+def test_code_help_and_refusals():
+    assert "runnable PyTorch snippet" in runner.invoke(app, ["code", "--help"]).output
+    result = runner.invoke(
+        app, ["code", "--lr", "1e-3", "--epochs", "9", "--decay", "reduce_on_plateau"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "cannot be previewed" in result.stderr
+
+
+def test_show_prints_the_derivation():
+    wide = {"COLUMNS": "200"}  # one summary line per line
+    result = runner.invoke(app, ["show", str(CONFIGS / "wsd.yaml"), "--rows", "8"], env=wide)
+    assert result.exit_code == 0, result.output
+    assert "ceil(2,000,000 samples / (32 per device x 8 devices)) = 7,813 batches" in result.stdout
+    assert "7,813 // grad_accum 2) = 3,906 optimizer steps" in result.stdout
+    auto = runner.invoke(
+        app,
+        ["show", "--lr", "1e-3", "--steps", "4000", "--warmup-length", "auto", "--rows", "8"],
+        env=wide,
+    )
+    assert auto.exit_code == 0, auto.output
+    assert "round(2 / (1 - beta2 0.999 from Adam's default)) = 2,000" in auto.stdout
+
+
+def test_warmup_length_flag_that_is_neither_number_nor_auto():
+    result = runner.invoke(app, ["show", "--lr", "1e-3", "--epochs", "9", "--warmup-length", "x"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "<command line>: error: warmup.length must be a whole number, or one of auto, "
+        "got 'x' (text) [WP006]\n"
+    )
+
+
+def test_module_entry_point_runs_code(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "warmplan", "code", str(CONFIGS / "onecycle.yaml"), "--head", "3"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "OneCycleLR(" in run.stdout and "for t in range(3):" in run.stdout

@@ -1,0 +1,211 @@
+"""`warmplan code`: the plan's schedule as a self-contained PyTorch snippet.
+
+The snippet is written from the very scheduler objects the preview steps (built by
+:func:`warmplan.schedulers.build_schedule`), read back class by class, so it cannot
+drift from the preview. Only plain torch classes appear: ``WarmupWrapper`` becomes a
+``LambdaLR`` over the same curve chained by ``SequentialLR``, and every custom factor is
+copied in as a module-level function.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+from typing import Any
+
+from warmplan.plan import Plan
+
+_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
+
+#: torch class -> the constructor arguments it keeps as attributes of the same name
+_ATTRIBUTES = {
+    "ConstantLR": ("factor", "total_iters"),
+    "LinearLR": ("start_factor", "end_factor", "total_iters"),
+    "CosineAnnealingLR": ("T_max", "eta_min"),
+    "StepLR": ("step_size", "gamma"),
+    "ExponentialLR": ("gamma",),
+    "PolynomialLR": ("total_iters", "power"),
+    "CosineAnnealingWarmRestarts": ("T_0", "T_mult", "eta_min"),
+}
+
+
+class _Writer:
+    """Turns scheduler objects into lines of code, collecting what they need."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.lines: list[str] = []
+        self.classes: set[str] = set()
+        self.functions: dict[str, Any] = {}
+        self.count = 0
+        self.partials = False
+
+    def name(self) -> str:
+        self.count += 1
+        return "scheduler" if self.count == 1 else f"part{self.count - 1}"
+
+    def assign(self, cls: str, arguments: list[str]) -> str:
+        self.classes.add(cls)
+        name = self.name()
+        line = f"{name} = {cls}(optimizer, {', '.join(arguments)})"
+        if len(line) > 96:  # one argument a line, as a formatter would
+            inner = "".join(f"\n    {a}," for a in ["optimizer", *arguments])
+            line = f"{name} = {cls}({inner}\n)"
+        self.lines.extend(line.split("\n"))
+        return name
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, functools.partial):
+            self.partials = True
+            self.functions[value.func.__name__] = value.func
+            bound = [self.value(a) for a in value.args]
+            bound += [f"{k}={self.value(v)}" for k, v in value.keywords.items()]
+            return f"functools.partial({value.func.__name__}, {', '.join(bound)})"
+        if inspect.isfunction(value):
+            self.functions[value.__name__] = value
+            return value.__name__
+        if isinstance(value, list):
+            items = [self.value(v) for v in value]
+            flat = "[" + ", ".join(items) + "]"
+            return (
+                flat
+                if len(flat) < 80
+                else "[" + "".join(f"\n        {i}," for i in items) + "\n    ]"
+            )
+        if isinstance(value, str):
+            return '"' + value + '"'  # the kinds' names: no quotes nor escapes inside
+        return repr(value)
+
+    def scheduler(self, scheduler: Any) -> str:
+        cls = type(scheduler).__name__
+        if cls in _ATTRIBUTES:
+            args = [f"{a}={self.value(getattr(scheduler, a))}" for a in _ATTRIBUTES[cls]]
+            return self.assign(cls, args)
+        return getattr(self, "_" + cls)(scheduler)
+
+    def _MultiStepLR(self, scheduler: Any) -> str:
+        milestones = sorted(scheduler.milestones.elements())
+        return self.assign(
+            "MultiStepLR", [f"milestones={milestones}", f"gamma={scheduler.gamma!r}"]
+        )
+
+    def _LambdaLR(self, scheduler: Any) -> str:
+        lambdas = scheduler.lr_lambdas
+        shared = all(fn is lambdas[0] for fn in lambdas)
+        return self.assign("LambdaLR", [self.value(lambdas[0] if shared else list(lambdas))])
+
+    def _SequentialLR(self, scheduler: Any) -> str:
+        name = self.name()
+        parts = [self.scheduler(s) for s in scheduler._schedulers]
+        self.classes.add("SequentialLR")
+        self.lines.append(
+            f"{name} = SequentialLR(optimizer, schedulers=[{', '.join(parts)}], "
+            f"milestones={list(scheduler._milestones)})"
+        )
+        return name
+
+    def _WarmupWrapper(self, wrapper: Any) -> str:
+        from warmplan.factors import warmup_factor
+
+        factor = functools.partial(
+            warmup_factor,
+            length=wrapper.warmup_length,
+            start=wrapper.start_factor,
+            curve=wrapper.curve,
+        )
+        if wrapper.scheduler is None:
+            return self.assign("LambdaLR", [self.value(factor)])
+        name = self.name()
+        warm = self.assign("LambdaLR", [self.value(factor)])
+        decay = self.scheduler(wrapper.scheduler)
+        self.classes.add("SequentialLR")
+        self.lines.append(
+            f"{name} = SequentialLR(optimizer, schedulers=[{warm}, {decay}], "
+            f"milestones=[{wrapper.warmup_length}])"
+        )
+        return name
+
+    def _OneCycleLR(self, scheduler: Any) -> str:
+        decay, targets = self.plan.decay, self.plan.target_lrs
+        max_lr = targets if self.plan.optimizer.groups else targets[0]
+        keys = ("pct_start", "anneal_strategy", "div_factor", "final_div_factor", "three_phase")
+        args = [f"max_lr={max_lr!r}", f"total_steps={scheduler.total_steps}"]
+        args += [f"{k}={getattr(decay, k)!r}" for k in keys]
+        return self.assign("OneCycleLR", args)
+
+
+def snippet(plan: Plan, head: int | None = None) -> str:
+    """Runnable Python source that builds ``plan``'s schedule and prints its LRs."""
+    from warmplan.schedulers import build_schedule
+    from warmplan.simulation import dummy_optimizer
+
+    optimizer = dummy_optimizer(plan.target_lrs)
+    for group in optimizer.param_groups:
+        group["initial_lr"] = group["lr"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # `show` reports torch's warnings
+        scheduler = build_schedule(optimizer, plan)
+    writer = _Writer(plan)
+    writer.scheduler(scheduler)
+    return _assemble(plan, writer, head)
+
+
+def _optimizer_lines(plan: Plan) -> list[str]:
+    params = "[torch.nn.Parameter(torch.zeros(1))]"
+    groups = [f'    {{"params": {params}, "lr": {lr!r}}},' for lr in plan.target_lrs]
+    options = f"lr={plan.optimizer.lr!r}"
+    if plan.optimizer.betas:
+        options += f", betas={tuple(plan.optimizer.betas)!r}"
+    kind = _OPTIMIZERS[plan.optimizer.kind]
+    names = ", ".join(plan.group_names)
+    comment = f"one param group per target LR ({names})" if len(groups) > 1 else "a param group"
+    return [
+        f"    # {comment}: use your model's parameters",
+        "    groups = [",
+        *["    " + g for g in groups],
+        "    ]",
+        f"    optimizer = torch.optim.{kind}(groups, {options})",
+    ]
+
+
+def _assemble(plan: Plan, writer: _Writer, head: int | None) -> str:
+    interval = plan.interval
+    loop = plan.intervals if head is None else min(head, plan.intervals)
+    functions = [inspect.getsource(f).strip() for f in writer.functions.values()]
+    imports = ["import functools"] if writer.partials else []
+    imports += ["import math"] if any("math." in f for f in functions) else []
+    imports += [""] if imports else []
+    imports += [
+        "import torch",
+        f"from torch.optim.lr_scheduler import {', '.join(sorted(writer.classes))}",
+    ]
+    docstring = [
+        f'"""{plan.label}: the LR schedule `warmplan code` built, in plain PyTorch.',
+        "",
+        f"Call scheduler.step() once per {interval}, after optimizer.step().",
+        '"""',
+    ]
+    build = [
+        f"INTERVALS = {plan.intervals}  # scheduler steps over the whole training",
+        "",
+        "",
+        "def build_scheduler(optimizer):",
+        *["    " + line for line in writer.lines],
+        "    return scheduler",
+    ]
+    main = [
+        'if __name__ == "__main__":',
+        *_optimizer_lines(plan),
+        "    scheduler = build_scheduler(optimizer)",
+        f"    for t in range({'INTERVALS' if loop == plan.intervals else loop}):",
+        '        print(t, *[repr(group["lr"]) for group in optimizer.param_groups])',
+        f"        optimizer.step()  # one {interval} of training",
+        "        scheduler.step()",
+    ]
+    sections = ["\n".join(docstring), "\n".join(imports), *functions]
+    sections += ["\n".join(build), "\n".join(main)]
+    text = "\n\n\n".join(sections).replace('"""\n\n\nimport', '"""\n\nimport')
+    if not functions:  # a constant right after the imports: one blank line
+        text = text.replace("\n\n\nINTERVALS", "\n\nINTERVALS")
+    return text + "\n"
