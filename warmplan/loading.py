@@ -8,6 +8,7 @@ adds for decay kinds) to the key's line and column.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import types
 from pathlib import Path
@@ -106,10 +107,11 @@ def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source
         hint = _did_you_mean(str(value), choices)
         message = f"{key} must be one of {', '.join(choices)}, got {_describe(value)}{hint}"
         return source.finding(errors.BAD_VALUE, keypath, message)
+    got = _describe(value)
+    if kind.startswith("int_") and isinstance(value, float) and value.is_integer():
+        got = f"{value:g} (a float: write whole numbers without a point or exponent)"
     return source.finding(
-        errors.BAD_VALUE,
-        keypath,
-        f"{key} {_expectation(kind, ctx, error['msg'])}, got {_describe(value)}",
+        errors.BAD_VALUE, keypath, f"{key} {_expectation(kind, ctx, error['msg'])}, got {got}"
     )
 
 
@@ -150,6 +152,10 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"{value.isoformat()} (a date)"
+    if isinstance(value, bytes):
+        return "binary data"
     return repr(value)
 
 

@@ -118,18 +118,35 @@ class Trace:
 
 
 def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:
-    """Refuse a plan longer than the size guard, before anything is simulated."""
+    """Refuse a plan longer than the size guard, before anything is simulated.
+
+    Two counts must stay within ``max_steps``: optimizer steps, and learning rates
+    to compute and keep (intervals x param groups), which bound time and memory.
+    """
+    groups = len(plan.target_lrs)
     if plan.total_steps > max_steps:
-        raise ConfigError(
-            [
-                plan.source.finding(
-                    errors.TOO_LARGE,
-                    ("training", "epochs"),
-                    f"{plan.total_steps:,} optimizer steps is over the limit of {max_steps:,}; "
-                    "raise it with --max-steps if you mean it",
-                )
-            ]
-        )
+        count = f"{plan.total_steps:,} optimizer steps"
+    elif plan.intervals * groups > max_steps:
+        count = f"{plan.intervals:,} {plan.interval}s x {groups:,} param groups"
+    else:
+        return
+    key = ("optimizer", "groups") if plan.total_steps <= max_steps else ("training", "epochs")
+    raise ConfigError(
+        [
+            _locate(plan).finding(
+                errors.TOO_LARGE,
+                key,
+                f"{count} is over the limit of {max_steps:,}; "
+                "raise it with --max-steps if you mean it",
+            )
+        ]
+    )
+
+
+def _locate(plan: Plan) -> Any:
+    from warmplan.source import Source
+
+    return plan.source if plan.source is not None else Source(data=None)
 
 
 def simulate(
