@@ -73,22 +73,34 @@ _EXPECTED = {
 
 
 def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
-    findings = []
+    findings, suggested = [], set()
     for error in exc.errors(include_url=False):
         keypath, model = _walk(error["loc"], source.data)
         if error["type"] == "extra_forbidden":  # what matters is the enclosing block
             model = _walk(error["loc"][:-1], source.data)[1]
+            close = _closest(str(keypath[-1]), _known_keys(model))
+            if close:
+                suggested.add(dotted_key((*keypath[:-1], close)))
         findings.append(_finding(error, keypath, model, source))
-    # one finding per key: a union may report the same key twice
-    unique = {(f.key, f.message): f for f in findings}
+    # "missing key optimizer" says nothing "unknown key optimiser (did you mean
+    # optimizer?)" does not; one finding per key: a union may report one key twice
+    unique = {
+        (f.key, f.message): f
+        for f in findings
+        if not (f.code == errors.MISSING_KEY and f.key in suggested)
+    }
     return sorted(unique.values(), key=lambda f: (f.line or 0, f.col or 0))
+
+
+def _known_keys(model: Any) -> list[str]:
+    return sorted(model.model_fields) if _is_model(model) else []
 
 
 def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source) -> Finding:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     key = dotted_key(keypath) or "the plan"
     if kind == "extra_forbidden":
-        known = sorted(model.model_fields) if _is_model(model) else []
+        known = _known_keys(model)
         hint = _did_you_mean(str(keypath[-1]), known)
         where = dotted_key(keypath[:-1]) or "the top level"
         message = f"unknown key {key}{hint}; {where} takes: {', '.join(known)}"
@@ -160,8 +172,15 @@ def _describe(value: Any) -> str:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean {close}?)" if close else ""
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    # short keys with swapped letters (rl -> lr) score low on difflib's ratio
+    close = close or [c for c in choices if sorted(c) == sorted(word)]
+    return close[0] if close else None
 
 
 def _is_model(obj: Any) -> bool:

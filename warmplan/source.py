@@ -164,6 +164,8 @@ def _compose(text: str, path: str | None) -> tuple[Any, Any]:
 
 def _yaml_problem(exc: Any) -> str:
     problem = exc.problem or exc.context or "invalid YAML"
+    if problem == "second occurrence" and exc.context:  # a duplicate anchor
+        return one_line(f"{exc.context.split(';')[0]} (first on line {exc.context_mark.line + 1})")
     if "'\\t'" in problem:  # PyYAML quotes the tab it found as '\t'
         return "tab character; YAML indents with spaces only"
     return one_line(problem)
@@ -179,7 +181,11 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
-_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_YAML_TAG = "tag:yaml.org,2002:"
+_MAP_TAG, _SEQ_TAG = _YAML_TAG + "map", _YAML_TAG + "seq"
+_SCALAR_TAGS = tuple(
+    _YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
 
 
 def is_plain_text(text: str) -> bool:
@@ -208,23 +214,22 @@ class _NodeBuilder:
 
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self._error(
-                errors.TOO_LARGE,
-                node,
-                key,
-                f"more than {MAX_NODES:,} values (after expanding aliases); not a plan",
-            )
+            # aliases share one node, marked where its anchor stands: point instead
+            # at the top-level key whose value grew too large
+            line, col = self.source.positions.get(key[:1], (None, None))
+            message = f"more than {MAX_NODES:,} values (after expanding aliases); not a plan"
+            raise _fail(errors.TOO_LARGE, message, self.source.path, line, col, dotted_key(key[:1]))
         if depth > MAX_DEPTH:
             raise self._error(
                 errors.TOO_LARGE, node, key, f"nested more than {MAX_DEPTH} levels deep; not a plan"
             )
+        allowed = _SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else (_MAP_TAG, _SEQ_TAG)
+        if node.tag not in allowed:  # !!set, !!omap, !custom, !!python/...: not plan data
+            tag = one_line(node.tag.replace(_YAML_TAG, "!!"))
+            message = f"YAML tag {tag} is not allowed in plans"
+            raise self._error(errors.YAML_SYNTAX, node, key, message)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, key)
-        if node.tag not in (_MAP_TAG, _SEQ_TAG):  # !!set, !!omap, !custom: not plan data
-            tag = one_line(node.tag.replace("tag:yaml.org,2002:", "!!"))
-            raise self._error(
-                errors.YAML_SYNTAX, node, key, f"YAML tag {tag} is not allowed in plans"
-            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, key, depth)
         items = []
