@@ -27,7 +27,7 @@ RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
 
 #: A torch error while building or stepping the schedule (kept apart from the rules:
 #: there is no trace to check then).
-TORCH_REFUSED = "WP114"
+TORCH_REFUSED = errors.TORCH_REFUSED
 #: An ``ignore:`` entry that names no rule.
 UNKNOWN_IGNORE = "WP100"
 
@@ -188,11 +188,6 @@ def check_file(path: str, ignore: Iterable[str] = (), max_steps: int | None = No
     try:
         plan = load_plan(path)
         trace = simulate(plan, max_steps=max_steps or MAX_STEPS)
-    except ConfigError as exc:
+    except ConfigError as exc:  # torch's refusals too (WP114): see simulation
         return FileResult(path, list(exc.findings), loaded=False)
-    except (ValueError, TypeError, RuntimeError, ZeroDivisionError) as exc:
-        # torch refused this (valid) plan: the plan's problem, reported like one
-        message = f"torch could not build or step this schedule: {type(exc).__name__}: {exc}"
-        finding = Finding(TORCH_REFUSED, message, path=path, line=1, col=1)
-        return FileResult(path, [finding], loaded=False)
     return FileResult(path, check_plan(plan, trace, ignore))

@@ -91,9 +91,11 @@ def reporting() -> Iterator[None]:
     except Exception as exc:
         if _State.debug:
             raise
+        from warmplan.source import one_line
+
         err(
-            f"internal error: {type(exc).__name__}: {exc}. This is a bug in warmplan "
-            f"{__version__}; rerun with --debug for the traceback and report it"
+            f"internal error: {type(exc).__name__}: {one_line(str(exc))}. This is a bug in "
+            f"warmplan {__version__}; rerun with --debug for the traceback and report it"
         )
         raise typer.Exit(EXIT_BUG) from None
 

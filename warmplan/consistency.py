@@ -16,10 +16,17 @@ from warmplan.kind_rules import (
     training_findings,
     warmup_unit_findings,
 )
-from warmplan.source import Source
+from warmplan.source import Source, dotted_key
 
 if TYPE_CHECKING:
     from warmplan.plan import Plan
+
+
+#: LinearLR and ConstantLR divide by the start factor; below this, the LR they
+#: return after it overflows to inf (5e-324 does) or loses its precision.
+MIN_START_FACTOR = 1e-12
+#: Target LRs far beyond any optimizer's, but safe from overflow and underflow.
+MIN_LR, MAX_LR = 1e-100, 1e10
 
 
 def consistency_findings(plan: Plan, source: Source) -> list[Finding]:
@@ -47,6 +54,22 @@ def _optimizer_findings(plan: Plan, source: Source) -> list[Finding]:
                 "optimizer.betas applies to adam and adamw, not sgd",
             )
         )
+    lrs = [(("optimizer", "lr"), opt.lr)] + [
+        (("optimizer", "groups", index, "lr"), group.lr)
+        for index, group in enumerate(opt.groups or [])
+        if group.lr is not None
+    ]
+    for keypath, lr in lrs:
+        if not MIN_LR <= lr <= MAX_LR:
+            found.append(
+                source.finding(
+                    errors.BAD_VALUE,
+                    keypath,
+                    f"{dotted_key(keypath)} must be between {MIN_LR:g} and {MAX_LR:g}, got "
+                    f"{lr:g}: torch's schedulers multiply LRs step by step, and at the ends "
+                    "of the float range they overflow to inf or lose all precision",
+                )
+            )
     names = [g.name for g in opt.groups or []]
     for index, name in enumerate(names):
         if name in names[:index]:
@@ -81,6 +104,16 @@ def _warmup_findings(plan: Plan, source: Source) -> list[Finding]:
                 start_key,
                 f"warmup.start_lr must be at most optimizer.lr ({plan.optimizer.lr:g}), "
                 f"got {warmup.start_lr:g}",
+            )
+        )
+    elif 0 < plan.start_factor < MIN_START_FACTOR:
+        found.append(
+            source.finding(
+                errors.BAD_VALUE,
+                start_key,
+                f"a warm-up start of {plan.start_factor:g} x the target is too small for "
+                f"torch's {warmup.kind} warm-up, which divides by it; start at 0 "
+                f"(linear) or at least {MIN_START_FACTOR:g} x the target",
             )
         )
     elif plan.start_factor == 0 and warmup.kind not in ("linear", "cosine"):

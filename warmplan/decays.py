@@ -112,8 +112,10 @@ class OneCycleDecay(_Decay):
     kind: Literal["onecycle"]
     pct_start: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] = 0.3
     anneal_strategy: Literal["cos", "linear"] = "cos"
-    div_factor: PositiveFloat = 25.0
-    final_div_factor: PositiveFloat = 1e4
+    # >= 1: the cycle starts at max_lr / div_factor and ends below that start; smaller
+    # factors would start above the peak (or overflow: 5e-324 gives inf, then NaN)
+    div_factor: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 25.0
+    final_div_factor: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 1e4
     three_phase: bool = False
 
 

@@ -97,3 +97,4 @@ INCONSISTENT = "WP007"  # values that cannot hold together
 DUPLICATE_KEY = "WP008"
 TOO_LARGE = "WP009"  # alias bombs, deep nesting, more steps than the size guard
 BAD_OVERRIDE = "WP010"  # a --set that does not parse
+TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated

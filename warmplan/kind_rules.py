@@ -172,6 +172,22 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
                 f"the wsd decay must last 1 to {room} {unit} (all after warm-up), got {length}"
             )
             return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
+    if (
+        decay.kind == "onecycle"
+        and decay.three_phase
+        and (  # type: ignore[union-attr]
+            2 * decay.pct_start * plan.intervals >= plan.intervals + 1  # type: ignore[union-attr]
+        )
+    ):
+        return [
+            source.finding(
+                errors.INCONSISTENT,
+                ("decay", "pct_start"),
+                f"a three-phase onecycle rises and falls over 2 x pct_start of training, "
+                f"leaving nothing for its final phase (OneCycleLR divides by it); "
+                f"use pct_start below {(plan.intervals + 1) / (2 * plan.intervals):.3g}",
+            )
+        ]
     if decay.kind == "onecycle" and decay.pct_start * plan.intervals < 2:  # type: ignore[union-attr]
         return [
             source.finding(

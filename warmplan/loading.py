@@ -8,6 +8,7 @@ adds for decay kinds) to the key's line and column.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import types
 from pathlib import Path
@@ -72,15 +73,22 @@ _EXPECTED = {
 
 
 def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
-    findings = []
+    findings, suggested = [], set()
     for error in exc.errors(include_url=False):
         keypath, model = _walk(error["loc"], source.data)
         if error["type"] == "extra_forbidden":  # what matters is the enclosing block
             model = _walk(error["loc"][:-1], source.data)[1]
+            close = _closest(str(keypath[-1]), _known_keys(model))
+            if close:
+                suggested.add(dotted_key((*keypath[:-1], close)))
         findings.append(_finding(error, keypath, model, source))
-    findings = _drop_missing_explained_by_typos(findings)
-    # one finding per key: a union may report the same key twice
-    unique = {(f.key, f.message): f for f in findings}
+    # "missing key optimizer" says nothing "unknown key optimiser (did you mean
+    # optimizer?)" does not; one finding per key: a union may report one key twice
+    unique = {
+        (f.key, f.message): f
+        for f in findings
+        if not (f.code == errors.MISSING_KEY and f.key in suggested)
+    }
     return sorted(_merge_alternatives(unique.values()), key=lambda f: (f.line or 0, f.col or 0))
 
 
@@ -101,21 +109,15 @@ def _merge_alternatives(findings: Any) -> list[Finding]:
     return list(merged.values())
 
 
-def _drop_missing_explained_by_typos(findings: list[Finding]) -> list[Finding]:
-    """`trainig:` is one mistake: report the unknown key, not also a missing `training`."""
-    suggested = {
-        f.key.rsplit(".", 1)[0] + "." + f.suggestion if "." in (f.key or "") else f.suggestion
-        for f in findings
-        if f.code == errors.UNKNOWN_KEY and f.suggestion
-    }
-    return [f for f in findings if not (f.code == errors.MISSING_KEY and f.key in suggested)]
+def _known_keys(model: Any) -> list[str]:
+    return sorted(model.model_fields) if _is_model(model) else []
 
 
 def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source) -> Finding:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     key = dotted_key(keypath) or "the plan"
     if kind == "extra_forbidden":
-        known = sorted(model.model_fields) if _is_model(model) else []
+        known = _known_keys(model)
         hint = _did_you_mean(str(keypath[-1]), known)
         where = dotted_key(keypath[:-1]) or "the top level"
         message = f"unknown key {key}{hint}; {where} takes: {', '.join(known)}"
@@ -135,10 +137,11 @@ def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source
         hint = _did_you_mean(str(value), choices)
         message = f"{key} must be one of {', '.join(choices)}, got {_describe(value)}{hint}"
         return source.finding(errors.BAD_VALUE, keypath, message)
+    got = _describe(value)
+    if kind.startswith("int_") and isinstance(value, float) and value.is_integer():
+        got = f"{value:g} (a float: write whole numbers without a point or exponent)"
     return source.finding(
-        errors.BAD_VALUE,
-        keypath,
-        f"{key} {_expectation(kind, ctx, error['msg'])}, got {_describe(value)}",
+        errors.BAD_VALUE, keypath, f"{key} {_expectation(kind, ctx, error['msg'])}, got {got}"
     )
 
 
@@ -181,17 +184,23 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"{value.isoformat()} (a date)"
+    if isinstance(value, bytes):
+        return "binary data"
     return repr(value)
-
-
-def _closest(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
     close = _closest(word, choices)
     return f" (did you mean {close}?)" if close else ""
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    # short keys with swapped letters (rl -> lr) score low on difflib's ratio
+    close = close or [c for c in choices if sorted(c) == sorted(word)]
+    return close[0] if close else None
 
 
 def _is_model(obj: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from warmplan import errors
 from warmplan.errors import ConfigError, Finding
-from warmplan.source import KeyPath, Source, dotted_key
+from warmplan.source import KeyPath, Source, dotted_key, is_plain_text, one_line
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,17 @@ class Override:
 
     @property
     def keypath(self) -> KeyPath:
-        return tuple(int(part) if part.isdigit() else part for part in self.key.split("."))
+        # "0" is a list index; int() also accepts "٣" and "1_0", which are names here
+        return tuple(
+            int(part) if part.isascii() and part.isdigit() else part for part in self.key.split(".")
+        )
 
 
 def parse_set(text: str) -> Override:
     """``decay.eta_min=1e-5`` -> Override; the value is read as a YAML scalar."""
     import yaml
+
+    from warmplan.yaml_loader import parse_scalar
 
     key, sep, raw = text.partition("=")
     key = key.strip()
@@ -41,8 +46,8 @@ def parse_set(text: str) -> Override:
             ]
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
+        value = parse_scalar(raw) if raw.strip() else None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
         value = raw
     if isinstance(value, (dict, list)) and not raw.strip().startswith(("[", "{")):
         value = raw
@@ -63,6 +68,7 @@ def apply_overrides(source: Source, overrides: list[Override]) -> None:
     if source.data is None:
         source.data = {}
     for override in overrides:
+        _refuse_unprintable(override)
         keypath = override.keypath
         _reset_block_on_new_kind(source, keypath, override.value)
         parent = _container_for(source, override, keypath)
@@ -72,10 +78,29 @@ def apply_overrides(source: Source, overrides: list[Override]) -> None:
             if source.path is not None:
                 source.overridden.append((keypath, override.flag, line))
         if isinstance(parent, list):
+            if not _has(parent, last):
+                raise _bad(override, f"{dotted_key(keypath[:-1])} has no item {last}")
             parent[last] = override.value  # type: ignore[index]
         else:
             parent[last] = override.value
         source.from_flags[keypath] = override.flag
+
+
+def _bad(override: Override, problem: str) -> ConfigError:
+    message = f"{override.flag}: {problem}, cannot set {override.key}"
+    return ConfigError(
+        [Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE, key=override.key)]
+    )
+
+
+def _refuse_unprintable(override: Override) -> None:
+    """Keys and text values must be plain text, as in a file (see source.py)."""
+    texts = [override.key] + ([override.value] if isinstance(override.value, str) else [])
+    if all(is_plain_text(text) for text in texts):
+        return
+    flag = one_line(override.flag)
+    message = f"{flag}: control or unpaired characters are not allowed in keys or text"
+    raise ConfigError([Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE)])
 
 
 def _has(container: Any, key: str | int) -> bool:
@@ -85,37 +110,22 @@ def _has(container: Any, key: str | int) -> bool:
 
 
 def _container_for(source: Source, override: Override, keypath: KeyPath) -> Any:
+    """The dict or list that holds ``keypath``'s last part, creating missing blocks
+    (marked as set by the flag, so findings about them point at the command line)."""
     node = source.data
     for depth, part in enumerate(keypath[:-1]):
-        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-            continue
-        if not isinstance(node, dict):
-            where = dotted_key(keypath[:depth]) or "the plan"
-            raise ConfigError(
-                [
-                    Finding(
-                        errors.BAD_OVERRIDE,
-                        f"{override.flag}: {where} is not a mapping, cannot set {override.key}",
-                        path=errors.COMMAND_LINE,
-                        key=override.key,
-                    )
-                ]
-            )
-        if not isinstance(node.get(part), (dict, list)):
+        if isinstance(node, list):
+            if not _has(node, part):
+                raise _bad(override, f"{dotted_key(keypath[:depth])} has no item {part}")
+        elif part not in node:
             node[part] = {}
+            source.from_flags.setdefault(keypath[: depth + 1], override.flag)
         node = node[part]
+        if not isinstance(node, (dict, list)):
+            where = dotted_key(keypath[: depth + 1])
+            raise _bad(override, f"{where} is a single value, not a block")
     if isinstance(node, list) and not isinstance(keypath[-1], int):
-        raise ConfigError(
-            [
-                Finding(
-                    errors.BAD_OVERRIDE,
-                    f"{override.flag}: {dotted_key(keypath[:-1])} is a list",
-                    path=errors.COMMAND_LINE,
-                    key=override.key,
-                )
-            ]
-        )
+        raise _bad(override, f"{dotted_key(keypath[:-1])} is a list")
     return node
 
 

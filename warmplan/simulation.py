@@ -119,18 +119,36 @@ class Trace:
 
 
 def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:
-    """Refuse a plan longer than the size guard, before anything is simulated."""
+    """Refuse a plan longer than the size guard, before anything is simulated.
+
+    Two counts must stay within ``max_steps``: optimizer steps, and learning rates
+    to compute and keep (intervals x param groups), which bound time and memory.
+    """
+    groups = len(plan.target_lrs)
     if plan.total_steps > max_steps:
-        raise ConfigError(
-            [
-                plan.source.finding(
-                    errors.TOO_LARGE,
-                    ("training", "steps" if plan.training.steps else "epochs"),
-                    f"{plan.total_steps:,} optimizer steps is over the limit of {max_steps:,}; "
-                    "raise it with --max-steps if you mean it",
-                )
-            ]
-        )
+        count = f"{plan.total_steps:,} optimizer steps"
+    elif plan.intervals * groups > max_steps:
+        count = f"{plan.intervals:,} {plan.interval}s x {groups:,} param groups"
+    else:
+        return
+    length_key = ("training", "steps" if plan.training.steps else "epochs")
+    key = ("optimizer", "groups") if plan.total_steps <= max_steps else length_key
+    raise ConfigError(
+        [
+            _locate(plan).finding(
+                errors.TOO_LARGE,
+                key,
+                f"{count} is over the limit of {max_steps:,}; "
+                "raise it with --max-steps if you mean it",
+            )
+        ]
+    )
+
+
+def _locate(plan: Plan) -> Any:
+    from warmplan.source import Source
+
+    return plan.source if plan.source is not None else Source(data=None)
 
 
 def simulate(
@@ -157,10 +175,28 @@ def simulate(
         # a warning repeated a million times costs a counter, not a million records.
         warnings.simplefilter("always")
         warnings.showwarning = recorder.record  # type: ignore[assignment]
-        scheduler = build_schedule(optimizer, plan)
-        _step_all(optimizer, scheduler, values, plan.intervals, progress)
+        try:
+            scheduler = build_schedule(optimizer, plan)
+            _step_all(optimizer, scheduler, values, plan.intervals, progress)
+        except TORCH_REFUSALS as exc:
+            raise _torch_refused(plan, exc, len(values) // len(targets)) from None
     lr = np.frombuffer(values, dtype=np.float64).reshape(plan.intervals, len(targets))
     return Trace(plan=plan, lr=lr, layout=layout(plan), warnings=recorder.captured())
+
+
+#: What torch raises when it refuses a plan's values (its schedulers validate their
+#: arguments, and some divide by phase lengths): the plan's problem, not a bug here.
+TORCH_REFUSALS = (ValueError, TypeError, RuntimeError, ZeroDivisionError, OverflowError)
+
+
+def _torch_refused(plan: Plan, exc: Exception, interval: int) -> ConfigError:
+    when = "building" if interval == 0 else f"stepping at {plan.interval} {interval}"
+    key = ("decay",) if plan.decay is not None else ("warmup",)
+    message = (
+        f"torch refused this schedule while {when}: {type(exc).__name__}: "
+        f"{' '.join(str(exc).split())}"
+    )
+    return ConfigError([_locate(plan).finding(errors.TORCH_REFUSED, key, message)])
 
 
 _CHUNK = 65536

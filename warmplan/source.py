@@ -111,36 +111,88 @@ def parse_yaml(text: str, path: str | None = None) -> Source:
     """Parse YAML text into a Source (data + key positions)."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    node, loader = _compose(text, path)
     try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if "\t" in problem or "'\\t'" in problem or "tab" in problem:
-            problem = "tab character; YAML indents with spaces only"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {problem}", path, line, col) from None
-    except yaml.YAMLError as exc:
-        raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {exc}", path) from None
+        if node is None:
+            raise _fail(errors.NOT_A_MAPPING, "empty file; a plan is a YAML mapping", path, 1, 1)
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _fail(
+                errors.NOT_A_MAPPING,
+                f"the plan is {kind}; it must be a mapping of keys",
+                path,
+                line,
+                col,
+            )
+        source = Source(data=None, path=path)
+        builder = _NodeBuilder(loader, source)
+        source.data = builder.build(node, (), 0)
+        return source
     finally:
         loader.dispose()
-    if node is None:
-        raise _fail(errors.NOT_A_MAPPING, "empty file; a plan is a YAML mapping", path, 1, 1)
-    if not isinstance(node, yaml.MappingNode):
-        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        raise _fail(
-            errors.NOT_A_MAPPING,
-            f"the plan is {kind}; it must be a mapping of keys",
-            path,
-            line,
-            col,
-        )
-    source = Source(data=None, path=path)
-    builder = _NodeBuilder(loader, source)
-    source.data = builder.build(node, (), 0)
-    return source
+
+
+def _compose(text: str, path: str | None) -> tuple[Any, Any]:
+    """The document's node tree (aliases still shared, so composing is cheap)."""
+    import yaml
+
+    from warmplan.yaml_loader import PlanLoader, TooDeep
+
+    try:
+        loader = PlanLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character in the text
+        line, col = _line_col(text, exc.position)
+        message = f"invalid YAML: unacceptable character #x{exc.character:04x}"
+        raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
+    try:
+        return loader.get_single_node(), loader
+    except TooDeep as exc:
+        loader.dispose()
+        message = f"nested more than {MAX_DEPTH} levels deep; not a plan"
+        raise _fail(errors.TOO_LARGE, message, path, exc.line, exc.col) from None
+    except yaml.MarkedYAMLError as exc:
+        loader.dispose()
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = f"invalid YAML: {_yaml_problem(exc)}"
+        raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
+    except yaml.YAMLError as exc:
+        loader.dispose()
+        raise _fail(errors.YAML_SYNTAX, f"invalid YAML: {one_line(str(exc))}", path) from None
+
+
+def _yaml_problem(exc: Any) -> str:
+    problem = exc.problem or exc.context or "invalid YAML"
+    if problem == "second occurrence" and exc.context:  # a duplicate anchor
+        return one_line(f"{exc.context.split(';')[0]} (first on line {exc.context_mark.line + 1})")
+    if "'\\t'" in problem:  # PyYAML quotes the tab it found as '\t'
+        return "tab character; YAML indents with spaces only"
+    return one_line(problem)
+
+
+def one_line(text: str) -> str:
+    """Text made safe for a one-line message: no line breaks or control characters."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split()))
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_MAP_TAG, _SEQ_TAG = _YAML_TAG + "map", _YAML_TAG + "seq"
+_SCALAR_TAGS = tuple(
+    _YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+
+
+def is_plain_text(text: str) -> bool:
+    """No control, format (bidi overrides), separator or surrogate characters."""
+    import unicodedata
+
+    return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
 
 
 class _NodeBuilder:
@@ -162,28 +214,46 @@ class _NodeBuilder:
 
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self._error(
-                errors.TOO_LARGE,
-                node,
-                key,
-                f"more than {MAX_NODES:,} values (after expanding aliases); not a plan",
-            )
+            # aliases share one node, marked where its anchor stands: point instead
+            # at the top-level key whose value grew too large
+            line, col = self.source.positions.get(key[:1], (None, None))
+            message = f"more than {MAX_NODES:,} values (after expanding aliases); not a plan"
+            raise _fail(errors.TOO_LARGE, message, self.source.path, line, col, dotted_key(key[:1]))
         if depth > MAX_DEPTH:
             raise self._error(
                 errors.TOO_LARGE, node, key, f"nested more than {MAX_DEPTH} levels deep; not a plan"
             )
+        allowed = _SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else (_MAP_TAG, _SEQ_TAG)
+        if node.tag not in allowed:  # !!set, !!omap, !custom, !!python/...: not plan data
+            tag = one_line(node.tag.replace(_YAML_TAG, "!!"))
+            message = f"YAML tag {tag} is not allowed in plans"
+            raise self._error(errors.YAML_SYNTAX, node, key, message)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, key)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, key, depth)
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                self._remember((*key, index), item)
-                items.append(self.build(item, (*key, index), depth + 1))
-            return items
+        items = []
+        for index, item in enumerate(node.value):
+            self._remember((*key, index), item)
+            items.append(self.build(item, (*key, index), depth + 1))
+        return items
+
+    def _scalar(self, node: Any, key: KeyPath) -> Any:
+        import yaml
+
         try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self._error(errors.YAML_SYNTAX, node, key, f"invalid value: {exc}") from None
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            message = f"invalid value: {one_line(exc.problem or str(exc))}"
+            raise self._error(errors.YAML_SYNTAX, node, key, message) from None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # `!!float x`
+            message = f"invalid value {one_line(node.value)!r}: {one_line(str(exc))}"
+            raise self._error(errors.YAML_SYNTAX, node, key, message) from None
+        if isinstance(value, str) and not is_plain_text(value):
+            # Escapes ("\e[31m", "\n", "\ud800") would reach terminals and CI logs.
+            message = f"control or unpaired characters are not allowed in text: {value!r}"
+            raise self._error(errors.BAD_VALUE, node, key, message)
+        return value
 
     def _mapping(self, node: Any, key: KeyPath, depth: int) -> dict[str, Any]:
         import yaml
@@ -196,7 +266,7 @@ class _NodeBuilder:
                 )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._error(errors.NOT_A_MAPPING, key_node, key, "a key must be a plain name")
-            name = str(self.loader.construct_object(key_node))
+            name = str(self._scalar(key_node, key))
             child = (*key, name)
             if name in result:
                 first = self.source.positions[child][0]

@@ -1,0 +1,142 @@
+"""Resume fidelity: a checkpoint saved at step k and loaded in a NEW process continues
+with exactly the LRs of the uninterrupted run, bit for bit, for every warm-up and
+decay kind in the code (new kinds are picked up from the plan models), with several
+param groups, and with WarmupWrapper around a user's own scheduler."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from tests.resume_child import build, train
+from tests.strategies import DECAY_KINDS, WARMUP_KINDS, compatible, fit_decay
+from warmplan.plan import DECAY_MODELS
+
+TESTS = Path(__file__).resolve().parent
+TOTAL = 24  # intervals per run
+WARMUP = 6
+
+
+def _typical(field: dict[str, Any]) -> Any:
+    """A middling value for a required decay field, from its JSON Schema."""
+    if "anyOf" in field:
+        return _typical(next(o for o in field["anyOf"] if o.get("type") != "null"))
+    if "enum" in field:
+        return field["enum"][0]
+    if field.get("type") == "integer":
+        return field.get("minimum", 0) + 4
+    if field.get("type") == "array":
+        return [WARMUP + 3, WARMUP + 9]  # milestones after the warm-up
+    low = field.get("minimum", field.get("exclusiveMinimum", 0.0))
+    return (low + field.get("maximum", field.get("exclusiveMaximum", low + 1.0))) / 2
+
+
+def _decay(kind: str) -> dict[str, Any]:
+    schema = DECAY_MODELS[DECAY_KINDS.index(kind)].model_json_schema()
+    block = {"kind": kind}
+    for name in schema.get("required", ()):
+        if name != "kind":
+            block[name] = _typical(schema["properties"][name])
+    return block
+
+
+def _warmup(kind: str, start: float) -> dict[str, Any]:
+    if kind == "none":
+        return {"kind": "none"}
+    return {"kind": kind, "length": WARMUP, "start_factor": start}
+
+
+def _cases() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    starts = {"none": [0.0], "linear": [0.0, 0.1], "constant": [0.25]}
+    for warmup in WARMUP_KINDS:
+        for start in starts.get(warmup, [0.1]):
+            for decay in DECAY_KINDS:
+                if not compatible(warmup, decay):
+                    continue
+                length = 0 if warmup == "none" else WARMUP
+                plan = {
+                    "optimizer": {"lr": 1e-2},
+                    "training": {"epochs": TOTAL},
+                    "warmup": _warmup(warmup, start),
+                    "decay": fit_decay(_decay(decay), TOTAL, length),
+                }
+                cases.append((f"{warmup}{start:g}-{decay}", {"plan": plan, "total": TOTAL}))
+    groups = {"lr": 1e-2, "groups": [{"name": "backbone", "lr": 1e-3}, {"name": "head"}]}
+    for decay in ("cosine", "multistep"):
+        plan = {**cases[0][1]["plan"], "optimizer": groups, "warmup": _warmup("linear", 0.0)}
+        plan["decay"] = _decay(decay)
+        cases.append((f"two-groups-{decay}", {"plan": plan, "total": TOTAL}))
+    one_group = {"optimizer": {"lr": 1e-2}, "training": {"epochs": TOTAL}}
+    for curve in ("linear", "cosine", "custom"):
+        cases.append((f"wrapper-{curve}", {"plan": one_group, "wrap": curve, "total": TOTAL}))
+    return cases
+
+
+CASES = _cases()
+
+
+def _checkpoints(name: str, case: dict[str, Any]) -> list[int]:
+    """Around the hand-over, and one random step (seeded by the case's name)."""
+    return sorted({WARMUP - 1, WARMUP, WARMUP + 1, random.Random(name).randrange(1, TOTAL)})
+
+
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], Any]:
+    """Checkpoint every case at each k here; resume them all in one new process."""
+    folder = tmp_path_factory.mktemp("resume")
+    runs, keys = [], []
+    for name, case in CASES:
+        for k in _checkpoints(name, case):
+            model, optimizer, scheduler = build(case)
+            train(model, optimizer, scheduler, k)
+            checkpoint = folder / f"{name}-{k}.pt"
+            state = {
+                "k": k,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+            }
+            torch.save(state, checkpoint)
+            runs.append({"case": case, "checkpoint": str(checkpoint)})
+            keys.append((name, k))
+    manifest = folder / "manifest.json"
+    manifest.write_text(json.dumps(runs))
+    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    child = subprocess.run(
+        [sys.executable, str(TESTS / "resume_child.py"), str(manifest)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert child.returncode == 0, child.stderr
+    return dict(zip(keys, json.loads(child.stdout), strict=True))
+
+
+def test_every_kind_is_covered() -> None:
+    names = [name for name, _ in CASES]
+    for decay in DECAY_KINDS:
+        for warmup in WARMUP_KINDS:
+            if compatible(warmup, decay):
+                assert any(n.startswith(warmup) and n.endswith(f"-{decay}") for n in names)
+
+
+@pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
+def test_resumed_run_sees_the_same_lrs_bit_for_bit(
+    name: str, case: dict[str, Any], resumed: dict[tuple[str, int], Any]
+) -> None:
+    model, optimizer, scheduler = build(case)
+    uninterrupted = train(model, optimizer, scheduler, TOTAL)
+    if name != "none0-constant":  # the schedule moves, so a wrong resume would show
+        assert len({tuple(row) for row in uninterrupted}) > 1
+    for k in _checkpoints(name, case):
+        assert resumed[(name, k)] == uninterrupted[k:], f"resumed at {k}"
