@@ -21,6 +21,10 @@ def consistency_findings(plan: Plan, source: Source) -> list[Finding]:
     found += _optimizer_findings(plan, source)
     found += _warmup_findings(plan, source)
     found += _decay_findings(plan, source)
+    if plan.preset is not None:
+        from warmplan.presets import preset_findings
+
+        found += preset_findings(plan, source)
     return found
 
 

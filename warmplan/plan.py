@@ -134,6 +134,16 @@ def decay_model(kind: object) -> type[_Block] | None:
 DEFAULT_START_FACTOR = 0.1
 
 
+class PresetSpec(_Block):
+    """A schedule as a framework writes it (see :mod:`warmplan.presets`)."""
+
+    framework: Literal["transformers", "timm", "deepspeed", "optax", "keras"]
+    name: str = Field(description="The framework's own name for the schedule")
+    args: dict[str, Any] = Field(
+        default_factory=dict, description="The framework's own argument names and units"
+    )
+
+
 class Plan(_Block):
     """A whole schedule: optimizer targets, training length, warm-up and decay."""
 
@@ -142,6 +152,9 @@ class Plan(_Block):
     training: TrainingSpec
     warmup: WarmupSpec | None = None
     decay: DecaySpec | None = None
+    preset: PresetSpec | None = Field(
+        None, description="Instead of warmup/decay: a transformers/timm/... schedule"
+    )
 
     _source: Any = PrivateAttr(default=None)
 
@@ -183,6 +196,10 @@ class Plan(_Block):
     @property
     def warmup_intervals(self) -> int:
         """W: warm-up length in intervals (0 without warm-up)."""
+        if self.preset is not None:
+            from warmplan.presets import warmup_intervals
+
+            return warmup_intervals(self)
         w = self.warmup
         if w is None or w.kind == "none":
             return 0
