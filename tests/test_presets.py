@@ -7,7 +7,9 @@ The oracle is the data: numbers the libraries themselves produced, never warmpla
 from __future__ import annotations
 
 import json
+import math
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,3 +209,59 @@ def test_cli_shows_a_preset(tmp_path):
     rows = result.stdout.strip().splitlines()
     assert len(rows) == 101  # header + 100 steps
     assert rows[1].split(",")[-1] in ("0", "0.0")  # transformers' first update: LR 0
+
+
+COMPARE = sorted((Path(__file__).resolve().parent.parent / "configs" / "compare").glob("*.yaml"))
+
+
+def test_every_compare_config_loads_and_simulates():
+    assert {p.stem for p in COMPARE} >= {"torch", "transformers", "timm", "timm-prefix"}
+    for path in COMPARE:
+        trace = simulate(load_plan(path))
+        assert trace.intervals == 100
+        assert np.isfinite(trace.lr).all() and (trace.lr >= 0).all()
+
+
+def test_cli_shows_plans_side_by_side():
+    from typer.testing import CliRunner
+
+    from warmplan.cli import app
+
+    paths = [str(p) for p in COMPARE]
+    result = CliRunner().invoke(app, ["show", *paths, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",") for line in result.stdout.strip().splitlines()]
+    assert rows[0] == ["step", *(p.stem for p in COMPARE)]
+    assert len(rows) == 101
+    by_name = dict(zip(rows[0], zip(*rows[1:], strict=True), strict=True))
+    # the differences the comparison exists to show, against closed forms
+    assert float(by_name["torch"][0]) == pytest.approx(1e-4)  # LinearLR starts at 0.1 x lr
+    assert float(by_name["transformers"][0]) == 0.0
+    assert float(by_name["deepspeed"][1]) == 0.0  # log warm-up: log(1) = 0 on update 2
+    timm_jump = float(by_name["timm"][10])
+    assert timm_jump == pytest.approx(0.5e-3 * (1 + math.cos(math.pi * 10 / 100)))
+
+
+def test_cli_side_by_side_table_and_markdown():
+    from typer.testing import CliRunner
+
+    from warmplan.cli import app
+
+    paths = [str(p) for p in COMPARE[:3]]
+    table = CliRunner().invoke(app, ["show", *paths], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "what differs" in table.stdout and "highlighted: differs from" in table.stdout
+    markdown = CliRunner().invoke(app, ["show", *paths, "-f", "markdown"])
+    assert markdown.exit_code == 0
+    assert markdown.stdout.startswith("| plan | first LR (step 0) |")
+    assert markdown.stdout.count("\n") == 2 + 3
+
+
+def test_cli_refuses_to_compare_epochs_with_steps(example_path):
+    from typer.testing import CliRunner
+
+    from warmplan.cli import app
+
+    result = CliRunner().invoke(app, ["show", str(COMPARE[0]), str(example_path)])
+    assert result.exit_code == 2
+    assert "usage error: plans compared side by side must step" in result.stderr
