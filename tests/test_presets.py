@@ -265,3 +265,54 @@ def test_cli_refuses_to_compare_epochs_with_steps(example_path):
     result = CliRunner().invoke(app, ["show", str(COMPARE[0]), str(example_path)])
     assert result.exit_code == 2
     assert "usage error: plans compared side by side must step" in result.stderr
+
+
+def test_every_preset_has_reference_data():
+    from warmplan.presets import FRAMEWORKS, registry
+
+    every = {(framework, name) for framework in FRAMEWORKS for name in registry(framework)}
+    assert every == set(ONE_CASE_PER_PRESET)
+
+
+@pytest.mark.parametrize(
+    ("framework", "name", "args", "phases"),
+    [
+        (
+            "transformers",
+            "cosine",
+            {"num_warmup_steps": 10, "num_training_steps": 100},
+            [("warmup", 0, 10), ("decay", 10, 100)],
+        ),
+        (
+            "transformers",
+            "warmup_stable_decay",
+            {"num_warmup_steps": 10, "num_decay_steps": 30, "num_training_steps": 100},
+            [("warmup", 0, 10), ("constant", 10, 70), ("decay", 70, 100)],
+        ),
+        # DeepSpeed's first update uses iteration -1: its decay starts one step late
+        (
+            "deepspeed",
+            "WarmupDecayLR",
+            {"total_num_steps": 100, "warmup_num_steps": 10},
+            [("warmup", 0, 11), ("decay", 11, 100)],
+        ),
+        (
+            "keras",
+            "CosineDecay",
+            {"initial_learning_rate": 1e-3, "decay_steps": 60},
+            [("decay", 0, 60), ("constant", 60, 100)],
+        ),
+    ],
+)
+def test_layout_names_the_presets_phases(framework, name, args, phases):
+    from warmplan.schedulers import layout
+
+    plan = load_plan(
+        {
+            "optimizer": {"lr": 1e-3},
+            "training": {"epochs": 100, "interval": "step"},
+            "preset": {"framework": framework, "name": name, "args": args},
+        }
+    )
+    assert [(p.name, p.start, p.end) for p in layout(plan).phases] == phases
+    assert plan.warmup_intervals == (phases[0][2] if phases[0][0] == "warmup" else 0)

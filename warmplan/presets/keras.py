@@ -106,9 +106,7 @@ def _positive(key: str) -> Any:
 
 
 def _cosine_phases(args: Any) -> list[tuple[str, int]]:
-    if args["warmup_target"] is None:
-        return [("decay", 0)]
-    start = args["warmup_steps"]
+    start = 0 if args["warmup_target"] is None else args["warmup_steps"]
     return [("decay", start), ("constant", start + args["decay_steps"])]
 
 
