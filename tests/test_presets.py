@@ -151,7 +151,9 @@ def test_missing_and_mistyped_arguments(tmp_path):
         "  framework: timm\n  name: cosine\n  args: {warmup_t: 2.5, t_in_epochs: false}\n"
     )
     lines = _errors(tmp_path, text)
-    assert any("preset.args.warmup_t must be a whole number, got 2.5 [WP006]" in x for x in lines)
+    assert any(
+        "preset.args.warmup_t must be a whole number >= 0, got 2.5 [WP006]" in x for x in lines
+    )
     assert any("timm cosine needs preset.args.t_initial [WP005]" in x for x in lines)
 
 
@@ -167,6 +169,8 @@ def test_preset_and_warmup_together_is_an_error(tmp_path):
     )
     (line,) = _errors(tmp_path, text)
     assert ":3:1: error: give either preset or warmup" in line
+    lines = _errors(tmp_path, text.replace("constant", "nonesuch"))
+    assert len(lines) == 2 and "'nonesuch' is not a transformers schedule" in lines[1]
 
 
 def test_step_counting_framework_needs_interval_step(tmp_path):
@@ -316,3 +320,44 @@ def test_layout_names_the_presets_phases(framework, name, args, phases):
     )
     assert [(p.name, p.start, p.end) for p in layout(plan).phases] == phases
     assert plan.warmup_intervals == (phases[0][2] if phases[0][0] == "warmup" else 0)
+
+
+def _all_presets():
+    from warmplan.presets import FRAMEWORKS, registry
+
+    return [(framework, name) for framework in FRAMEWORKS for name in registry(framework)]
+
+
+@pytest.mark.parametrize(("framework", "name"), _all_presets(), ids="-".join)
+def test_odd_arguments_give_a_config_error_or_valid_lrs(framework, name):
+    """Never an internal error: a located ConfigError, or finite LRs >= 0 throughout."""
+    import random
+
+    from warmplan.errors import ConfigError
+    from warmplan.presets import REQUIRED, registry
+
+    numbers = {"int": [0, 1, 2, 7, 30, -1], "float": [0.0, 1e-5, 0.5, 1.0, 2.5, -0.5]}
+    rng = random.Random(f"{framework}-{name}")
+    preset = registry(framework)[name]
+    for _ in range(40):
+        args = {}
+        for key, arg in preset.args.items():
+            if arg.kind in numbers and (arg.default is REQUIRED or rng.random() < 0.5):
+                args[key] = rng.choice(numbers[arg.kind])
+            elif arg.kind in ("bool", "str") and rng.random() < 0.5:
+                args[key] = rng.choice(arg.choices or (True, False))
+            elif arg.kind == "ints":
+                args[key] = sorted(rng.sample(range(30), 2))
+        if framework == "timm":
+            args["t_in_epochs"] = False
+        document = {
+            "optimizer": {"lr": 1e-3},
+            "training": {"epochs": 30, "interval": "step"},
+            "preset": {"framework": framework, "name": name, "args": args},
+        }
+        try:
+            trace = simulate(load_plan(document))
+        except ConfigError as error:
+            assert all("[WP0" in line for line in error.lines())
+            continue
+        assert np.isfinite(trace.lr).all() and (trace.lr >= 0).all(), args

@@ -196,7 +196,7 @@ class Plan(_Block):
     @property
     def warmup_intervals(self) -> int:
         """W: warm-up length in intervals (0 without warm-up)."""
-        if self.preset is not None:
+        if self.preset is not None and self.warmup is None:
             from warmplan.presets import warmup_intervals
 
             return warmup_intervals(self)

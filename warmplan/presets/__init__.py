@@ -37,17 +37,25 @@ if TYPE_CHECKING:
 
 FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras")
 
+#: plans up to this long have every step's factor checked when they are loaded
+PROBED_STEPS = 10_000
+
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
 
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: ``kind`` int | float | bool | str | ints; ``nullable`` allows null."""
+    """One argument: ``kind`` int | float | bool | str | ints; ``nullable`` allows null.
+
+    Numbers are ``>= minimum`` (0 unless said otherwise): the frameworks accept negative
+    steps, rates or powers without a word and then compute negative or complex LRs.
+    """
 
     kind: str
     default: Any = REQUIRED
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    minimum: float | None = 0
 
 
 def _none(args: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -194,12 +202,11 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
 def _fits(arg: Arg, value: Any) -> bool:
     if value is None:
         return arg.nullable
-    if arg.kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if arg.kind == "float":
-        return (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        )
+    if arg.kind in ("int", "float"):
+        number = isinstance(value, int if arg.kind == "int" else (int, float))
+        if not number or isinstance(value, bool) or not math.isfinite(value):
+            return False
+        return arg.minimum is None or value >= arg.minimum
     if arg.kind == "bool":
         return isinstance(value, bool)
     if arg.kind == "str":
@@ -212,11 +219,13 @@ def _fits(arg: Arg, value: Any) -> bool:
 def _expected(arg: Arg) -> str:
     text = {
         "int": "a whole number",
-        "float": "a finite number",
+        "float": "a number",
         "bool": "true or false",
         "str": "one of " + ", ".join(arg.choices) if arg.choices else "text",
         "ints": "a list of whole numbers",
     }[arg.kind]
+    if arg.kind in ("int", "float") and arg.minimum is not None:
+        text += f" >= {arg.minimum:g}"
     return text + (" or null" if arg.nullable else "")
 
 
@@ -245,8 +254,11 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
     try:
         functions = factors(plan)
         total = plan.intervals
-        probes = {0, 1, total - 1, *(s + d for _, s in phase_marks(plan) for d in (-1, 0, 1))}
-        for t in sorted(p for p in probes if 0 <= p < total):
+        # every step of short plans; the ends and phase changes of long ones; and step
+        # N, which the scheduler computes on its last step()
+        probes = {*range(min(total, PROBED_STEPS)), total - 1, total}
+        probes |= {s + d for _, s in phase_marks(plan) for d in (-1, 0, 1)}
+        for t in sorted(p for p in probes if 0 <= p <= total):
             for function in functions:
                 value = function(t)
                 if not (math.isfinite(value) and value >= 0):
@@ -254,7 +266,7 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
     except PresetArgumentError as exc:
         keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
         return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]
-    except (ArithmeticError, ValueError) as exc:
+    except (ArithmeticError, ValueError, TypeError) as exc:
         message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"  # type: ignore[union-attr]
         return [source.finding(errors.BAD_VALUE, ("preset", "args"), message)]
     return []

@@ -124,7 +124,11 @@ PRESETS: dict[str, Preset] = {
     "cosine": Preset(cycling, {**_CYCLES, **_K}, _phases, _shape("cosine"), ("t_in_epochs",)),
     "tanh": Preset(
         cycling,
-        {**_CYCLES, "lb": Arg("float", -7.0), "ub": Arg("float", 3.0)},
+        {
+            **_CYCLES,
+            "lb": Arg("float", -7.0, minimum=None),
+            "ub": Arg("float", 3.0, minimum=None),
+        },
         _phases,
         _shape("tanh"),
         ("t_in_epochs",),
