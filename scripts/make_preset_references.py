@@ -527,8 +527,17 @@ def write(framework: str, x64: bool) -> Path:
         "cases": cases,
     }
     path = OUT / f"{framework}{'-x64' if x64 else ''}.json"
-    path.write_text(json.dumps(document, indent=1) + "\n")
+    path.write_text(dumps(document))
     return path
+
+
+def dumps(document: dict) -> str:
+    """JSON with one line per case, so a diff of the data shows which cases changed."""
+    head = {key: value for key, value in document.items() if key != "cases"}
+    lines = [json.dumps(head)[:-1] + ', "cases": [']
+    cases = [json.dumps(case) for case in document["cases"]]
+    lines += [case + ("," if i < len(cases) - 1 else "") for i, case in enumerate(cases)]
+    return "\n".join([*lines, "]}"]) + "\n"
 
 
 def main(argv: list[str]) -> None:
