@@ -61,7 +61,7 @@ def configs_report():
 
 
 def test_every_config_passes_check_with_no_errors(configs_report):
-    assert configs_report.plans == len(list(CONFIGS.glob("*.yaml")))
+    assert configs_report.plans == len(list(CONFIGS.glob("**/*.yaml")))
     assert configs_report.count("error") == 0, [f.format() for f in configs_report.findings]
 
 

@@ -23,7 +23,8 @@ def test_example_simulates_to_finite_nonnegative_lrs(path):
     trace = simulate(plan)
     assert trace.lr.shape == (plan.intervals, len(plan.target_lrs))
     assert np.isfinite(trace.lr).all() and (trace.lr >= 0).all()
-    assert trace.lr.max(axis=0) == pytest.approx(plan.target_lrs, rel=1e-9)
+    if "WP105" not in plan.ignore:  # a plan that says its target is never reached
+        assert trace.lr.max(axis=0) == pytest.approx(plan.target_lrs, rel=1e-9)
 
 
 def test_bert_warms_up_from_zero_and_decays_linearly_to_zero():

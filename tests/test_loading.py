@@ -86,7 +86,7 @@ def _replace(old, new):
         (
             _replace("training:", "trainig:"),
             "plan.yaml:4:1: error: unknown key trainig (did you mean training?); the top level "
-            "takes: decay, expect, ignore, name, optimizer, training, warmup [WP004]",
+            "takes: decay, expect, ignore, name, optimizer, preset, training, warmup [WP004]",
         ),
         (
             _replace("  kind: cosine", "  kind: cosin"),

@@ -162,7 +162,14 @@ ConfigArg = Annotated[
 @app.command()
 @plan_flags
 def show(
-    config: ConfigArg = None,
+    configs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="A plan in YAML (configs/ has examples), or several to compare side by "
+            "side. Optional when flags define the plan.",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat,
         typer.Option(
@@ -195,6 +202,11 @@ def show(
     flags: Any = None,
 ) -> None:
     """Print the learning rate of every epoch (or step), from torch's real schedulers."""
+    if configs and len(configs) > 1:
+        with reporting():
+            _compare(configs, flags, output_format, rows, all_rows, output, max_steps)
+        return
+    config = configs[0] if configs else None
     with reporting():
         plan = load_with_flags(config, flags)
         from warmplan.simulation import simulate
@@ -229,14 +241,49 @@ def _table_text(
     output: Path | None,
     curve: bool | None = None,
 ) -> Iterator[str]:
-    from rich.console import Console
-
     from warmplan.render.table import render_show
 
     parts = render_show(trace, by.value if by else None, rows, all_rows)
+    return _rich_text(parts, output, trace if curve is not False else None, curve)
+
+
+def _compare(
+    configs: list[Path],
+    flags: Any,
+    output_format: OutputFormat,
+    rows: int,
+    all_rows: bool,
+    output: Path | None,
+    max_steps: int,
+) -> None:
+    """`show a.yaml b.yaml ...`: the plans side by side, the same flags applied to each."""
+    from warmplan.errors import UsageError
+    from warmplan.render import compare
+    from warmplan.simulation import simulate
+
+    traces = [simulate(load_with_flags(c, flags), max_steps=max_steps) for c in configs]
+    compare.check_comparable(traces)
+    for trace in traces:
+        _report_warnings(trace)
+    if output_format is OutputFormat.json:
+        raise UsageError("compare plans as table, csv or markdown (json takes one plan)")
+    if output_format is OutputFormat.table:
+        emit(_rich_text(compare.render_compare(traces, rows, all_rows), output), output, configs)
+    else:
+        exporter = compare.compare_csv if output_format is OutputFormat.csv else None
+        emit((exporter or compare.compare_markdown)(traces), output, list(configs))
+
+
+def _rich_text(
+    parts: list[Any], output: Path | None, trace: Any = None, curve: bool | None = None
+) -> Iterator[str]:
+    """Print rich parts to the terminal (with the curve of ``trace`` above them when
+    asked, or by default on a terminal), or render them as plain text for a file."""
+    from rich.console import Console
+
     if output is None:
         console = Console()
-        if curve or (curve is None and console.is_terminal):
+        if trace is not None and (curve or (curve is None and console.is_terminal)):
             parts.insert(1, _curve(trace, console))
         for part in parts:
             console.print(part)

@@ -40,6 +40,10 @@ def consistency_findings(plan: Plan, source: Source) -> list[Finding]:
         return found
     found += _decay_findings(plan, source)
     found += decay_kind_findings(plan, source)
+    if plan.preset is not None:
+        from warmplan.presets import preset_findings
+
+        found += preset_findings(plan, source)
     return found
 
 

@@ -88,6 +88,16 @@ class WarmupSpec(_Block):
 DEFAULT_START_FACTOR = 0.1
 
 
+class PresetSpec(_Block):
+    """A schedule as a framework writes it (see :mod:`warmplan.presets`)."""
+
+    framework: Literal["transformers", "timm", "deepspeed", "optax", "keras"]
+    name: str = Field(description="The framework's own name for the schedule")
+    args: dict[str, Any] = Field(
+        default_factory=dict, description="The framework's own argument names and units"
+    )
+
+
 class Plan(_Block):
     """A whole schedule: optimizer targets, training length, warm-up and decay."""
 
@@ -99,6 +109,9 @@ class Plan(_Block):
     expect: ExpectSpec | None = Field(None, description="Values `warmplan check` must see")
     ignore: list[RuleCode] = Field(
         default_factory=list, description="`warmplan check` rule codes to silence (WP1xx)"
+    )
+    preset: PresetSpec | None = Field(
+        None, description="Instead of warmup/decay: a transformers/timm/... schedule"
     )
 
     _source: Any = PrivateAttr(default=None)
@@ -164,6 +177,10 @@ class Plan(_Block):
     @property
     def warmup_intervals(self) -> int:
         """W: warm-up length in intervals (0 without warm-up)."""
+        if self.preset is not None and self.warmup is None:
+            from warmplan.presets import warmup_intervals
+
+            return warmup_intervals(self)
         return self.warmup_length.intervals
 
     @property

@@ -218,6 +218,10 @@ def build_schedule(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 
     from warmplan.warmup import WarmupWrapper
 
+    if plan.preset is not None:
+        from warmplan.presets import build
+
+        return build(optimizer, plan)
     warmup_length = plan.warmup_intervals
     has_decay = plan.decay_kind != "constant"
     if warmup_length == 0 or (plan.decay is not None and plan.decay.owns_warmup):
@@ -241,6 +245,12 @@ def build_schedule(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 
 def layout(plan: Plan) -> Layout:
     """The plan's phases and asked-for step changes, in intervals."""
+    if plan.preset is not None:
+        from warmplan.presets import phase_marks
+
+        marks = phase_marks(plan)
+        ends = [start for _, start in marks[1:]] + [plan.intervals]
+        return Layout(tuple(Phase(n, s, e) for (n, s), e in zip(marks, ends, strict=True)))
     warmup, total = plan.warmup_intervals, plan.intervals
     phases = []
     if warmup:

@@ -1,0 +1,278 @@
+"""Framework presets: a plan's schedule written as transformers, timm, DeepSpeed, optax
+or Keras writes it, built as a real ``torch.optim.lr_scheduler.LambdaLR``.
+
+Each framework module holds ``PRESETS``: the framework's own schedule name -> a
+:class:`Preset` (its arguments, with the framework's names and defaults, and a
+module-level factor function). The scheduler is ``LambdaLR`` over one
+``functools.partial`` of that function per param group, so it pickles and its
+``state_dict`` round-trips. A factor is ``lr / target``: frameworks whose LRs are
+absolute (timm's ``warmup_lr_init``, DeepSpeed's ``warmup_min_lr``, optax's and
+Keras' values) give every group the framework's LR, exactly as they would.
+
+Step counting: interval ``t`` of the plan is the framework's step ``t``, the count
+of updates done before the one that uses the LR (transformers' and DeepSpeed's
+``scheduler.step()`` calls, optax's ``count``, Keras' ``optimizer.iterations``,
+timm's ``t`` passed to ``step``/``step_update``). Step-counting frameworks need
+``training.interval: step``; timm's ``t_in_epochs`` must agree with the interval.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from warmplan import errors
+from warmplan.errors import Finding
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
+    from torch.optim.lr_scheduler import LambdaLR
+
+    from warmplan.plan import Plan
+    from warmplan.source import Source
+
+FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras")
+
+#: plans up to this long have every step's factor checked when they are loaded
+PROBED_STEPS = 10_000
+
+REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: ``kind`` int | float | bool | str | ints; ``nullable`` allows null.
+
+    Numbers are ``>= minimum`` (0 unless said otherwise): the frameworks accept negative
+    steps, rates or powers without a word and then compute negative or complex LRs.
+    """
+
+    kind: str
+    default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+    minimum: float | None = 0
+
+
+def _none(args: Mapping[str, Any]) -> list[tuple[str, int]]:
+    return []
+
+
+def _no_derived(args: dict[str, Any], lr: float) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A framework's schedule: its arguments and the factor of step ``t``."""
+
+    factor: Callable[..., float]
+    args: Mapping[str, Arg]
+    #: args -> [(phase name, first framework step)] after the warm-up phase at 0
+    phases: Callable[[Mapping[str, Any]], list[tuple[str, int]]] = _none
+    #: (args, optimizer.lr) -> extra keyword arguments for ``factor``; raises
+    #: PresetArgumentError for combinations the framework refuses
+    derive: Callable[[dict[str, Any], float], dict[str, Any]] = _no_derived
+    #: keys of ``args`` ``factor`` does not take (they only steer validation)
+    hidden: tuple[str, ...] = field(default=())
+
+
+class PresetArgumentError(ValueError):
+    """An argument value the framework refuses; ``key`` names it (None: the block)."""
+
+    def __init__(self, key: str | None, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def registry(framework: str) -> dict[str, Preset]:
+    return importlib.import_module(f"warmplan.presets.{framework}").PRESETS
+
+
+def counts_epochs(plan: Plan) -> bool:
+    """Whether the preset's step counter counts epochs (timm's ``t_in_epochs``)."""
+    spec = plan.preset
+    return spec is not None and spec.framework == "timm" and resolved(plan)["t_in_epochs"]
+
+
+def resolved(plan: Plan) -> dict[str, Any]:
+    """The preset's arguments with the framework's defaults filled in."""
+    spec = plan.preset
+    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
+    given = spec.args  # type: ignore[union-attr]
+    return {key: given.get(key, arg.default) for key, arg in preset.args.items()}
+
+
+def factors(plan: Plan) -> list[partial[float]]:
+    """One factor function per param group, ``lr(t) / target`` of that group."""
+    spec = plan.preset
+    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
+    args = resolved(plan)
+    keywords = {k: v for k, v in args.items() if k not in preset.hidden}
+    keywords.update(preset.derive(args, plan.optimizer.lr))
+    return [partial(preset.factor, target=target, **keywords) for target in plan.target_lrs]
+
+
+def build(optimizer: Optimizer, plan: Plan) -> LambdaLR:
+    from torch.optim.lr_scheduler import LambdaLR
+
+    return LambdaLR(optimizer, factors(plan))
+
+
+def phase_marks(plan: Plan) -> list[tuple[str, int]]:
+    """[(phase name, first interval)], starting at 0, clipped to the plan's length."""
+    spec = plan.preset
+    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
+    marks = [("warmup", 0), *preset.phases(resolved(plan))]
+    total = plan.intervals
+    kept: list[tuple[str, int]] = []
+    for name, start in marks:
+        start = min(max(start, 0), total)
+        kept = [(n, s) for n, s in kept if s < start]
+        kept.append((name, start))
+    return kept
+
+
+def warmup_intervals(plan: Plan) -> int:
+    marks = phase_marks(plan)
+    if marks[0][0] != "warmup":
+        return 0
+    return marks[1][1] if len(marks) > 1 else plan.intervals
+
+
+# -- validation -------------------------------------------------------------------------
+
+
+def preset_findings(plan: Plan, source: Source) -> list[Finding]:
+    """Everything wrong with ``plan.preset``, each located at its YAML key."""
+    spec = plan.preset
+    if spec is None:
+        return []
+    where = ("preset",)
+    found = []
+    if plan.warmup is not None or plan.decay is not None:
+        block = "warmup" if plan.warmup is not None else "decay"
+        found.append(
+            source.finding(
+                errors.INCONSISTENT,
+                (block,),
+                f"give either preset or {block}: a preset defines the whole schedule",
+            )
+        )
+    presets = registry(spec.framework)
+    if spec.name not in presets:
+        hint = _did_you_mean(spec.name, list(presets))
+        message = (
+            f"preset.name {spec.name!r} is not a {spec.framework} schedule{hint}; "
+            f"{spec.framework} has: {', '.join(presets)}"
+        )
+        return [*found, source.finding(errors.BAD_VALUE, (*where, "name"), message)]
+    argument_findings = _argument_findings(presets[spec.name], spec, source)
+    if argument_findings:
+        return found + argument_findings
+    return found + _interval_findings(plan, source) + _value_findings(plan, source)
+
+
+def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Finding]:
+    found = []
+    title = f"{spec.framework} {spec.name}"
+    known = list(preset.args)
+    for key, value in spec.args.items():
+        keypath = ("preset", "args", key)
+        arg = preset.args.get(key)
+        if arg is None:
+            hint = _did_you_mean(str(key), known)
+            takes = ", ".join(known) or "no arguments"
+            message = f"unknown argument preset.args.{key}{hint}; {title} takes: {takes}"
+            found.append(source.finding(errors.UNKNOWN_KEY, keypath, message))
+        elif not _fits(arg, value):
+            message = f"preset.args.{key} must be {_expected(arg)}, got {value!r}"
+            found.append(source.finding(errors.BAD_VALUE, keypath, message))
+    missing = [k for k, a in preset.args.items() if a.default is REQUIRED and k not in spec.args]
+    if missing:
+        message = f"{title} needs preset.args.{', preset.args.'.join(missing)}"
+        found.append(source.finding(errors.MISSING_KEY, ("preset", "args"), message))
+    return found
+
+
+def _fits(arg: Arg, value: Any) -> bool:
+    if value is None:
+        return arg.nullable
+    if arg.kind in ("int", "float"):
+        number = isinstance(value, int if arg.kind == "int" else (int, float))
+        if not number or isinstance(value, bool) or not math.isfinite(value):
+            return False
+        return arg.minimum is None or value >= arg.minimum
+    if arg.kind == "bool":
+        return isinstance(value, bool)
+    if arg.kind == "str":
+        return isinstance(value, str) and (not arg.choices or value in arg.choices)
+    return isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    )
+
+
+def _expected(arg: Arg) -> str:
+    text = {
+        "int": "a whole number",
+        "float": "a number",
+        "bool": "true or false",
+        "str": "one of " + ", ".join(arg.choices) if arg.choices else "text",
+        "ints": "a list of whole numbers",
+    }[arg.kind]
+    if arg.kind in ("int", "float") and arg.minimum is not None:
+        text += f" >= {arg.minimum:g}"
+    return text + (" or null" if arg.nullable else "")
+
+
+def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
+    spec = plan.preset
+    wanted = "epoch" if counts_epochs(plan) else "step"
+    if plan.interval == wanted:
+        return []
+    if spec.framework == "timm":  # type: ignore[union-attr]
+        flag = "true" if wanted == "epoch" else "false"
+        message = (
+            f"timm's t_in_epochs: {flag} counts {wanted}s, but training.interval is "
+            f"{plan.interval}; set training.interval: {wanted}, or preset.args.t_in_epochs"
+        )
+    else:
+        message = (
+            f"{spec.framework} counts optimizer steps: a {spec.framework} preset needs "  # type: ignore[union-attr]
+            f"training.interval: step, got {plan.interval}"
+        )
+    return [source.finding(errors.INCONSISTENT, ("training", "interval"), message)]
+
+
+def _value_findings(plan: Plan, source: Source) -> list[Finding]:
+    """The framework's own refusals, and a probe that every LR comes out valid."""
+    spec = plan.preset
+    try:
+        functions = factors(plan)
+        total = plan.intervals
+        # every step of short plans; the ends and phase changes of long ones; and step
+        # N, which the scheduler computes on its last step()
+        probes = {*range(min(total, PROBED_STEPS)), total - 1, total}
+        probes |= {s + d for _, s in phase_marks(plan) for d in (-1, 0, 1)}
+        for t in sorted(p for p in probes if 0 <= p <= total):
+            for function in functions:
+                value = function(t)
+                if not (math.isfinite(value) and value >= 0):
+                    raise PresetArgumentError(None, f"gives LR factor {value!r} at step {t}")
+    except PresetArgumentError as exc:
+        keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
+        return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"  # type: ignore[union-attr]
+        return [source.finding(errors.BAD_VALUE, ("preset", "args"), message)]
+    return []
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    from warmplan.loading import _did_you_mean as hint
+
+    return hint(word, choices)

@@ -1,0 +1,132 @@
+"""Several plans side by side (`warmplan show a.yaml b.yaml ...`): one LR column per
+plan, rows aligned on the interval, cells that differ from the first plan highlighted,
+and a table of what differs (first LR, LR at the end of warm-up, peak, final LR).
+
+Only the first param group of each plan is compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from warmplan.errors import UsageError
+from warmplan.render.rows import landmarks, sample
+from warmplan.render.table import fmt_lr
+
+if TYPE_CHECKING:
+    from warmplan.simulation import Trace
+
+DIFFERS = "bold yellow"
+
+
+def check_comparable(traces: list[Trace]) -> None:
+    units = {trace.plan.interval for trace in traces}
+    if len(units) > 1:
+        raise UsageError(
+            "plans compared side by side must step their schedulers alike "
+            f"(training.interval), got {' and '.join(sorted(units))}"
+        )
+
+
+def _differs(value: float, reference: float) -> bool:
+    return not math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-15)
+
+
+def _lr(trace: Trace, t: int) -> float | None:
+    return float(trace.lr[t, 0]) if t < trace.intervals else None
+
+
+def differences(traces: list[Trace]) -> list[dict[str, Any]]:
+    """Per plan: first LR, LR at the first plan's warm-up end, peak and where, final."""
+    first = traces[0]
+    end = first.plan.warmup_intervals
+    rows = []
+    for trace in traces:
+        column = trace.lr[:, 0]
+        peak_at = int(column.argmax())
+        rows.append(
+            {
+                "plan": trace.plan.label,
+                "first": float(column[0]),
+                "second": _lr(trace, 1),
+                "warmup_end": _lr(trace, end),
+                "peak": float(column[peak_at]),
+                "peak_at": peak_at,
+                "final": float(column[-1]),
+                "final_at": trace.intervals - 1,
+            }
+        )
+    return rows
+
+
+def _headers(traces: list[Trace]) -> list[str]:
+    unit = traces[0].plan.interval
+    end = traces[0].plan.warmup_intervals
+    return ["plan", f"first LR ({unit} 0)", f"{unit} 1", f"{unit} {end}", "peak (at)", "final LR"]
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    def lr(value: float | None) -> str:
+        return "—" if value is None else fmt_lr(value)
+
+    return [
+        row["plan"],
+        lr(row["first"]),
+        lr(row["second"]),
+        lr(row["warmup_end"]),
+        f"{fmt_lr(row['peak'])} ({row['peak_at']})",
+        f"{fmt_lr(row['final'])} ({row['final_at']})",
+    ]
+
+
+def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False) -> list[Any]:
+    """Renderables: the table of what differs, then the LR table, one column per plan."""
+    from rich.table import Table
+    from rich.text import Text
+
+    summary = Table(title="what differs", header_style="bold")
+    for header in _headers(traces):
+        summary.add_column(header, justify="left" if header == "plan" else "right")
+    for row in differences(traces):
+        summary.add_row(*_cells(row))
+    table = Table(header_style="bold")
+    table.add_column(traces[0].plan.interval, justify="right")
+    for trace in traces:
+        table.add_column(trace.plan.label, justify="right")
+    count = max(trace.intervals for trace in traces)
+    keep = set().union(*(landmarks(trace) for trace in traces))
+    previous = -1
+    for t in range(count) if all_rows else sample(count, keep, limit):
+        if t != previous + 1:
+            table.add_row(*["…"] * len(table.columns), style="dim")
+        reference = _lr(traces[0], t)
+        cells = [Text(str(t))]
+        for trace in traces:
+            value = _lr(trace, t)
+            differs = value is None or reference is None or _differs(value, reference)
+            text = "—" if value is None else fmt_lr(value)
+            cells.append(Text(text, style=DIFFERS if differs else ""))
+        table.add_row(*cells)
+        previous = t
+    note = Text(f"highlighted: differs from {traces[0].plan.label}", style="dim")
+    return [summary, table, note]
+
+
+def compare_csv(traces: list[Trace]) -> Iterator[str]:
+    """``<interval>,<plan>,<plan>...``: every interval, floats by ``repr``, blank past a
+    plan's end."""
+    yield ",".join([traces[0].plan.interval, *(t.plan.label for t in traces)]) + "\n"
+    for t in range(max(trace.intervals for trace in traces)):
+        values = [_lr(trace, t) for trace in traces]
+        yield f"{t}," + ",".join("" if v is None else repr(v) for v in values) + "\n"
+
+
+def compare_markdown(traces: list[Trace]) -> Iterator[str]:
+    """The table of what differs, in Markdown (the README's table comes from it)."""
+    headers = _headers(traces)
+    yield "| " + " | ".join(headers) + " |\n"
+    yield "|---|" + "---:|" * (len(headers) - 1) + "\n"
+    for row in differences(traces):
+        yield "| " + " | ".join(_cells(row)) + " |\n"
