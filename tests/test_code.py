@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CONFIGS, ROOT
@@ -16,7 +18,8 @@ from warmplan import load_plan, simulate
 from warmplan.cli import app
 from warmplan.codegen import snippet
 
-CONFIG_FILES = sorted(CONFIGS.glob("*.yaml"))
+#: configs/compare/ included: its presets are LambdaLRs over copied framework functions
+CONFIG_FILES = sorted(CONFIGS.rglob("*.yaml"))
 #: the loop of a snippet steps a real optimizer (about 30 us an interval); past this
 #: many intervals the test checks the first ones only (warm-up, hand-over, decay)
 HEAD = 20_000
@@ -31,26 +34,77 @@ for script in sys.argv[1:]:
 """
 
 
-def test_every_config_snippet_reproduces_the_trace(tmp_path):
-    """Every shipped config: the snippet, run without warmplan importable, prints
-    the LRs of the preview (to 1e-12; most are bit for bit)."""
+def _run_snippets(folder: Path, plans: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each plan's snippet run as a script in one subprocess, warmplan not importable
+    (PYTHONPATH dropped, cwd elsewhere): name -> the printed rows (t, lr, ...)."""
     scripts = []
-    for path in CONFIG_FILES:
-        plan = load_plan(path)
-        script = tmp_path / f"{path.stem}.py"
+    for name, plan in plans.items():
+        script = folder / f"{name}.py"
         script.write_text(snippet(plan, None if plan.intervals <= HEAD else HEAD))
         scripts.append(str(script))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run(
-        [sys.executable, "-c", _DRIVER, *scripts], cwd=tmp_path, env=env, check=True, timeout=600
+        [sys.executable, "-c", _DRIVER, *scripts], cwd=folder, env=env, check=True, timeout=600
     )
-    for path, script in zip(CONFIG_FILES, scripts, strict=True):
+    return {
+        name: np.array(
+            [line.split() for line in Path(script + ".out").read_text().splitlines()],
+            dtype=np.float64,
+        )
+        for name, script in zip(plans, scripts, strict=True)
+    }
+
+
+def test_every_config_snippet_reproduces_the_trace(tmp_path):
+    """Every shipped config: the snippet, run without warmplan importable, prints
+    the LRs of the preview (to 1e-12; most are bit for bit)."""
+    names = {path: path.relative_to(CONFIGS).with_suffix("").as_posix() for path in CONFIG_FILES}
+    assert "compare/transformers" in names.values()
+    runs = _run_snippets(
+        tmp_path, {name.replace("/", "-"): load_plan(path) for path, name in names.items()}
+    )
+    for path, name in names.items():
         expected = simulate(load_plan(path)).lr[:HEAD]
-        lines = Path(script + ".out").read_text().splitlines()
-        printed = np.array([line.split() for line in lines], dtype=np.float64)
+        printed = runs[name.replace("/", "-")]
         assert printed.shape == (expected.shape[0], 1 + expected.shape[1]), path.name
         assert (printed[:, 0] == np.arange(expected.shape[0])).all()
         np.testing.assert_allclose(printed[:, 1:], expected, rtol=1e-12, atol=0, err_msg=path.name)
+
+
+def test_every_preset_snippet_matches_the_real_library(tmp_path):
+    """One argument set per framework schedule: the snippet (the framework's arithmetic
+    copied in with its helpers) prints the LRs the real library produced."""
+    from tests.test_presets import ONE_CASE_PER_PRESET, plan_of
+
+    cases = {"-".join(key): case for key, case in ONE_CASE_PER_PRESET.items()}
+    plans = {name: plan_of(document["framework"], case) for name, (document, case) in cases.items()}
+    runs = _run_snippets(tmp_path, plans)
+    for name, (document, case) in cases.items():
+        expected = np.array(case["lrs"], dtype=np.float64)
+        printed = runs[name][:, 1:]
+        assert printed.shape == expected.shape, name
+        if document["dtype"] == "float64":
+            np.testing.assert_allclose(printed, expected, rtol=1e-12, atol=1e-18, err_msg=name)
+        else:  # float32 libraries: the tolerance of tests/test_presets.py
+            peak = float(np.abs(expected).max())
+            np.testing.assert_allclose(
+                printed, expected, rtol=1e-6, atol=1.2e-7 * peak, err_msg=name
+            )
+
+
+@pytest.mark.parametrize("name", ["timm", "deepspeed", "optax", "transformers"])
+def test_preset_snippet_defines_every_helper_it_calls(name):
+    text = snippet(load_plan(CONFIGS / "compare" / f"{name}.yaml"))
+    assert "warmplan" not in text.replace("`warmplan code`", "")
+    namespace: dict[str, Any] = {}
+    exec(compile(text, name, "exec"), namespace)  # __name__ is not __main__: no loop
+    import torch
+
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    scheduler = namespace["build_scheduler"](optimizer)
+    for _ in range(100):  # every global a factor reads is looked up on some step
+        optimizer.step()
+        scheduler.step()
 
 
 def test_snippet_uses_only_torch_and_copies_custom_factors():

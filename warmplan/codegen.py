@@ -40,6 +40,9 @@ class _Writer:
         self.functions: dict[str, Any] = {}
         self.count = 0
         self.partials = False
+        self.modules: set[str] = set()
+        #: module-level values the copied functions read (timm's table of shapes)
+        self.constants: dict[str, str] = {}
 
     def name(self) -> str:
         self.count += 1
@@ -58,13 +61,17 @@ class _Writer:
     def value(self, value: Any) -> str:
         if isinstance(value, functools.partial):
             self.partials = True
-            self.functions[value.func.__name__] = value.func
+            self.function(value.func)
             bound = [self.value(a) for a in value.args]
             bound += [f"{k}={self.value(v)}" for k, v in value.keywords.items()]
             return f"functools.partial({value.func.__name__}, {', '.join(bound)})"
         if inspect.isfunction(value):
-            self.functions[value.__name__] = value
+            self.function(value)
             return value.__name__
+        if isinstance(value, dict):
+            return (
+                "{" + ", ".join(f"{self.value(k)}: {self.value(v)}" for k, v in value.items()) + "}"
+            )
         if isinstance(value, list):
             items = [self.value(v) for v in value]
             flat = "[" + ", ".join(items) + "]"
@@ -76,6 +83,23 @@ class _Writer:
         if isinstance(value, str):
             return '"' + value + '"'  # the kinds' names: no quotes nor escapes inside
         return repr(value)
+
+    def function(self, function: Any) -> None:
+        """Copy ``function`` in, with the module-level functions, modules and values
+        it reads (a factor's helpers), so the snippet runs without warmplan."""
+        if self.functions.get(function.__name__) is function:
+            return
+        self.functions[function.__name__] = function
+        for name in sorted(_global_names(function.__code__)):
+            if name not in function.__globals__:
+                continue  # a builtin
+            value = function.__globals__[name]
+            if inspect.ismodule(value):
+                self.modules.add(value.__name__)
+            elif inspect.isfunction(value):
+                self.function(value)
+            elif name not in self.constants:
+                self.constants[name] = self.value(value)
 
     def scheduler(self, scheduler: Any) -> str:
         cls = type(scheduler).__name__
@@ -135,6 +159,15 @@ class _Writer:
         return self.assign("OneCycleLR", args)
 
 
+def _global_names(code: Any) -> set[str]:
+    """The global names a function's code (nested functions included) reads."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if inspect.iscode(constant):
+            names |= _global_names(constant)
+    return names
+
+
 def snippet(plan: Plan, head: int | None = None) -> str:
     """Runnable Python source that builds ``plan``'s schedule and prints its LRs."""
     from warmplan.schedulers import build_schedule
@@ -173,9 +206,11 @@ def _assemble(plan: Plan, writer: _Writer, head: int | None) -> str:
     interval = plan.interval
     loop = plan.intervals if head is None else min(head, plan.intervals)
     functions = [inspect.getsource(f).strip() for f in writer.functions.values()]
-    imports = ["import functools"] if writer.partials else []
-    imports += ["import math"] if any("math." in f for f in functions) else []
-    imports += [""] if imports else []
+    # copied functions keep their annotations unevaluated, as in their modules
+    imports = ["from __future__ import annotations", ""] if functions else []
+    modules = writer.modules | ({"functools"} if writer.partials else set())
+    imports += [f"import {module}" for module in sorted(modules)]
+    imports += [""] if modules else []
     imports += [
         "import torch",
         f"from torch.optim.lr_scheduler import {', '.join(sorted(writer.classes))}",
@@ -203,9 +238,11 @@ def _assemble(plan: Plan, writer: _Writer, head: int | None) -> str:
         f"        optimizer.step()  # one {interval} of training",
         "        scheduler.step()",
     ]
-    sections = ["\n".join(docstring), "\n".join(imports), *functions]
+    constants = [f"{name} = {value}" for name, value in writer.constants.items()]
+    sections = ["\n".join(docstring) + "\n\n" + "\n".join(imports), *functions]
+    sections += ["\n".join(constants)] if constants else []
     sections += ["\n".join(build), "\n".join(main)]
-    text = "\n\n\n".join(sections).replace('"""\n\n\nimport', '"""\n\nimport')
+    text = "\n\n\n".join(sections)
     if not functions:  # a constant right after the imports: one blank line
         text = text.replace("\n\n\nINTERVALS", "\n\nINTERVALS")
     return text + "\n"
