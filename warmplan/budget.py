@@ -1,10 +1,12 @@
 """Training budgets in the user's units -> the plan's intervals, with the derivation.
 
 The plan's derived properties (:class:`warmplan.plan.Plan`) call these and nothing
-else does the arithmetic. Conversions to a coarser unit that are not exact round
-*up* (a warm-up is never shorter than asked); fractions of training round to the
-nearest interval (Python's ``round``: ties to even). Every conversion that is not
-a plain copy leaves a note, which ``warmplan show`` prints.
+else does the arithmetic. Warm-up lengths, decay lengths (``T_max: {epochs: 3}``)
+and multistep milestones go through the same three conversions. Conversions to a
+coarser unit that are not exact round *up* (a warm-up or a decay is never shorter
+than asked, a milestone never earlier); fractions of training round to the nearest
+interval (Python's ``round``: ties to even). Every conversion that is not a plain
+copy leaves a note, which ``warmplan show`` prints.
 """
 
 from __future__ import annotations
@@ -144,11 +146,86 @@ def warmup_length(plan: Plan) -> Length:
         return Length(length.intervals, (rule, *length.notes))
     if warmup.length is not None:
         return Length(warmup.length)
-    if warmup.steps is not None:
-        return steps_to_intervals(plan, warmup.steps, "warm-up")
-    if warmup.epochs is not None:
-        return epochs_to_intervals(plan, warmup.epochs, "warm-up")
-    return fraction_to_intervals(plan, warmup.fraction or 0.0, "warm-up")
+    return _in_unit(plan, warmup.steps, warmup.epochs, warmup.fraction, "warm-up")
+
+
+def _in_unit(
+    plan: Plan, steps: float | None, epochs: float | None, fraction: float | None, what: str
+) -> Length:
+    """Whichever of steps, epochs or fraction of training is given, in intervals."""
+    if steps is not None:
+        return steps_to_intervals(plan, steps, what)
+    if epochs is not None:
+        return epochs_to_intervals(plan, epochs, what)
+    return fraction_to_intervals(plan, fraction or 0.0, what)
+
+
+def span_length(plan: Plan, value: Any, what: str) -> Length:
+    """A decay length: intervals as given (an int), or a ``Span`` in another unit."""
+    if isinstance(value, int):
+        return Length(value)
+    return _in_unit(plan, value.steps, value.epochs, value.fraction, what)
+
+
+def decay_lengths(plan: Plan) -> dict[str, Length]:
+    """The decay's lengths that were given (``T_max``, ``step_size``, ...), in intervals."""
+    from warmplan.decays import SPAN_KEYS
+
+    given = ((key, getattr(plan.decay, key, None)) for key in SPAN_KEYS)
+    return {key: span_length(plan, v, f"decay.{key}") for key, v in given if v is not None}
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Points in intervals counted from the start of training, and their derivation."""
+
+    intervals: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+UNITS = ("steps", "epochs", "fraction")
+
+
+def milestone_positions(plan: Plan) -> Positions:
+    """A multistep decay's milestones in intervals (none for other kinds)."""
+    decay = plan.decay
+    if decay is None or decay.kind != "multistep":
+        return Positions(())
+    points = decay.milestones
+    if isinstance(points, list):
+        return Positions(tuple(points))
+    unit = next((u for u in UNITS if getattr(points, u) is not None), None)
+    if unit is None:  # refused by the consistency rules
+        return Positions(())
+    values = getattr(points, unit)
+    converted = tuple(
+        _in_unit(plan, **{u: v if u == unit else None for u in UNITS}, what="").intervals
+        for v in values
+    )
+    per_interval = {
+        "steps": 1 / plan.steps_per_interval,
+        "epochs": plan.steps_per_epoch / plan.steps_per_interval,
+        "fraction": plan.intervals,
+    }[unit]
+    exact = all(c == v * per_interval for c, v in zip(converted, values, strict=True))
+    if exact and unit == "steps" and plan.interval == "step":
+        return Positions(converted)
+    note = (
+        f"decay.milestones: {unit} {', '.join(f'{v:g}' for v in values)} = "
+        f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
+    )
+    if not exact:
+        note += " (rounded: steps and epochs up, fractions to the nearest)"
+    return Positions(converted, (note,))
+
+
+def decay_notes(plan: Plan) -> tuple[str, ...]:
+    """How the decay's lengths and milestones came from the user's units."""
+    lengths = decay_lengths(plan)
+    notes = [
+        note for key, length in lengths.items() if key != "decay_length" for note in length.notes
+    ]
+    return (*notes, *milestone_positions(plan).notes, *final_decay_length(plan).notes)
 
 
 def final_decay_length(plan: Plan) -> Length:
@@ -159,7 +236,7 @@ def final_decay_length(plan: Plan) -> Length:
     if decay is None or decay.kind != "wsd":
         return Length(0)
     if decay.decay_length is not None:
-        return Length(decay.decay_length)
+        return span_length(plan, decay.decay_length, "wsd decay")
     fraction = decay.decay_fraction if decay.decay_fraction is not None else DEFAULT_WSD_FRACTION
     return fraction_to_intervals(plan, fraction, "wsd decay")
 

@@ -23,6 +23,34 @@ from warmplan.blocks import (
 )
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: A share of training, the whole included (a decay may span all of it).
+Portion = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+class Span(_Block):
+    """A decay length in the user's unit instead of intervals (``T_max: {epochs: 3}``):
+    exactly one key, converted by :mod:`warmplan.budget` as warm-up lengths are."""
+
+    steps: PositiveInt | None = Field(None, description="In optimizer steps")
+    epochs: PositiveFloat | None = Field(None, description="In epochs")
+    fraction: Portion | None = Field(None, description="As a fraction of all intervals")
+
+
+class Points(_Block):
+    """Multistep milestones in the user's unit (``milestones: {epochs: [30, 60, 80]}``),
+    counted from the start of training: exactly one key."""
+
+    steps: list[PositiveInt] | None = Field(None, min_length=1, description="Optimizer steps")
+    epochs: list[PositiveFloat] | None = Field(None, min_length=1, description="Epochs")
+    fraction: list[Portion] | None = Field(
+        None, min_length=1, description="Fractions of all intervals"
+    )
+
+
+#: A length in intervals, or a Span in steps, epochs or a fraction of training.
+DecayLength = PositiveInt | Span
+#: The decay keys that take a :class:`Span` (torch's own names, and wsd's).
+SPAN_KEYS = ("T_max", "total_iters", "step_size", "T_0", "decay_length")
 MIN_LR_RATIO = Field(
     None, description="The floor as a fraction of each group's target (instead of eta_min)"
 )
@@ -39,7 +67,7 @@ class ConstantDecay(_Decay):
 
 class CosineDecay(_Decay):
     kind: Literal["cosine"]
-    T_max: PositiveInt | None = Field(
+    T_max: DecayLength | None = Field(
         None, description="Half-period in intervals (default: all intervals after warm-up)"
     )
     eta_min: Floor = 0.0
@@ -49,21 +77,21 @@ class CosineDecay(_Decay):
 class LinearDecay(_Decay):
     kind: Literal["linear"]
     end_factor: UnitFactor = 0.0
-    total_iters: PositiveInt | None = Field(
+    total_iters: DecayLength | None = Field(
         None, description="Default: all intervals after warm-up"
     )
 
 
 class StepDecay(_Decay):
     kind: Literal["step"]
-    step_size: PositiveInt
+    step_size: DecayLength = Field(description="Intervals between two drops")
     gamma: Gamma = 0.1
 
 
 class MultiStepDecay(_Decay):
     kind: Literal["multistep"]
-    milestones: list[PositiveInt] = Field(
-        min_length=1, description="Intervals counted from the start of training"
+    milestones: Annotated[list[PositiveInt], Field(min_length=1)] | Points = Field(
+        description="Intervals counted from the start of training"
     )
     gamma: Gamma = 0.1
 
@@ -75,13 +103,15 @@ class ExponentialDecay(_Decay):
 
 class PolynomialDecay(_Decay):
     kind: Literal["polynomial"]
-    total_iters: PositiveInt | None = None
+    total_iters: DecayLength | None = Field(
+        None, description="Default: all intervals after warm-up"
+    )
     power: PositiveFloat = 1.0
 
 
 class CosineRestartsDecay(_Decay):
     kind: Literal["cosine_restarts"]
-    T_0: PositiveInt = Field(description="Intervals until the first restart")
+    T_0: DecayLength = Field(description="Intervals until the first restart")
     T_mult: PositiveInt = Field(1, description="Each period is T_mult times the last")
     eta_min: Floor = 0.0
     min_lr_ratio: Share | None = MIN_LR_RATIO
@@ -96,7 +126,7 @@ class InverseSqrtDecay(_Decay):
 
 class WsdDecay(_Decay):
     kind: Literal["wsd"]
-    decay_length: PositiveInt | None = Field(
+    decay_length: DecayLength | None = Field(
         None, description="Intervals of the final decay (instead of decay_fraction)"
     )
     decay_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = Field(

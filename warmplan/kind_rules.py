@@ -3,16 +3,17 @@ more than one key (see :mod:`warmplan.consistency`, which runs them)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
+from warmplan.budget import UNITS
 from warmplan.errors import Finding
 from warmplan.source import Source
 
 if TYPE_CHECKING:
     from warmplan.plan import Plan
 
-WARMUP_UNITS = ("length", "steps", "epochs", "fraction")
+WARMUP_UNITS = ("length", *UNITS)
 _DATA_KEYS = ("world_size", "grad_accum", "drop_last")
 
 
@@ -146,10 +147,64 @@ def decay_kind_findings(plan: Plan, source: Source) -> list[Finding]:
                 "of training); remove the warmup block",
             )
         )
-    return found + _length_findings(plan, source)
+    found += _unit_findings(decay, source)
+    return found or _length_findings(plan, source)
+
+
+def _unit_findings(decay: Any, source: Source) -> list[Finding]:
+    """Lengths and milestones in another unit: exactly one of steps, epochs, fraction."""
+    from warmplan.decays import SPAN_KEYS
+
+    found = []
+    for key in (*SPAN_KEYS, "milestones"):
+        value = getattr(decay, key, None)
+        if value is None or isinstance(value, (int, list)):
+            continue
+        given = [unit for unit in UNITS if getattr(value, unit) is not None]
+        if len(given) != 1:
+            where = ("decay", key, given[1]) if given else ("decay", key)
+            units = " and ".join(given) if given else "none"
+            found.append(
+                source.finding(
+                    errors.INCONSISTENT if given else errors.MISSING_KEY,
+                    where,
+                    f"decay.{key} takes one unit: steps, epochs or fraction (got {units})",
+                )
+            )
+    return found
+
+
+def converted_length_findings(plan: Plan, source: Source) -> list[Finding]:
+    """A decay length or milestone whose conversion rounds to 0 intervals."""
+    from warmplan import budget
+
+    found = []
+    for key, length in budget.decay_lengths(plan).items():
+        if length.intervals < 1:
+            found.append(
+                source.finding(
+                    errors.BAD_VALUE,
+                    ("decay", key),
+                    f"decay.{key} rounds to 0 {plan.interval}s ({'; '.join(length.notes)}); "
+                    f"it must be at least 1 {plan.interval}",
+                )
+            )
+    if 0 in plan.milestones:
+        found.append(
+            source.finding(
+                errors.BAD_VALUE,
+                ("decay", "milestones"),
+                f"a decay.milestones entry rounds to {plan.interval} 0, the start of "
+                "training; milestones come after it",
+            )
+        )
+    return found
 
 
 def _length_findings(plan: Plan, source: Source) -> list[Finding]:
+    converted = converted_length_findings(plan, source)
+    if converted:
+        return converted
     decay = plan.decay
     unit = plan.interval + "s"
     if decay.kind == "inverse_sqrt" and decay.timescale is None and plan.warmup_intervals == 0:  # type: ignore[union-attr]

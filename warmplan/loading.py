@@ -75,6 +75,8 @@ _EXPECTED = {
 def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
     findings, suggested = [], set()
     for error in exc.errors(include_url=False):
+        if _other_member(error["loc"], source.data):
+            continue
         keypath, model = _walk(error["loc"], source.data)
         if error["type"] == "extra_forbidden":  # what matters is the enclosing block
             model = _walk(error["loc"][:-1], source.data)[1]
@@ -219,6 +221,36 @@ def _strip(annotation: Any) -> Any:
     return annotation
 
 
+def _other_member(loc: tuple[Any, ...], data: Any) -> bool:
+    """An error of the union member the value was not written for: a mapping tried
+    as a number (``T_max: {epochs: 2}`` as an int), or a number tried as a mapping.
+    The member that fits the value's shape explains the problem alone."""
+    from warmplan.decays import Points, Span
+
+    node = data
+    for part in loc:
+        if part in (Span.__name__, Points.__name__):
+            return not isinstance(node, dict)
+        if part in _NUMBER_LABELS:
+            return isinstance(node, dict)
+        child = _child(node, part)
+        node = node if child is None else child  # a discriminator's tag: stay
+    return False
+
+
+def _child(node: Any, part: Any) -> Any:
+    """``node[part]`` in the YAML data, or None where there is no such entry."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+#: pydantic's labels of the number members of ``int | Span`` and ``list[int] | Points``
+_NUMBER_LABELS = ("constrained-int", "list[constrained-int]")
+
+
 def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
     """pydantic loc -> (key path in the data, model class at the end of it)."""
     from warmplan.plan import Plan
@@ -238,18 +270,14 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
             if tagged:
                 model = tagged[0]
                 continue
-            if not any(_is_model(m) for m in model):  # a union member's label
+            member = next((m for m in model if _is_model(m) and m.__name__ == part), None)
+            if member is not None:  # `T_max: int | Span`: the Span member's label
+                model = member
+                continue
+            if not (isinstance(node, dict) and part in node):  # another member's label
                 continue
         keypath.append(part)
-        node = (
-            node.get(part)
-            if isinstance(node, dict)
-            else (
-                node[part]
-                if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-                else None
-            )
-        )
+        node = _child(node, part)
         if _is_model(model) and isinstance(part, str) and part in model.model_fields:
             model = _strip(model.model_fields[part].annotation)
         elif get_origin(model) is list and isinstance(part, int):

@@ -197,7 +197,18 @@ class Plan(_Block):
     def derivation(self) -> list[str]:
         """How the plan's numbers came from the user's units (for `show`)."""
         notes = budget.epoch_notes(self.training) + self.warmup_length.notes
-        return list(notes + budget.final_decay_length(self).notes)
+        return list(notes + budget.decay_notes(self))
+
+    def decay_length(self, key: str) -> int | None:
+        """A decay length given in the plan (``T_max``, ``total_iters``, ``step_size``,
+        ``T_0``, ``decay_length``) in intervals, whatever its unit; None if not given."""
+        length = budget.decay_lengths(self).get(key)
+        return None if length is None else length.intervals
+
+    @property
+    def milestones(self) -> list[int]:
+        """A multistep decay's milestones in intervals from the start of training."""
+        return list(budget.milestone_positions(self).intervals)
 
     @property
     def floor_lrs(self) -> list[float] | None:

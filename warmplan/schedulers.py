@@ -76,7 +76,7 @@ def _cosine(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 
     from warmplan.factors import cosine_factor
 
-    period, floor = plan.decay.T_max or plan.decay_intervals, _one_floor(plan)  # type: ignore[union-attr]
+    period, floor = plan.decay_length("T_max") or plan.decay_intervals, _one_floor(plan)
     if floor is not None:
         return CosineAnnealingLR(optimizer, T_max=period, eta_min=floor)
     # min_lr_ratio with different targets: a floor per group, which
@@ -89,15 +89,15 @@ def _cosine_restarts(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 
     from warmplan.factors import cosine_restarts_factor
 
-    decay, floor = plan.decay, _one_floor(plan)
+    decay, floor, first = plan.decay, _one_floor(plan), plan.decay_length("T_0")
     if floor is not None:
         return CosineAnnealingWarmRestarts(
             optimizer,
-            T_0=decay.T_0,  # type: ignore[union-attr]
+            T_0=first,  # type: ignore[arg-type]
             T_mult=decay.T_mult,  # type: ignore[union-attr]
             eta_min=floor,
         )
-    bound = _per_group(plan, cosine_restarts_factor, first=decay.T_0, mult=decay.T_mult)  # type: ignore[union-attr]
+    bound = _per_group(plan, cosine_restarts_factor, first=first, mult=decay.T_mult)  # type: ignore[union-attr]
     return LambdaLR(optimizer, bound)
 
 
@@ -109,14 +109,15 @@ def _linear(optimizer: Optimizer, plan: Plan) -> LRScheduler:
         optimizer,
         start_factor=1.0,
         end_factor=decay.end_factor,  # type: ignore[union-attr]
-        total_iters=decay.total_iters or plan.decay_intervals,  # type: ignore[union-attr]
+        total_iters=plan.decay_length("total_iters") or plan.decay_intervals,
     )
 
 
 def _step(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import StepLR
 
-    return StepLR(optimizer, step_size=plan.decay.step_size, gamma=plan.decay.gamma)  # type: ignore[union-attr]
+    step_size = plan.decay_length("step_size")
+    return StepLR(optimizer, step_size=step_size, gamma=plan.decay.gamma)  # type: ignore[arg-type, union-attr]
 
 
 def _multistep(optimizer: Optimizer, plan: Plan) -> LRScheduler:
@@ -125,7 +126,7 @@ def _multistep(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     # Users write milestones from the start of training (ResNet's 30/60/80);
     # SequentialLR restarts the decay's count at the end of warm-up.
     warmup = plan.warmup_intervals
-    milestones = [m - warmup for m in plan.decay.milestones]  # type: ignore[union-attr]
+    milestones = [m - warmup for m in plan.milestones]
     return MultiStepLR(optimizer, milestones=milestones, gamma=plan.decay.gamma)  # type: ignore[union-attr]
 
 
@@ -138,9 +139,8 @@ def _exponential(optimizer: Optimizer, plan: Plan) -> LRScheduler:
 def _polynomial(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import PolynomialLR
 
-    decay = plan.decay
-    total = decay.total_iters or plan.decay_intervals  # type: ignore[union-attr]
-    return PolynomialLR(optimizer, total_iters=total, power=decay.power)  # type: ignore[union-attr]
+    total = plan.decay_length("total_iters") or plan.decay_intervals
+    return PolynomialLR(optimizer, total_iters=total, power=plan.decay.power)  # type: ignore[union-attr]
 
 
 def _inverse_sqrt(optimizer: Optimizer, plan: Plan) -> LRScheduler:
@@ -270,12 +270,14 @@ def _boundaries(plan: Plan) -> list[int]:
     if decay is None:
         return []
     if decay.kind == "multistep":
-        return sorted(m for m in decay.milestones if 0 < m < total)
+        return sorted(m for m in plan.milestones if 0 < m < total)
     if decay.kind == "step":
-        return list(range(warmup + decay.step_size, total, decay.step_size))
+        size: int = plan.decay_length("step_size")  # type: ignore[assignment]
+        return list(range(warmup + size, total, size))
     restarts = []
     if decay.kind == "cosine_restarts":
-        at, period = warmup + decay.T_0, decay.T_0
+        period: int = plan.decay_length("T_0")  # type: ignore[assignment]
+        at = warmup + period
         while at < total:
             restarts.append(at)
             period *= decay.T_mult

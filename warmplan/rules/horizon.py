@@ -36,10 +36,11 @@ def empty_phase(plan: Plan, trace: Trace) -> Found:
         )
     decay = plan.decay
     remaining = plan.intervals - plan.warmup_intervals
-    if decay is not None and decay.kind == "step" and decay.step_size >= remaining:
+    step_size = plan.decay_length("step_size")
+    if decay is not None and decay.kind == "step" and step_size >= remaining:  # type: ignore[operator]
         yield (
             ("decay", "step_size"),
-            f"decay.step_size ({decay.step_size}) is not shorter than the decay phase "
+            f"decay.step_size ({step_size} {unit}) is not shorter than the decay phase "
             f"({remaining} {unit}): the LR never steps down; use a step_size below {remaining}",
         )
 
@@ -47,7 +48,7 @@ def empty_phase(plan: Plan, trace: Trace) -> Found:
 def _horizon(plan: Plan) -> tuple[str, int] | None:
     """(key, length) of a decay's explicit horizon, if it has one."""
     for key in HORIZON_KEYS:
-        length = getattr(plan.decay, key, None)
+        length = plan.decay_length(key)
         if length is not None:
             return key, length
     return None
@@ -70,8 +71,9 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Found:
         after = f"the LR then stays at {fmt(lr[end])} for the last {held} {unit}"
     yield (
         ("decay", key),
-        f"decay.{key} is {length} but the decay phase is {remaining} {unit}: the decay "
-        f"ends at {plan.interval} {end} and {after}; set {key}: {remaining} or remove it",
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is {remaining} "
+        f"{unit}: the decay ends at {plan.interval} {end} and {after}; "
+        f"set {key}: {remaining} or remove it",
     )
 
 
@@ -84,7 +86,7 @@ def decay_ends_late(plan: Plan, trace: Trace) -> Found:
     key, length = horizon
     yield (
         ("decay", key),
-        f"decay.{key} is {length} but the decay phase is only {remaining} "
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is only {remaining} "
         f"{plan.interval}s: training ends at LR {fmt(trace.lr[-1, 0])}, above the decay's "
         f"floor; set {key}: {remaining} or remove it",
     )
@@ -96,9 +98,10 @@ def milestones(plan: Plan, trace: Trace) -> Found:
     if decay is None or decay.kind != "multistep":
         return
     w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
-    points = decay.milestones
+    points = plan.milestones
+    unit_key = () if isinstance(decay.milestones, list) else (_unit(decay.milestones),)
     for index, m in enumerate(points):
-        key = ("decay", "milestones", index)
+        key = ("decay", "milestones", *unit_key, index)
         if w and m <= w:
             yield (
                 key,
@@ -123,3 +126,19 @@ def milestones(plan: Plan, trace: Trace) -> Found:
                 f"milestone {m} is listed twice: torch then multiplies by gamma twice there "
                 f"(x{fmt(decay.gamma**2)}); remove the copy",
             )
+
+
+def _unit(points: object) -> str:
+    """The unit key of milestones given in steps, epochs or fractions."""
+    from warmplan.budget import UNITS
+
+    return next(u for u in UNITS if getattr(points, u) is not None)
+
+
+def _given(plan: Plan, key: str, length: int) -> str:
+    """A decay length as the plan gave it: ``20``, or ``{epochs: 2} = 200 steps``."""
+    value = getattr(plan.decay, key)
+    if isinstance(value, int):
+        return str(length)
+    unit = _unit(value)
+    return f"{{{unit}: {getattr(value, unit):g}}} = {length} {plan.interval}s"
