@@ -1,7 +1,7 @@
 """Resume fidelity: a checkpoint saved at step k and loaded in a NEW process continues
 with exactly the LRs of the uninterrupted run, bit for bit, for every warm-up and
-decay kind in the code (new kinds are picked up from the plan models), with several
-param groups, and with WarmupWrapper around a user's own scheduler."""
+decay kind in the code (new kinds are picked up from the plan models), every framework
+preset, with several param groups, and with WarmupWrapper around a user's own scheduler."""
 
 from __future__ import annotations
 
@@ -75,9 +75,30 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         plan = {**cases[0][1]["plan"], "optimizer": groups, "warmup": _warmup("linear", 0.0)}
         plan["decay"] = _decay(decay)
         cases.append((f"two-groups-{decay}", {"plan": plan, "total": TOTAL}))
+    cases += _preset_cases()
     one_group = {"optimizer": {"lr": 1e-2}, "training": {"epochs": TOTAL}}
     for curve in ("linear", "cosine", "custom"):
         cases.append((f"wrapper-{curve}", {"plan": one_group, "wrap": curve, "total": TOTAL}))
+    return cases
+
+
+def _preset_cases() -> list[tuple[str, dict[str, Any]]]:
+    """Every framework preset (one argument set each, from the reference data), run
+    for TOTAL intervals: LambdaLRs over partials of the framework's functions."""
+    from tests.test_presets import ONE_CASE_PER_PRESET
+
+    cases = []
+    for (framework, name), (_, case) in sorted(ONE_CASE_PER_PRESET.items()):
+        lrs = case["group_lrs"]
+        optimizer: dict[str, Any] = {"lr": lrs[0]}
+        if len(lrs) > 1:
+            optimizer["groups"] = [{"name": f"g{i}", "lr": lr} for i, lr in enumerate(lrs)]
+        plan = {
+            "optimizer": optimizer,
+            "training": {"epochs": TOTAL, "interval": case["interval"]},
+            "preset": {"framework": framework, "name": name, "args": case["args"]},
+        }
+        cases.append((f"preset-{framework}-{name}", {"plan": plan, "total": TOTAL}))
     return cases
 
 
@@ -123,7 +144,12 @@ def resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], A
 
 
 def test_every_kind_is_covered() -> None:
+    from warmplan.presets import FRAMEWORKS, registry
+
     names = [name for name, _ in CASES]
+    for framework in FRAMEWORKS:
+        for preset in registry(framework):
+            assert f"preset-{framework}-{preset}" in names
     for decay in DECAY_KINDS:
         for warmup in WARMUP_KINDS:
             if compatible(warmup, decay):
@@ -136,7 +162,8 @@ def test_resumed_run_sees_the_same_lrs_bit_for_bit(
 ) -> None:
     model, optimizer, scheduler = build(case)
     uninterrupted = train(model, optimizer, scheduler, TOTAL)
-    if name != "none0-constant":  # the schedule moves, so a wrong resume would show
+    constant = ("none0-constant", "preset-transformers-constant")
+    if name not in constant:  # the schedule moves, so a wrong resume would show
         assert len({tuple(row) for row in uninterrupted}) > 1
     for k in _checkpoints(name, case):
         assert resumed[(name, k)] == uninterrupted[k:], f"resumed at {k}"

@@ -1,6 +1,7 @@
 """Several plans side by side (`warmplan show a.yaml b.yaml ...`): one LR column per
 plan, rows aligned on the interval, cells that differ from the first plan highlighted,
-and a table of what differs (first LR, LR at the end of warm-up, peak, final LR).
+and a table of what differs (first LR, LR at the end of warm-up, peak, the last
+step's LR).
 
 Only the first param group of each plan is compared.
 """
@@ -38,10 +39,18 @@ def _lr(trace: Trace, t: int) -> float | None:
     return float(trace.lr[t, 0]) if t < trace.intervals else None
 
 
+def warmup_end(traces: list[Trace]) -> int:
+    """The interval the plans' warm-up ends at, where most of them end it (the first
+    plan's among equals): one column for all, whatever the order of the plans."""
+    from collections import Counter
+
+    ends = Counter(trace.plan.warmup_intervals for trace in traces)
+    return ends.most_common(1)[0][0]
+
+
 def differences(traces: list[Trace]) -> list[dict[str, Any]]:
-    """Per plan: first LR, LR at the first plan's warm-up end, peak and where, final."""
-    first = traces[0]
-    end = first.plan.warmup_intervals
+    """Per plan: first LR, LR at the warm-up's end, peak and where, final."""
+    end = warmup_end(traces)
     rows = []
     for trace in traces:
         column = trace.lr[:, 0]
@@ -63,8 +72,15 @@ def differences(traces: list[Trace]) -> list[dict[str, Any]]:
 
 def _headers(traces: list[Trace]) -> list[str]:
     unit = traces[0].plan.interval
-    end = traces[0].plan.warmup_intervals
-    return ["plan", f"first LR ({unit} 0)", f"{unit} 1", f"{unit} {end}", "peak (at)", "final LR"]
+    end = warmup_end(traces)
+    return [
+        "plan",
+        f"first LR ({unit} 0)",
+        f"{unit} 1",
+        f"end of warm-up ({unit} {end})",
+        "peak (at)",
+        "last step's LR (at)",
+    ]
 
 
 def _cells(row: dict[str, Any]) -> list[str]:

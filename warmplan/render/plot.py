@@ -99,7 +99,9 @@ def plot_traces(traces: Sequence[Trace], options: PlotOptions | None = None) -> 
         scale = x_scale(trace, unit)
         boundaries |= {b * scale for b in _boundaries(trace)}
         line_colors = [next(colors) for _ in labels]
-        _draw_trace(ax, trace, scale, labels, line_colors, columns, options, inline)
+        # overlaid plans share the shading: n spans of 0.09 / n read as one
+        shade = 0.09 / len(traces)
+        _draw_trace(ax, trace, scale, labels, line_colors, columns, options, inline, shade)
     for x in sorted(boundaries):
         ax.axvline(x, **_BOUNDARY_STYLE)
     _dress(ax, traces, unit, options)
@@ -139,6 +141,7 @@ def _draw_trace(
     columns: int,
     options: PlotOptions,
     inline: bool,
+    shade: float = 0.09,
 ) -> None:
     """One trace's lines, warm-up shading and marks. ``inline``: the peak and final
     LR are written next to their points (one line in the figure); otherwise they go
@@ -146,7 +149,7 @@ def _draw_trace(
     summary = summarize(trace)
     warmup = summary.warmup_intervals
     if warmup:
-        ax.axvspan(0, warmup * scale, color=colors[0], alpha=0.09, linewidth=0, zorder=0)
+        ax.axvspan(0, warmup * scale, color=colors[0], alpha=shade, linewidth=0, zorder=0)
     for g, (label, color) in enumerate(zip(labels, colors, strict=True)):
         peak = (summary.peak_at[g] * scale, summary.peak_lrs[g])
         final = ((trace.intervals - 1) * scale, summary.final_lrs[g])

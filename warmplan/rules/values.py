@@ -36,6 +36,13 @@ def zero_lr(plan: Plan, trace: Trace) -> Found:
     phase = trace.phase_at(first)
     where = f"{plan.interval} {first}" if plan.interval == "epoch" else f"step {first}"
     many = f"{steps:,} optimizer steps train" if steps > 1 else "1 optimizer step trains"
+    if phase == "warmup" and first == 0 and plan.preset is not None:
+        yield (
+            ("preset",),
+            f"{many} with LR 0{group_label(plan, group)}, first at {where}: wasted "
+            f"updates; {_preset_start_hint(plan.preset)}",
+        )
+        return
     if phase == "warmup" and first == 0:
         start = "start_lr" if plan.warmup and plan.warmup.start_lr is not None else "start_factor"
         yield (
@@ -49,6 +56,33 @@ def zero_lr(plan: Plan, trace: Trace) -> Found:
         f"{many} with LR 0{group_label(plan, group)}, first at {where} ({phase}): wasted "
         "updates; keep the floor above 0 or end training where the LR reaches 0",
     )
+
+
+#: The argument that starts each framework's warm-up above 0.
+_START_ARGUMENTS = {
+    "timm": "preset.args.warmup_lr_init",
+    "deepspeed": "preset.args.warmup_min_lr",
+    "optax": "preset.args.init_value",
+    "keras": "preset.args.initial_learning_rate",
+}
+
+
+def _preset_start_hint(spec: object) -> str:
+    framework, name = spec.framework, spec.name  # type: ignore[attr-defined]
+    if framework == "transformers":
+        if name == "cosine_warmup_with_min_lr":
+            return "start the warm-up above 0 (preset.args.warmup_lr_rate)"
+        return (
+            f"transformers' {name} warm-up starts at LR 0 (factor step / num_warmup_steps), "
+            "so the first update does nothing; a torch warm-up (warmup.start_factor) or "
+            "cosine_warmup_with_min_lr's warmup_lr_rate starts above 0"
+        )
+    if name == "WarmupCosineLR":
+        return (
+            "DeepSpeed's WarmupCosineLR runs its first update at LR 0 whatever its "
+            "arguments; preset.args.warmup_min_ratio lifts the ones after it"
+        )
+    return f"start the warm-up above 0 ({_START_ARGUMENTS[framework]})"
 
 
 @rule("WP103", "error", "an LR that is negative or not finite")
