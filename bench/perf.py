@@ -12,6 +12,14 @@ resident set (``os.wait4``). Baselines are built here, with nothing but torch:
      peak memory of both               vs  python -c "import torch"
   4. `check` over 100 plans            vs  one torch import + the 100 bare loops
 
+The bare loops build ``torch.optim.SGD``, whose first ``add_param_group`` imports
+``torch._dynamo`` (about a second here). warmplan's dummy optimizer skips that, so
+targets 3 and 4 are also shown against the same loops over an optimizer built without
+it ("strict"): the cost of torch's stepping alone.
+
+A command and its baseline run alternately (A B A B ...), so both see the same load on
+a shared machine; the figures are medians.
+
     python bench/perf.py [--repeat N] [--quick]      # from the repository root
 """
 
@@ -59,6 +67,28 @@ for n in range({plans}):
     for _ in range(1000 + n):
         scheduler.step()
 """
+#: the same loops over an optimizer built without torch._dynamo, as warmplan's dummy
+#: is: an Optimizer subclass whose __init__ skips add_param_group (the "strict" baseline)
+LIGHT_OPTIMIZER = """
+import torch
+from collections import OrderedDict, defaultdict
+class LightOptimizer(torch.optim.Optimizer):
+    def __init__(self, params, lr):
+        self.defaults, self.state = {"lr": lr}, defaultdict(dict)
+        self.param_groups = [{"params": list(params), "lr": lr}]
+        for when in ("pre", "post"):
+            for what in ("step", "state_dict", "load_state_dict"):
+                setattr(self, f"_optimizer_{what}_{when}_hooks", OrderedDict())
+    def step(self, closure=None):
+        return None
+"""
+
+
+def strict(loop: str) -> str:
+    """``loop`` with its SGD replaced by the dynamo-free LightOptimizer."""
+    return LIGHT_OPTIMIZER + loop.replace("torch.optim.SGD(", "LightOptimizer(")
+
+
 CHECK_PLAN = """\
 name: bench-{n}
 optimizer: {{kind: sgd, lr: 1.0e-3}}
@@ -84,9 +114,15 @@ def run_once(argv: list[str], stdout_path: str | None = None) -> tuple[float, fl
     return elapsed, usage.ru_maxrss / 1024
 
 
-def median(argv: list[str], repeat: int, stdout_path: str | None = None) -> tuple[float, float]:
-    runs = [run_once(argv, stdout_path) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+def medians(
+    commands: list[list[str]], repeat: int, stdout_path: str | None = None
+) -> list[tuple[float, float]]:
+    """(median seconds, max peak MB) of each command, run alternately ``repeat`` times."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for index, argv in enumerate(commands):
+            runs[index].append(run_once(argv, stdout_path))
+    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in runs]
 
 
 def row(
@@ -113,49 +149,64 @@ def main() -> None:
     )
 
     print("1. instant help")
-    typer_base = median([PY, "-c", "import typer"], repeat)
-    row("warmplan --help", median([*warmplan, "--help"], repeat), typer_base, 2.0, "import typer")
+    help_, typer_base = medians([[*warmplan, "--help"], [PY, "-c", "import typer"]], repeat)
+    row("warmplan --help", help_, typer_base, 2.0, "import typer")
 
     print("2. show at the cost of importing torch")
-    torch_base = median([PY, "-c", "import torch"], repeat)
-    row(
-        "show linear-warmup-cosine.yaml",
-        median([*warmplan, "show", "configs/linear-warmup-cosine.yaml"], repeat),
-        torch_base,
-        1.15,
-        "import torch",
-    )
+    example = [*warmplan, "show", "configs/linear-warmup-cosine.yaml"]
+    show, torch_base = medians([example, [PY, "-c", "import torch"]], repeat)
+    row("show linear-warmup-cosine.yaml", show, torch_base, 1.15, "import torch")
 
     if not args.quick:
-        print("3. a 1,000,000-step plan at the cost of torch's own stepping")
-        loop = median([PY, "-c", BARE_LOOP], long_repeat)
-        with tempfile.TemporaryDirectory() as folder:
-            csv = median(
-                [*warmplan, "show", *LONG_FLAGS, "-f", "csv"],
-                long_repeat,
-                str(Path(folder) / "lr.csv"),
-            )
-            row("show -f csv > file", csv, loop, 1.3, "bare loop")
-            plot_base = median([PY, "-c", BARE_LOOP + "\nimport matplotlib.pyplot\n"], long_repeat)
-            plot = median(
-                [*warmplan, "plot", *LONG_FLAGS, "-o", str(Path(folder) / "lr.png")], long_repeat
-            )
-            row("plot -o lr.png", plot, plot_base, 1.3, "bare loop + pyplot")
-        for label, (_, peak) in (("show -f csv", csv), ("plot", plot)):
-            extra = peak - torch_base[1]
-            print(
-                f"  peak memory, {label:22s} {peak:7.0f} MB = import torch "
-                f"{torch_base[1]:.0f} MB + {extra:.0f} MB (target + 100 MB) "
-                f"{'ok' if extra <= 100 else 'OVER'}"
-            )
+        long_targets(warmplan, long_repeat, torch_base)
+    check_target(warmplan, long_repeat)
 
+
+def long_targets(warmplan: list[str], repeat: int, torch_base: tuple[float, float]) -> None:
+    print("3. a 1,000,000-step plan at the cost of torch's own stepping")
+    pyplot = "\nimport matplotlib.pyplot\n"
+    with tempfile.TemporaryDirectory() as folder:
+        csv, loop, light = medians(
+            [
+                [*warmplan, "show", *LONG_FLAGS, "-f", "csv"],
+                [PY, "-c", BARE_LOOP],
+                [PY, "-c", strict(BARE_LOOP)],
+            ],
+            repeat,
+            str(Path(folder) / "lr.csv"),
+        )
+        row("show -f csv > file", csv, loop, 1.3, "bare loop")
+        row("  (strict)", csv, light, 1.3, "bare loop, no dynamo")
+        plot, plot_base, plot_light = medians(
+            [
+                [*warmplan, "plot", *LONG_FLAGS, "-o", str(Path(folder) / "lr.png")],
+                [PY, "-c", BARE_LOOP + pyplot],
+                [PY, "-c", strict(BARE_LOOP) + pyplot],
+            ],
+            repeat,
+        )
+        row("plot -o lr.png", plot, plot_base, 1.3, "bare loop + pyplot")
+        row("  (strict)", plot, plot_light, 1.3, "bare loop + pyplot, no dynamo")
+    for label, (_, peak) in (("show -f csv", csv), ("plot", plot)):
+        extra = peak - torch_base[1]
+        print(
+            f"  peak memory, {label:22s} {peak:7.0f} MB = import torch "
+            f"{torch_base[1]:.0f} MB + {extra:.0f} MB (target + 100 MB) "
+            f"{'ok' if extra <= 100 else 'OVER'}"
+        )
+
+
+def check_target(warmplan: list[str], repeat: int) -> None:
     print("4. check over 100 plans: one process, one torch import")
     with tempfile.TemporaryDirectory() as folder:
         for n in range(100):
             Path(folder, f"plan-{n:03d}.yaml").write_text(CHECK_PLAN.format(n=n, epochs=1000 + n))
-        loops = median([PY, "-c", CHECK_LOOP.format(plans=100)], long_repeat)
-        check = median([*warmplan, "check", folder], long_repeat)
-        row("check <100 plans>", check, loops, 1.5, "import torch + 100 loops")
+        loops = CHECK_LOOP.format(plans=100)
+        check, base, light = medians(
+            [[*warmplan, "check", folder], [PY, "-c", loops], [PY, "-c", strict(loops)]], repeat
+        )
+        row("check <100 plans>", check, base, 1.5, "import torch + 100 loops")
+        row("  (strict)", check, light, 1.5, "the same, no dynamo")
 
 
 if __name__ == "__main__":

@@ -193,6 +193,54 @@ def test_state_dict_that_loses_state_is_an_error(monkeypatch):
     assert len(found) == 1 and "resumed from a state_dict saved at epoch 1" in found[0].message
 
 
+class _ForgetsLate:
+    """A LinearLR decay whose state_dict forgets its count, but only past interval 12,000."""
+
+    def __new__(cls, optimizer, plan):
+        from torch.optim.lr_scheduler import LinearLR
+
+        class ForgetsLateLR(LinearLR):
+            def state_dict(self):
+                state = super().state_dict()
+                if state["last_epoch"] > 12_000:
+                    state["last_epoch"] = 0
+                return state
+
+        return ForgetsLateLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=30_000)
+
+
+def test_state_lost_late_in_a_long_plan_is_found(monkeypatch, tmp_path):
+    """Long plans are saved and resumed at their middle too, not only near the start."""
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        "optimizer: {kind: sgd, lr: 0.1}\n"
+        "training: {epochs: 1, steps_per_epoch: 30000, interval: step}\n"
+        "decay: {kind: linear, end_factor: 0.1}\n"
+    )
+    monkeypatch.setattr("warmplan.schedulers.build_schedule", _ForgetsLate)
+    found = [f for f in check_file(str(path)).findings if f.code == "WP111"]
+    assert len(found) == 1 and "saved at step 15000" in found[0].message
+
+
+def test_check_saves_the_resume_points_on_its_one_run(monkeypatch):
+    """check_file simulates once, saving on the way: one build for the run, then one per
+    resumed point, and no second run to reach the save points."""
+    import warmplan.schedulers
+    from warmplan.rules.resume import sample_points
+
+    real, built = warmplan.schedulers.build_schedule, []
+
+    def counting(optimizer, plan):
+        built.append(plan)
+        return real(optimizer, plan)
+
+    monkeypatch.setattr("warmplan.schedulers.build_schedule", counting)
+    path = CONFIGS / "linear-warmup-cosine.yaml"
+    result = check_file(str(path))
+    assert result.loaded and not [f for f in result.findings if f.code == "WP111"]
+    assert len(built) == 1 + len(sample_points(load_plan(path)))
+
+
 @pytest.mark.parametrize(
     "warmup",
     [

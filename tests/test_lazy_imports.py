@@ -1,10 +1,16 @@
-"""`warmplan --help` and config errors stay instant: no torch, no matplotlib."""
+"""`warmplan --help`, `schema` and config errors stay instant: no torch, no matplotlib.
+
+Each case runs in a fresh interpreter and reports, through ``sys.modules``, which heavy
+modules the command imported.
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -16,7 +22,8 @@ try:
 except SystemExit as exc:
     code = exc.code
 heavy = [m for m in ("torch", "matplotlib") if m in sys.modules]
-print(json.dumps({{"code": code, "heavy": heavy}}), file=sys.stderr)
+print(json.dumps({{"code": code, "heavy": heavy, "pydantic": "pydantic" in sys.modules}}),
+      file=sys.stderr)
 """
 
 
@@ -28,24 +35,43 @@ def _probe(args):
         text=True,
         timeout=60,
     )
-    return json.loads(result.stderr.strip().splitlines()[-1])
+    outcome = json.loads(result.stderr.strip().splitlines()[-1])
+    return {"code": outcome["code"], "heavy": outcome["heavy"]}, outcome["pydantic"]
 
 
-def test_help_imports_neither_torch_nor_matplotlib():
-    for args in (["--help"], ["show", "--help"], ["--version"]):
-        assert _probe(args) == {"code": 0, "heavy": []}
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["show", "--help"], ["plot", "--help"], ["check", "--help"]],
+)
+def test_help_imports_neither_torch_nor_matplotlib(args):
+    assert _probe(args)[0] == {"code": 0, "heavy": []}
 
 
-def test_config_errors_do_not_import_torch():
-    outcome = _probe(["show", "configs/does-not-exist.yaml"])
-    assert outcome["code"] == 1 and "torch" not in outcome["heavy"]
-    outcome = _probe(["show", "--lr", "-1", "--epochs", "2"])
-    assert outcome["code"] == 1 and "torch" not in outcome["heavy"]
+def test_top_level_help_does_not_import_pydantic():
+    # (a command's own --help does: typer builds its parameters with pydantic)
+    assert _probe(["--help"]) == ({"code": 0, "heavy": []}, False)
 
 
-def test_schema_does_not_import_torch():
-    outcome = _probe(["schema"])
-    assert outcome["code"] == 0 and "torch" not in outcome["heavy"]
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "configs/does-not-exist.yaml"],
+        ["show", "--lr", "-1", "--epochs", "2"],
+        ["show", "configs/does-not-exist.yaml", "configs/neither.yaml"],
+        ["plot", "configs/does-not-exist.yaml"],
+        ["plot", "--lr", "-1", "--epochs", "2", "-o", "never.png"],
+        ["check", "tests/data/invalid/wrong-type-name-number.yaml"],
+        ["code", "--lr", "-1", "--epochs", "2"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_config_errors_import_neither_torch_nor_matplotlib(args):
+    """Errors found before simulating: reported without paying for torch or matplotlib."""
+    assert _probe(args)[0] == {"code": 1, "heavy": []}
+
+
+def test_schema_imports_neither_torch_nor_matplotlib():
+    assert _probe(["schema"])[0] == {"code": 0, "heavy": []}
 
 
 def test_python_m_warmplan_runs():

@@ -183,11 +183,14 @@ def check_paths(
 def check_file(path: str, ignore: Iterable[str] = (), max_steps: int | None = None) -> FileResult:
     """One file -> its findings; load, validation and torch errors included."""
     from warmplan.loading import load_plan
+    from warmplan.rules.resume import sample_points
     from warmplan.simulation import MAX_STEPS, simulate
 
     try:
         plan = load_plan(path)
-        trace = simulate(plan, max_steps=max_steps or MAX_STEPS)
+        # the resume rule's save points, saved on the way (no second run to reach them)
+        checkpoints = sample_points(plan)
+        trace = simulate(plan, max_steps=max_steps or MAX_STEPS, checkpoints=checkpoints)
     except ConfigError as exc:  # torch's refusals too (WP114): see simulation
         return FileResult(path, list(exc.findings), loaded=False)
     return FileResult(path, check_plan(plan, trace, ignore))

@@ -209,9 +209,7 @@ def show(
     config = configs[0] if configs else None
     with reporting():
         plan = load_with_flags(config, flags)
-        from warmplan.simulation import simulate
-
-        trace = simulate(plan, max_steps=max_steps)
+        trace = _simulate(plan, max_steps)
         inputs = [config] if config else []
         _report_warnings(trace)
         if output_format is OutputFormat.table:
@@ -259,9 +257,8 @@ def _compare(
     """`show a.yaml b.yaml ...`: the plans side by side, the same flags applied to each."""
     from warmplan.errors import UsageError
     from warmplan.render import compare
-    from warmplan.simulation import simulate
 
-    traces = [simulate(load_with_flags(c, flags), max_steps=max_steps) for c in configs]
+    traces = [_simulate(load_with_flags(c, flags), max_steps) for c in configs]
     compare.check_comparable(traces)
     for trace in traces:
         _report_warnings(trace)
@@ -373,7 +370,6 @@ def plot(
     with reporting():
         from warmplan.render.image_file import default_output, save_figure
         from warmplan.render.plot import PlotOptions, plot_traces
-        from warmplan.simulation import simulate
 
         configs = configs or []
         options = PlotOptions(by.value if by else None, log, _figure_size(size, dpi), dpi, title)
@@ -383,7 +379,7 @@ def plot(
         _check_output(output, fmt, configs)  # before the simulation, which may be long
         traces = []
         for plan in plans:
-            traces.append(simulate(plan, max_steps=max_steps))
+            traces.append(_simulate(plan, max_steps))
             _report_warnings(traces[-1])
         save_figure(plot_traces(traces, options), output, fmt, configs)
         err(f"wrote {output}")
@@ -504,6 +500,50 @@ def code(
         from warmplan.codegen import snippet
 
         emit(iter([snippet(plan, head)]), output, [config] if config else [])
+
+
+# -- progress of long simulations -------------------------------------------------------
+
+#: plans shorter than this simulate in about a second: no bar
+PROGRESS_MIN_INTERVALS = 250_000
+
+
+def _simulate(plan: Any, max_steps: int) -> Any:
+    """simulate(), with a progress bar on stderr for a long plan when stderr is a terminal.
+
+    The bar is drawn only from simulate's callback (every 65,536 intervals; no refresh
+    thread), so the loop pays nothing for it; it is cleared when done or interrupted.
+    """
+    from warmplan.simulation import simulate
+
+    if not _shows_progress(plan):
+        return simulate(plan, max_steps=max_steps)
+    from rich import progress as bars
+    from rich.console import Console
+
+    columns = (
+        bars.TextColumn("simulating {task.description}"),
+        bars.BarColumn(),
+        bars.MofNCompleteColumn(),
+        bars.TimeElapsedColumn(),
+        bars.TimeRemainingColumn(),
+    )
+    console = Console(stderr=True)
+    with bars.Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task(f"{plan.label} ({plan.interval}s)", total=plan.intervals)
+        bar.refresh()
+
+        def advance(done: int) -> None:
+            bar.update(task, completed=done, refresh=True)
+
+        return simulate(plan, max_steps=max_steps, progress=advance)
+
+
+def _shows_progress(plan: Any) -> bool:
+    """A bar only for a person at a terminal: never in pipes, files or CI logs (every
+    CI service sets ``CI``; ``CI=false`` or ``0`` does not count)."""
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+    return plan.intervals >= PROGRESS_MIN_INTERVALS and sys.stderr.isatty() and not in_ci
 
 
 def run() -> None:

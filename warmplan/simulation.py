@@ -10,10 +10,11 @@ no parameters, so ``step`` has nothing to update. A test proves its LRs equal a 
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,9 @@ class Trace:
     lr: np.ndarray  # (intervals, groups), float64
     layout: Layout
     warnings: list[CapturedWarning] = field(default_factory=list)
+    #: interval -> the schedule's state saved there (see :func:`save_state`), for the
+    #: intervals ``simulate(checkpoints=...)`` was asked to pause at
+    checkpoints: dict[int, bytes | str] = field(default_factory=dict)
 
     @property
     def intervals(self) -> int:
@@ -152,12 +156,17 @@ def _locate(plan: Plan) -> Any:
 
 
 def simulate(
-    plan: Plan, max_steps: int = MAX_STEPS, progress: Callable[[int], None] | None = None
+    plan: Plan,
+    max_steps: int = MAX_STEPS,
+    progress: Callable[[int], None] | None = None,
+    checkpoints: Collection[int] = (),
 ) -> Trace:
     """Build the plan's schedulers over a dummy optimizer and step them as training.
 
     ``progress``, if given, is called with the number of intervals done so far, every
-    65,536 intervals and at the end.
+    65,536 intervals and at the end. ``checkpoints``: intervals at which to save the
+    schedule's state as a training checkpoint would, into ``Trace.checkpoints`` (for
+    `check`'s resume rule, which would otherwise have to run the schedule again).
     """
     import numpy as np
 
@@ -177,11 +186,34 @@ def simulate(
         warnings.showwarning = recorder.record  # type: ignore[assignment]
         try:
             scheduler = build_schedule(optimizer, plan)
-            _step_all(optimizer, scheduler, values, plan.intervals, progress)
+            saved = _step_all(optimizer, scheduler, values, plan.intervals, progress, checkpoints)
         except TORCH_REFUSALS as exc:
             raise _torch_refused(plan, exc, len(values) // len(targets)) from None
     lr = np.frombuffer(values, dtype=np.float64).reshape(plan.intervals, len(targets))
-    return Trace(plan=plan, lr=lr, layout=layout(plan), warnings=recorder.captured())
+    return Trace(plan, lr, layout(plan), recorder.captured(), saved)
+
+
+def continue_schedule(optimizer: Any, scheduler: Any, intervals: int) -> np.ndarray:
+    """The LRs of the next ``intervals`` intervals of a built (or resumed) schedule,
+    stepped as :func:`simulate` steps it: rows as in ``Trace.lr``."""
+    import numpy as np
+
+    values = array("d")
+    _step_all(optimizer, scheduler, values, intervals, None)
+    return np.frombuffer(values, dtype=np.float64).reshape(-1, len(optimizer.param_groups))
+
+
+def save_state(optimizer: Any, scheduler: Any) -> bytes | str:
+    """What a training checkpoint keeps of the schedule, pickled as ``torch.save`` does:
+    the scheduler's state_dict and the param groups' settings (the dummy optimizer has
+    no other state). A state that cannot be pickled gives the reason, as text."""
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # not the schedule's warnings: saving's own
+        try:
+            return pickle.dumps((scheduler.state_dict(), groups))
+        except Exception as exc:  # a lambda or a local function in the state, say
+            return f"{type(exc).__name__}: {exc}"
 
 
 #: What torch raises when it refuses a plan's values (its schedulers validate their
@@ -208,31 +240,43 @@ def _step_all(
     values: array[float],
     total: int,
     progress: Callable[[int], None] | None,
-) -> None:
+    checkpoints: Collection[int] = (),
+) -> dict[int, bytes | str]:
     """Read the LRs, then step, ``total`` times: the hot loop of every command.
 
     ``optimizer.step()`` runs once, before the first ``scheduler.step()``, as torch
     requires (it warns otherwise); the dummy's step changes nothing, so later calls
-    would only cost time.
+    would only cost time. The loop runs in stretches that end at every 65,536th
+    interval (for ``progress``) and at each checkpoint (to save the state there).
     """
-    groups = optimizer.param_groups
-    step_scheduler = scheduler.step
     optimizer.step()
-    single = groups[0] if len(groups) == 1 else None
-    for start in range(0, total, _CHUNK):
-        stop = min(start + _CHUNK, total)
-        if single is not None:
-            append = values.append
-            for _ in range(start, stop):
-                append(single["lr"])
-                step_scheduler()
-        else:
-            extend = values.extend
-            for _ in range(start, stop):
-                extend([group["lr"] for group in groups])
-                step_scheduler()
-        if progress is not None:
+    pauses = {k for k in checkpoints if 0 <= k < total}
+    stops = sorted({*range(_CHUNK, total, _CHUNK), *pauses, total} - {0})
+    saved: dict[int, bytes | str] = {}
+    start = 0
+    for stop in stops:
+        if start in pauses:
+            saved[start] = save_state(optimizer, scheduler)
+        _step_rows(optimizer.param_groups, scheduler.step, values, stop - start)
+        if progress is not None and (stop % _CHUNK == 0 or stop == total):
             progress(stop)
+        start = stop
+    return saved
+
+
+def _step_rows(
+    groups: list[dict[str, Any]], step: Callable[[], None], values: array[float], count: int
+) -> None:
+    if len(groups) == 1:
+        single, append = groups[0], values.append
+        for _ in range(count):
+            append(single["lr"])
+            step()
+    else:
+        extend = values.extend
+        for _ in range(count):
+            extend([group["lr"] for group in groups])
+            step()
 
 
 class _WarningRecorder:
