@@ -107,15 +107,16 @@ class Trace:
                 return phase.name
         return self.layout.phases[-1].name
 
-    def first_step(self) -> np.ndarray:
-        """The first optimizer step that uses each row's LR."""
+    def first_step(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The first optimizer step that uses each row's LR (of rows ``start:stop``)."""
         import numpy as np
 
-        return np.arange(self.intervals, dtype=np.int64) * self.plan.steps_per_interval
+        stop = self.intervals if stop is None else stop
+        return np.arange(start, stop, dtype=np.int64) * self.plan.steps_per_interval
 
-    def epoch(self) -> np.ndarray:
-        """The epoch each row's first optimizer step belongs to."""
-        return self.first_step() // self.plan.steps_per_epoch
+    def epoch(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The epoch each row's first optimizer step belongs to (of rows ``start:stop``)."""
+        return self.first_step(start, stop) // self.plan.steps_per_epoch
 
 
 def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:

@@ -188,11 +188,19 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
             hint = _did_you_mean(str(key), known)
             takes = ", ".join(known) or "no arguments"
             message = f"unknown argument preset.args.{key}{hint}; {title} takes: {takes}"
-            found.append(source.finding(errors.UNKNOWN_KEY, keypath, message))
+            finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
+            found.append(finding.at(suggestion=_closest(str(key), known)))
         elif not _fits(arg, value):
-            message = f"preset.args.{key} must be {_expected(arg)}, got {value!r}"
+            message = f"preset.args.{key} must be {_expected(arg)}, got {_describe(value)}"
             found.append(source.finding(errors.BAD_VALUE, keypath, message))
-    missing = [k for k, a in preset.args.items() if a.default is REQUIRED and k not in spec.args]
+    # a misspelt required argument is one mistake: "unknown ... (did you mean x?)" says
+    # all that "needs preset.args.x" would
+    suggested = {f.suggestion for f in found if f.code == errors.UNKNOWN_KEY}
+    missing = [
+        k
+        for k, a in preset.args.items()
+        if a.default is REQUIRED and k not in spec.args and k not in suggested
+    ]
     if missing:
         message = f"{title} needs preset.args.{', preset.args.'.join(missing)}"
         found.append(source.finding(errors.MISSING_KEY, ("preset", "args"), message))
@@ -242,7 +250,7 @@ def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
         )
     else:
         message = (
-            f"{spec.framework} counts optimizer steps: a {spec.framework} preset needs "  # type: ignore[union-attr]
+            f"{spec.framework} counts optimizer steps: its presets need "  # type: ignore[union-attr]
             f"training.interval: step, got {plan.interval}"
         )
     return [source.finding(errors.INCONSISTENT, ("training", "interval"), message)]
@@ -276,3 +284,19 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     from warmplan.loading import _did_you_mean as hint
 
     return hint(word, choices)
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    from warmplan.loading import _closest as closest
+
+    return closest(word, choices)
+
+
+def _describe(value: Any) -> str:
+    from warmplan.loading import _describe as describe
+
+    if isinstance(value, list):  # name the item that is wrong, not the whole list
+        wrong = [v for v in value if not isinstance(v, int) or isinstance(v, bool)]
+        if wrong:
+            return f"a list with {describe(wrong[0])}"
+    return describe(value)

@@ -154,7 +154,6 @@ def _phase_jumps(plan: Plan, trace: Trace) -> Found:
         # a preset is the framework's own arithmetic: its drops and restarts are what
         # that framework asks for (a hand-over short of the target is WP105's business)
         return
-    asked = {b - 1 for b in trace.layout.boundaries}
     scale = max(plan.target_lrs)
     for phase in trace.layout.phases:
         flat = _is_piecewise_constant(plan, phase.name)
@@ -173,18 +172,20 @@ def _phase_jumps(plan: Plan, trace: Trace) -> Found:
                 ratio = np.where(np.isfinite(ratio), ratio, np.inf)
                 in_size = _outliers(np.abs(delta), 0.05 * scale)
                 suspects = np.intersect1d(in_size, _outliers(ratio, 0.0))
-            for index in suspects:
-                t = phase.start + int(index)
-                if t not in asked:
-                    column = trace.lr[:, group]
-                    yield (
-                        phase_key(plan, phase.name),
-                        f"the LR jumps from {fmt(column[t])} to {fmt(column[t + 1])}"
-                        f"{group_label(plan, group)} between {plan.interval}s {t} and "
-                        f"{t + 1} ({phase.name}), a change the plan does not ask for; "
-                        "check this block's values",
-                    )
-                    return
+            # a change into interval t + 1 is asked for when t + 1 is a boundary
+            starts = phase.start + np.asarray(suspects, dtype=np.int64)
+            unasked = starts[~trace.layout.asked(starts + 1)]
+            if unasked.size:
+                t = int(unasked[0])
+                column = trace.lr[:, group]
+                yield (
+                    phase_key(plan, phase.name),
+                    f"the LR jumps from {fmt(column[t])} to {fmt(column[t + 1])}"
+                    f"{group_label(plan, group)} between {plan.interval}s {t} and "
+                    f"{t + 1} ({phase.name}), a change the plan does not ask for; "
+                    "check this block's values",
+                )
+                return
 
 
 def _is_piecewise_constant(plan: Plan, phase: str) -> bool:
