@@ -198,6 +198,10 @@ def _describe(value: Any) -> str:
         return f"{value.isoformat()} (a date)"
     if isinstance(value, bytes):
         return "binary data"
+    if isinstance(value, int) and abs(value) >= 10**21:
+        # not repr: hundreds of digits help no one (and past 4,300 Python refuses)
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"a whole number of about {digits:,} digits"
     return repr(value)
 
 

@@ -43,17 +43,22 @@ class Layout:
     #: else a short tuple (multistep milestones; restarts of growing periods)
     boundaries: Sequence[int] = ()
 
-    def asked(self, intervals: np.ndarray) -> np.ndarray:
-        """A boolean mask: which of ``intervals`` (ints) are asked-for boundaries."""
+    def asked_between(self, start: int, stop: int) -> np.ndarray:
+        """A boolean per interval of ``start:stop``: is it an asked-for boundary?
+        (One byte an interval, however dense the boundaries.)"""
         import numpy as np
 
+        mask = np.zeros(max(stop - start, 0), dtype=bool)
         marks = self.boundaries
         if isinstance(marks, range):
-            if not marks:
-                return np.zeros(intervals.shape, dtype=bool)
-            inside = (intervals >= marks.start) & (intervals < marks.stop)
-            return inside & ((intervals - marks.start) % marks.step == 0)
-        return np.isin(intervals, np.asarray(marks, dtype=np.int64))
+            if marks and start < stop:
+                behind = max(start - marks.start, 0)
+                first = marks.start + -(-behind // marks.step) * marks.step
+                mask[first - start : min(marks.stop, stop) - start : marks.step] = True
+            return mask
+        inside = [m - start for m in marks if start <= m < stop]
+        mask[inside] = True
+        return mask
 
 
 # -- decay builders: (optimizer, plan) -> a torch scheduler for the part after warm-up ---

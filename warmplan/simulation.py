@@ -182,7 +182,29 @@ def simulate(
         except TORCH_REFUSALS as exc:
             raise _torch_refused(plan, exc, len(values) // len(targets)) from None
     lr = np.frombuffer(values, dtype=np.float64).reshape(plan.intervals, len(targets))
+    _refuse_invalid_lrs(plan, lr)
     return Trace(plan=plan, lr=lr, layout=layout(plan), warnings=recorder.captured())
+
+
+def _refuse_invalid_lrs(plan: Plan, lr: np.ndarray) -> None:
+    """Every LR a trace holds is finite and >= 0, whatever the values that made it
+    (a preset's absolute LRs far above the target overflow to inf; the validation
+    probes only some steps of long plans): else the plan's values are the problem."""
+    import numpy as np
+
+    bad = np.flatnonzero(~(np.isfinite(lr) & (lr >= 0)).all(axis=1))
+    if not bad.size:
+        return
+    t = int(bad[0])
+    value = next(v for v in lr[t].tolist() if not (np.isfinite(v) and v >= 0))
+    key = (
+        ("preset", "args") if plan.preset is not None else ("decay",) if plan.decay else ("warmup",)
+    )
+    message = (
+        f"these values give the LR {value!r} at {plan.interval} {t}, and an LR must be a "
+        "finite number >= 0; check this block's values"
+    )
+    raise ConfigError([_locate(plan).finding(errors.BAD_VALUE, key, message)])
 
 
 #: What torch raises when it refuses a plan's values (its schedulers validate their

@@ -26,6 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
+from warmplan.blocks import MAX_WHOLE
 from warmplan.errors import Finding
 
 if TYPE_CHECKING:
@@ -191,7 +192,10 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
             finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
             found.append(finding.at(suggestion=_closest(str(key), known)))
         elif not _fits(arg, value):
-            message = f"preset.args.{key} must be {_expected(arg)}, got {_describe(value)}"
+            expected = _expected(arg)
+            if isinstance(value, int) and abs(value) > MAX_WHOLE:
+                expected = f"at most {MAX_WHOLE:.0e}"
+            message = f"preset.args.{key} must be {expected}, got {_describe(value)}"
             found.append(source.finding(errors.BAD_VALUE, keypath, message))
     # a misspelt required argument is one mistake: "unknown ... (did you mean x?)" says
     # all that "needs preset.args.x" would
@@ -210,6 +214,8 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
 def _fits(arg: Arg, value: Any) -> bool:
     if value is None:
         return arg.nullable
+    if isinstance(value, int) and abs(value) > MAX_WHOLE:  # before isfinite: it overflows
+        return False
     if arg.kind in ("int", "float"):
         number = isinstance(value, int if arg.kind == "int" else (int, float))
         if not number or isinstance(value, bool) or not math.isfinite(value):
@@ -220,7 +226,7 @@ def _fits(arg: Arg, value: Any) -> bool:
     if arg.kind == "str":
         return isinstance(value, str) and (not arg.choices or value in arg.choices)
     return isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+        isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_WHOLE for v in value
     )
 
 
@@ -267,10 +273,12 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
         probes = {*range(min(total, PROBED_STEPS)), total - 1, total}
         probes |= {s + d for _, s in phase_marks(plan) for d in (-1, 0, 1)}
         for t in sorted(p for p in probes if 0 <= p <= total):
-            for function in functions:
+            for function, target in zip(functions, plan.target_lrs, strict=True):
                 value = function(t)
                 if not (math.isfinite(value) and value >= 0):
                     raise PresetArgumentError(None, f"gives LR factor {value!r} at step {t}")
+                if not math.isfinite(value * target):  # an absolute LR far above the target
+                    raise PresetArgumentError(None, f"gives LR {value * target!r} at step {t}")
     except PresetArgumentError as exc:
         keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
         return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]

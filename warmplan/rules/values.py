@@ -162,8 +162,10 @@ def _phase_jumps(plan: Plan, trace: Trace) -> Found:
             delta = np.diff(lr)
             if not delta.size:
                 continue
+            # delta[i] changes into interval phase.start + i + 1: asked for at a boundary
+            asked = trace.layout.asked_between(phase.start + 1, phase.end)
             if flat:
-                suspects = np.flatnonzero(np.abs(delta) > 1e-9 * scale)
+                suspects = np.flatnonzero((np.abs(delta) > 1e-9 * scale) & ~asked)
             else:
                 # an outlier both in size and in ratio: a geometric decay (exponential)
                 # changes by shrinking amounts but by a steady ratio
@@ -172,11 +174,9 @@ def _phase_jumps(plan: Plan, trace: Trace) -> Found:
                 ratio = np.where(np.isfinite(ratio), ratio, np.inf)
                 in_size = _outliers(np.abs(delta), 0.05 * scale)
                 suspects = np.intersect1d(in_size, _outliers(ratio, 0.0))
-            # a change into interval t + 1 is asked for when t + 1 is a boundary
-            starts = phase.start + np.asarray(suspects, dtype=np.int64)
-            unasked = starts[~trace.layout.asked(starts + 1)]
-            if unasked.size:
-                t = int(unasked[0])
+                suspects = suspects[~asked[suspects]]
+            if suspects.size:
+                t = phase.start + int(suspects[0])
                 column = trace.lr[:, group]
                 yield (
                     phase_key(plan, phase.name),
@@ -203,7 +203,7 @@ def _outliers(size: object, floor: float) -> object:
 
     size = np.asarray(size)
     padded = np.concatenate(([np.nan, np.nan], size, [np.nan, np.nan]))
-    around = np.stack([padded[:-4], padded[1:-3], padded[3:-1], padded[4:]])
-    has_neighbour = ~np.isnan(around).all(axis=0)
-    neighbours = np.nanmax(np.where(np.isnan(around), -np.inf, around), axis=0)
-    return np.flatnonzero(has_neighbour & (size > floor) & (size > 3 * neighbours))
+    # fmax skips NaN (no neighbour there): pairwise over shifted views, no 4 x N stack
+    neighbours = np.fmax(np.fmax(padded[:-4], padded[1:-3]), np.fmax(padded[3:-1], padded[4:]))
+    # a NaN neighbour maximum (no neighbour at all) compares False: not judged
+    return np.flatnonzero((size > floor) & (size > 3 * neighbours))
