@@ -227,10 +227,11 @@ def _parent(data: Any, path: tuple[Any, ...]) -> Any:
 
 
 @st.composite
-def mutants(draw: Any) -> dict[str, Any]:
-    """A valid-looking plan with 1-3 random edits: keys deleted or renamed, values
-    replaced with junk of another type, junk keys inserted."""
-    plan = copy.deepcopy(draw(plans()))
+def mutants(draw: Any, base: Any = None) -> dict[str, Any]:
+    """A valid-looking plan (``base``, default :func:`plans`) with 1-3 random edits:
+    keys deleted or renamed, values replaced with junk of another type, junk keys
+    inserted."""
+    plan = copy.deepcopy(draw(base if base is not None else plans()))
     for _ in range(draw(st.integers(1, 3))):
         paths = _paths(plan)
         if not paths:  # every key deleted already
@@ -245,7 +246,92 @@ def mutants(draw: Any) -> dict[str, Any]:
             parent[new_name] = parent.pop(last)
         elif action == "insert" and isinstance(parent, dict):
             junk = copy.deepcopy(draw(JUNK_VALUES))  # a fresh one: never a cycle
-            parent[draw(st.sampled_from(["extra", "kind", "lr", "epochs", "0"]))] = junk
+            keys = ["extra", "kind", "lr", "epochs", "0", "args", "name", "framework"]
+            parent[draw(st.sampled_from(keys))] = junk
         else:
             parent[last] = copy.deepcopy(draw(JUNK_VALUES))
     return plan
+
+
+# -- presets: a framework's schedule, its arguments drawn within sensible ranges -------------
+
+#: Absolute LRs (the framework's own values): drawn between 0 and the plan's target.
+_LR_ARGS = [
+    "lr_min",
+    "lr_end",
+    "min_lr",
+    "warmup_lr_init",
+    "warmup_min_lr",
+    "warmup_max_lr",
+    "init_value",
+    "peak_value",
+    "end_value",
+    "initial_learning_rate",
+    "end_learning_rate",
+    "warmup_target",
+]
+#: A float argument's range by name; step counts are drawn up to twice the plan's length.
+_FLOAT_RANGES = {
+    "power": (0.1, 3.0),
+    "exponent": (0.1, 3.0),
+    "t_mul": (1.0, 3.0),
+    "cycle_mul": (1.0, 3.0),
+    "div_factor": (1.0, 1e4),
+    "final_div_factor": (1.0, 1e4),
+    "num_cycles": (0.0, 3.0),
+    "decay_rate": (0.01, 1.0),
+    "lb": (-10.0, 0.0),
+    "ub": (0.0, 10.0),
+}
+_SMALL_INT_ARGS = {"cycle_limit": (1, 4), "num_cycles": (1, 4)}
+
+
+def _preset_argument(name: str, arg: Any, lr: float, intervals: int) -> st.SearchStrategy[Any]:
+    if arg.kind == "bool":
+        strategy: st.SearchStrategy[Any] = st.booleans()
+    elif arg.kind == "str":
+        strategy = st.sampled_from(arg.choices)
+    elif arg.kind == "ints":
+        strategy = st.lists(st.integers(1, intervals), min_size=1, max_size=3).map(sorted)
+    elif arg.kind == "int":
+        low, high = _SMALL_INT_ARGS.get(name, (0, 2 * intervals))
+        strategy = st.integers(low, high)
+    elif name in _LR_ARGS:
+        strategy = st.floats(0.0, lr)
+    elif name == "decay_t":  # timm's step decay: every decay_t intervals
+        strategy = st.floats(1.0, float(intervals))
+    else:  # ratios, rates, fractions, factors
+        strategy = st.floats(*_FLOAT_RANGES.get(name, (0.0, 1.0)))
+    return st.one_of(st.none(), strategy) if arg.nullable else strategy
+
+
+@st.composite
+def preset_plans(draw: Any, framework: str | None = None) -> dict[str, Any]:
+    """A plan with a ``preset`` block: a framework's schedule and a random subset of
+    its arguments (the required ones always), each within a sensible range. Most are
+    valid; some combinations are the framework's own refusals (a clean ConfigError)."""
+    from warmplan.presets import FRAMEWORKS, REQUIRED, registry
+
+    framework = framework or draw(st.sampled_from(FRAMEWORKS))
+    presets = registry(framework)
+    name = draw(st.sampled_from(sorted(presets)))
+    optimizer = draw(optimizer_blocks())
+    lr = optimizer["lr"]
+    in_epochs = framework == "timm" and draw(st.booleans())
+    if in_epochs:
+        training = {"epochs": draw(st.integers(2, 40)), "steps_per_epoch": draw(st.integers(1, 8))}
+        intervals = training["epochs"]
+    else:
+        intervals = draw(st.integers(2, 300))
+        training = {"steps": intervals}
+    args: dict[str, Any] = {}
+    for key, arg in presets[name].args.items():
+        if key == "t_in_epochs":
+            args[key] = in_epochs
+        elif arg.default is REQUIRED or draw(st.booleans()):
+            args[key] = draw(_preset_argument(key, arg, lr, intervals))
+    return {
+        "optimizer": optimizer,
+        "training": training,
+        "preset": {"framework": framework, "name": name, "args": args},
+    }

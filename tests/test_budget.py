@@ -61,7 +61,7 @@ def test_drop_last_with_no_full_batch_is_refused():
         ({"epochs": 2, "steps": 10}, "epochs or training.steps, not both"),
         ({"interval": "step"}, "training needs epochs, or steps"),
         ({"epochs": 2, "steps_per_epoch": 5, "dataset_size": 10, "batch_size": 2}, "not both"),
-        ({"epochs": 2, "dataset_size": 10}, "training.batch_size is needed"),
+        ({"epochs": 2, "dataset_size": 10}, "training.dataset_size needs training.batch_size"),
         ({"epochs": 2, "steps_per_epoch": 5, "grad_accum": 4}, "training.grad_accum applies"),
         ({"steps": 100, "interval": "epoch"}, "needs the size of an epoch"),
     ],

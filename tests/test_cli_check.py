@@ -210,3 +210,14 @@ def test_pre_commit_hook_runs_warmplan_check_on_yaml():
     assert hook["id"] == "warmplan-check" and hook["entry"] == "warmplan check"
     assert hook["language"] == "python" and hook["types"] == ["yaml"]
     assert re.search(hook["files"], "configs/a.yml") and not re.search(hook["files"], "a.py")
+
+
+def test_a_name_too_long_is_a_finding_not_a_crash(tmp_path):
+    """pathlib's is_dir raised OSError (ENAMETOOLONG): exit 3 before the fix."""
+    good = tmp_path / "good.yaml"
+    good.write_text("optimizer: {lr: 1.0e-3}\ntraining: {epochs: 10}\n")
+    long_name = str(tmp_path / ("x" * 300 + ".yaml"))
+    result = CliRunner().invoke(app, ["check", long_name, str(good)])
+    assert result.exit_code == 1, result.output
+    assert f"{long_name}: error: cannot read: File name too long [WP001]" in result.stdout
+    assert "2 plans checked: 1 error" in result.stdout

@@ -105,7 +105,7 @@ def test_step_size_in_epochs_on_a_per_step_plan():
     k = np.arange(55)
     np.testing.assert_allclose(simulate(plan).lr[5:, 0], 1e-3 * 0.5 ** (k // 20), rtol=1e-12)
     boundaries = simulate(plan).layout.boundaries
-    assert boundaries == (25, 45)
+    assert tuple(boundaries) == (25, 45)
 
 
 def test_cosine_restarts_period_in_epochs():

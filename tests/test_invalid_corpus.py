@@ -121,6 +121,9 @@ SUBPROCESS_SAMPLE = [
     "escape-sequence-in-name.yaml",
     "flag-epochs-zero",
     "usage-no-plan-at-all",
+    "preset-unknown-argument.yaml",
+    "warmup-length-typo-auto.yaml",
+    "flag-set-index-at-top-level",
 ]
 
 

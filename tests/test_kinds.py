@@ -65,7 +65,7 @@ def test_cosine_restarts_matches_the_closed_form():
     for t in range(4, 40):
         k = (t - 4) % 6
         assert lr[t] == pytest.approx(1e-3 * (1 + math.cos(math.pi * k / 6)) / 2, abs=1e-15)
-    assert simulate(plan).layout.boundaries == (10, 16, 22, 28, 34)
+    assert tuple(simulate(plan).layout.boundaries) == (10, 16, 22, 28, 34)
 
 
 def test_cosine_restarts_with_t_mult_and_ratio_floor_per_group():

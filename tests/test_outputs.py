@@ -167,3 +167,102 @@ def test_symlink_to_the_input_is_refused(config: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "refusing to write over the input config" in result.stderr
     assert config.read_bytes() == before
+
+
+def _interrupt_after_first_chunk(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    from warmplan.render import export
+
+    real = export.EXPORTERS[kind]
+
+    def interrupted(trace: Any) -> Any:
+        chunks = real(trace)
+        yield next(chunks)
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(export.EXPORTERS, kind, interrupted)
+
+
+def test_ctrl_c_while_printing_says_the_output_is_incomplete(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows already on stdout cannot be taken back: say so, not 'no output was written'."""
+    _interrupt_after_first_chunk(monkeypatch, "csv")
+    result = CliRunner().invoke(app, ["show", str(config), "-f", "csv"])
+    assert result.exit_code == 130
+    assert result.stdout.startswith("step,epoch,phase,lr\n")
+    assert result.stderr == "interrupted; the output printed so far is incomplete\n"
+
+
+def test_ctrl_c_before_printing_says_nothing_was_written(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warmplan import simulation
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulation, "_step_all", interrupted)
+    result = CliRunner().invoke(app, ["show", str(config), "-f", "csv"])
+    assert result.exit_code == 130
+    assert result.stdout == ""
+    assert result.stderr == "interrupted; no output was written\n"
+
+
+def test_ctrl_c_while_writing_a_file_says_nothing_was_written(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even after a first chunk went to the temporary file: it is removed."""
+    _interrupt_after_first_chunk(monkeypatch, "csv")
+    target = tmp_path / "lr.csv"
+    result = _show_csv(config, target)
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted; no output was written\n"
+    assert not target.exists() and _leftovers(tmp_path) == []
+
+
+def test_a_device_or_pipe_is_written_in_place_not_replaced(config: Path, tmp_path: Path) -> None:
+    """`-o /dev/null` used to os.replace the device with a regular file (as root). A FIFO
+    in tmp_path stands in for the device: it must still be a FIFO, and its reader must
+    get the whole CSV."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = CliRunner().invoke(app, ["show", str(config), "-f", "csv", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and received[0].decode().count("\n") == 21
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_link_to_a_file_keeps_its_link(config: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    result = _show_csv(config, link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_text().startswith("step,epoch,phase,lr\n")
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("x" * 300 + ".csv", "File name too long"), ("plan.yaml/lr.csv", "Not a directory")],
+    ids=["name-too-long", "under-a-file"],
+)
+def test_impossible_output_names_are_one_line_errors(
+    config: Path, tmp_path: Path, name: str, message: str
+) -> None:
+    """Both were internal errors (exit 3): pathlib's is_dir raises for such names."""
+    target = tmp_path / name if "/" not in name else config.parent / name
+    result = _show_csv(config, target)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.startswith(f"error: {target}: cannot write: ")

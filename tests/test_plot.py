@@ -297,7 +297,11 @@ def test_every_bad_config_of_an_overlay_is_reported(tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-@pytest.mark.parametrize("size", ["8", "axb", "0x3", "400x400"])
+@pytest.mark.parametrize(
+    "size",
+    # nan and sizes under a few pixels were internal errors (matplotlib's ValueError)
+    ["8", "axb", "0x3", "400x400", "nanxnan", "nanx4", "1e-9x1e-9", "0.001x4", "infx1"],
+)
 def test_bad_sizes_are_usage_errors(size, tmp_path):
     result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "--size", size, "-o", tmp_path / "a.png")
     assert result.exit_code == 2, result.output
@@ -318,3 +322,12 @@ def test_the_cli_module_does_not_import_matplotlib_or_plotext():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_small_size_still_draws_without_a_warning(tmp_path):
+    """The smallest size allowed leaves the axes no room: drawn cramped, no warning
+    (pytest turns warnings into errors)."""
+    target = tmp_path / "small.png"
+    result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "--size", "0.22x0.22", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"\x89PNG")

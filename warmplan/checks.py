@@ -142,20 +142,32 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[str], list[Finding]]
     for raw in paths:
         text = str(raw)
         path = Path(text)
-        if path.is_dir():
+        if _holds(path.is_dir):
             found = sorted(
-                str(p) for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and _holds(p.is_file)
             )
             why = "a folder with no *.yaml or *.yml file below it"
-        elif path.exists() or not glob.has_magic(text):
-            found, why = [text], ""
+        elif _holds(path.exists) or not glob.has_magic(text):
+            found, why = [text], ""  # reading it says what is wrong (missing, too long...)
         else:
-            found = sorted(p for p in glob.glob(text, recursive=True) if Path(p).is_file())
+            found = sorted(p for p in glob.glob(text, recursive=True) if _holds(Path(p).is_file))
             why = "a pattern that matches no file"
         if not found:
             unmatched.append(Finding(errors.UNREADABLE, f"{why}; nothing to check", path=text))
         files += [f for f in found if f not in files]
     return files, unmatched
+
+
+def _holds(test: Callable[[], bool]) -> bool:
+    """``path.is_dir`` & co. for `check`: pathlib lets OSErrors other than "not found"
+    through (a name too long, a loop of links); such a path is one that reading will
+    report as a finding, not a crash."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 def check_paths(

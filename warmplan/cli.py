@@ -38,6 +38,8 @@ EXIT_INVALID, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 class _State:
     debug = False
+    #: whether this command has printed any of its output to stdout (for Ctrl-C's note)
+    printed = False
 
 
 def _version(value: bool) -> None:
@@ -69,6 +71,7 @@ def reporting() -> Iterator[None]:
     """Turn every failure into one line per problem on stderr and an exit code."""
     from warmplan.errors import UsageError, WarmplanError
 
+    _State.printed = False
     try:
         yield
     except (typer.Exit, typer.Abort):
@@ -81,7 +84,10 @@ def reporting() -> Iterator[None]:
             err(line)
         raise typer.Exit(EXIT_INVALID) from None
     except KeyboardInterrupt:
-        err("interrupted; no output was written")
+        if _State.printed:
+            err("interrupted; the output printed so far is incomplete")
+        else:
+            err("interrupted; no output was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # `warmplan show ... | head`: the reader left; not an error worth a traceback
@@ -137,6 +143,7 @@ def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None
     """Write text to stdout, or atomically to ``output``."""
     if output is None:
         for chunk in chunks:
+            _State.printed = True
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
@@ -283,6 +290,7 @@ def _rich_text(
         if trace is not None and (curve or (curve is None and console.is_terminal)):
             parts.insert(1, _curve(trace, console))
         for part in parts:
+            _State.printed = True
             console.print(part)
         return iter(())
     console = Console(record=True, width=120, file=io.StringIO())
@@ -326,6 +334,8 @@ class ImageFormat(str, Enum):
 
 #: the largest image side we render, in pixels: beyond it --size x --dpi is a typo
 MAX_PIXELS = 20_000
+#: the smallest: an image a few pixels wide has no room for axes (or is empty)
+MIN_PIXELS = 32
 
 
 @app.command()
@@ -417,11 +427,15 @@ def _figure_size(text: str, dpi: int) -> tuple[float, float]:
         width, height = (float(part) for part in text.lower().split("x"))
     except ValueError:
         raise UsageError(f"--size {text!r}: give inches as WIDTHxHEIGHT, e.g. 8x4.5") from None
-    if width <= 0 or height <= 0:
+    if not (width > 0 and height > 0):  # also refuses nan, which compares false
         raise UsageError(f"--size {text!r}: width and height must be positive")
     if max(width, height) * dpi > MAX_PIXELS:
         raise UsageError(
             f"--size {text} at --dpi {dpi} is over {MAX_PIXELS:,} pixels a side; lower one of them"
+        )
+    if min(width, height) * dpi < MIN_PIXELS:  # matplotlib cannot draw (or save) less
+        raise UsageError(
+            f"--size {text} at --dpi {dpi} is under {MIN_PIXELS} pixels a side; raise one of them"
         )
     return width, height
 
@@ -471,6 +485,7 @@ def check(
         from warmplan.render.findings import RENDERERS
 
         report = check_paths(paths, ignore=ignore or [], max_steps=max_steps)
+        _State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))
         sys.stdout.flush()
     if report.failed(strict):

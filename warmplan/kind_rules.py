@@ -37,8 +37,16 @@ def training_findings(plan: Plan, source: Source) -> list[Finding]:
             "give training.steps_per_epoch or dataset_size and batch_size, not both",
         )
     elif by_data and (t.dataset_size is None or t.batch_size is None):
-        missing = "batch_size" if t.batch_size is None else "dataset_size"
-        add(errors.MISSING_KEY, None, f"training.{missing} is needed with the other of the two")
+        given_key, missing = (
+            ("dataset_size", "batch_size")
+            if t.batch_size is None
+            else ("batch_size", "dataset_size")
+        )
+        add(
+            errors.MISSING_KEY,
+            given_key,
+            f"training.{given_key} needs training.{missing} too: steps per epoch come from the two",
+        )
     for key in _DATA_KEYS:
         # a non-default value would be silently ignored: that is the mistake to catch
         ignored = getattr(t, key) != type(t).model_fields[key].default

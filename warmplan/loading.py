@@ -100,15 +100,25 @@ def _merge_alternatives(findings: Any) -> list[Finding]:
     merged: dict[tuple[str | None, str], Finding] = {}
     for finding in findings:
         head, got, tail = finding.message.partition(", got ")
-        key = (finding.key, tail) if got and " must be " in head else (None, finding.message)
+        # a member's did-you-mean hint (`one of auto ... (did you mean auto?)`) ends the
+        # merged message; it must not keep the two members' messages apart
+        value, hint = _split_hint(tail)
+        key = (finding.key, value) if got and " must be " in head else (None, finding.message)
         if key in merged and key[0] is not None:
-            first_head = merged[key].message.partition(", got ")[0]
+            first_head, _, first_tail = merged[key].message.partition(", got ")
             alternative = head.split(" must be ", 1)[1]
-            message = f"{first_head}, or {alternative}, got {tail}"
+            hint = hint or _split_hint(first_tail)[1]
+            message = f"{first_head}, or {alternative}, got {value}{hint}"
             merged[key] = merged[key].at(message=message)
         else:
             merged[key] = finding
     return list(merged.values())
+
+
+def _split_hint(tail: str) -> tuple[str, str]:
+    """``"'x' (text) (did you mean y?)"`` -> ``("'x' (text)", " (did you mean y?)")``."""
+    value, found, hint = tail.rpartition(" (did you mean ")
+    return (value, found + hint) if found and hint.endswith("?)") else (tail, "")
 
 
 def _known_keys(model: Any) -> list[str]:
@@ -190,6 +200,10 @@ def _describe(value: Any) -> str:
         return f"{value.isoformat()} (a date)"
     if isinstance(value, bytes):
         return "binary data"
+    if isinstance(value, int) and abs(value) >= 10**21:
+        # not repr: hundreds of digits help no one (and past 4,300 Python refuses)
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"a whole number of about {digits:,} digits"
     return repr(value)
 
 

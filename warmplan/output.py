@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -36,17 +37,31 @@ def refuse_inputs(output: Path, inputs: Iterable[str | Path]) -> None:
 def write_atomically(
     path: str | Path, write: Callable[[IO[bytes]], None], inputs: Iterable[str | Path] = ()
 ) -> None:
-    """Call ``write(handle)`` on a temporary file, then move it onto ``path``."""
+    """Call ``write(handle)`` on a temporary file, then move it onto ``path``.
+
+    ``path`` a device, pipe or socket (``-o /dev/null``, ``-o /dev/stdout``, a FIFO) is
+    written in place: there is no file to replace, and replacing would put a regular
+    file where the device was. A symbolic link to a file keeps its link: the file it
+    points to is the one replaced.
+    """
     output = Path(path)
     refuse_inputs(output, inputs)
-    folder = output.parent if str(output.parent) else Path(".")
-    if output.is_dir():
+    try:
+        kind = _existing_kind(output)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    if kind == "folder":
         raise OutputError(f"{output}: is a folder; give a file name")
+    if kind == "special":
+        _write_in_place(output, write)
+        return
+    target = Path(os.path.realpath(output)) if kind == "file" else output
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{output}: cannot write: folder {folder} does not exist")
     try:
         descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{output.name}.", suffix=".part", dir=folder
+            prefix=f".{target.name}.", suffix=".part", dir=folder
         )
     except OSError as exc:
         raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
@@ -56,7 +71,7 @@ def write_atomically(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, output)
+        os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
         raise OutputError(
@@ -65,6 +80,28 @@ def write_atomically(
     except BaseException:
         _remove(temporary)
         raise
+
+
+def _existing_kind(output: Path) -> str | None:
+    """``file``, ``folder``, ``special`` (device, pipe, socket) or None (no such path),
+    following symbolic links; OSError for a path that cannot be looked at at all (a
+    name too long, a loop of links)."""
+    try:
+        mode = os.stat(output).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "special"
+
+
+def _write_in_place(output: Path, write: Callable[[IO[bytes]], None]) -> None:
+    try:
+        with output.open("wb") as handle:
+            write(handle)
+            handle.flush()
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 def write_text_atomically(path: str | Path, text: str, inputs: Iterable[str | Path] = ()) -> None:

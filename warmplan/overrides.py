@@ -113,11 +113,22 @@ def _container_for(source: Source, override: Override, keypath: KeyPath) -> Any:
     """The dict or list that holds ``keypath``'s last part, creating missing blocks
     (marked as set by the flag, so findings about them point at the command line)."""
     node = source.data
-    for depth, part in enumerate(keypath[:-1]):
+    for depth, part in enumerate(keypath):
+        if isinstance(part, int) and isinstance(node, dict):
+            # `--set 0=1`, `--set optimizer.0=1`: an index into a block of keys
+            where = dotted_key(keypath[:depth]) if depth else "the plan"
+            raise _bad(override, f"{part} reads as a list index, but {where} is a block of keys")
+        if depth == len(keypath) - 1:
+            break
         if isinstance(node, list):
             if not _has(node, part):
                 raise _bad(override, f"{dotted_key(keypath[:depth])} has no item {part}")
         elif part not in node:
+            if isinstance(keypath[depth + 1], int):
+                missing = dotted_key(keypath[: depth + 1])
+                raise _bad(
+                    override, f"{missing} is not given, so it has no item {keypath[depth + 1]}"
+                )
             node[part] = {}
             source.from_flags.setdefault(keypath[: depth + 1], override.flag)
         node = node[part]

@@ -9,13 +9,14 @@ transformers' ``TYPE_TO_SCHEDULER_FUNCTION``. Warm-up and decay are chained with
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warmplan.errors import WarmplanError
 
 if TYPE_CHECKING:
+    import numpy as np
     from torch.optim import Optimizer
     from torch.optim.lr_scheduler import LRScheduler
 
@@ -36,8 +37,28 @@ class Layout:
     """Where the schedule's parts sit, in intervals (for tables, plots and checks)."""
 
     phases: tuple[Phase, ...]
-    #: intervals at which the plan asks for a step change (step/multistep decays)
-    boundaries: tuple[int, ...] = ()
+    #: intervals at which the plan asks for a step change (step/multistep decays,
+    #: cosine restarts), sorted: a ``range`` when they are evenly spaced (a step decay
+    #: with step_size 1 has one per interval: a range costs 48 bytes, not 10M ints),
+    #: else a short tuple (multistep milestones; restarts of growing periods)
+    boundaries: Sequence[int] = ()
+
+    def asked_between(self, start: int, stop: int) -> np.ndarray:
+        """A boolean per interval of ``start:stop``: is it an asked-for boundary?
+        (One byte an interval, however dense the boundaries.)"""
+        import numpy as np
+
+        mask = np.zeros(max(stop - start, 0), dtype=bool)
+        marks = self.boundaries
+        if isinstance(marks, range):
+            if marks and start < stop:
+                behind = max(start - marks.start, 0)
+                first = marks.start + -(-behind // marks.step) * marks.step
+                mask[first - start : min(marks.stop, stop) - start : marks.step] = True
+            return mask
+        inside = [m - start for m in marks if start <= m < stop]
+        mask[inside] = True
+        return mask
 
 
 # -- decay builders: (optimizer, plan) -> a torch scheduler for the part after warm-up ---
@@ -261,28 +282,30 @@ def layout(plan: Plan) -> Layout:
     phases.append(
         Phase("decay" if plan.decay_kind != "constant" else "constant", decay_start, total)
     )
-    return Layout(tuple(phases), tuple(_boundaries(plan)))
+    return Layout(tuple(phases), _boundaries(plan))
 
 
-def _boundaries(plan: Plan) -> list[int]:
+def _boundaries(plan: Plan) -> Sequence[int]:
     """Intervals where the plan asks for a jump: step drops and cosine restarts."""
     decay, warmup, total = plan.decay, plan.warmup_intervals, plan.intervals
     if decay is None:
-        return []
+        return ()
     if decay.kind == "multistep":
-        return sorted(m for m in plan.milestones if 0 < m < total)
+        return tuple(sorted({m for m in plan.milestones if 0 < m < total}))
     if decay.kind == "step":
         size: int = plan.decay_length("step_size")  # type: ignore[assignment]
-        return list(range(warmup + size, total, size))
+        return range(warmup + size, total, size)
+    period: int = plan.decay_length("T_0") if decay.kind == "cosine_restarts" else 0  # type: ignore[assignment]
+    if decay.kind == "cosine_restarts" and decay.T_mult == 1:
+        return range(warmup + period, total, period)
     restarts = []
-    if decay.kind == "cosine_restarts":
-        period: int = plan.decay_length("T_0")  # type: ignore[assignment]
+    if decay.kind == "cosine_restarts":  # periods grow T_mult-fold: log(total) restarts
         at = warmup + period
         while at < total:
             restarts.append(at)
             period *= decay.T_mult
             at += period
-    return restarts
+    return tuple(restarts)
 
 
 def apply_targets(optimizer: Optimizer, plan: Plan) -> None:

@@ -111,15 +111,16 @@ class Trace:
                 return phase.name
         return self.layout.phases[-1].name
 
-    def first_step(self) -> np.ndarray:
-        """The first optimizer step that uses each row's LR."""
+    def first_step(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The first optimizer step that uses each row's LR (of rows ``start:stop``)."""
         import numpy as np
 
-        return np.arange(self.intervals, dtype=np.int64) * self.plan.steps_per_interval
+        stop = self.intervals if stop is None else stop
+        return np.arange(start, stop, dtype=np.int64) * self.plan.steps_per_interval
 
-    def epoch(self) -> np.ndarray:
-        """The epoch each row's first optimizer step belongs to."""
-        return self.first_step() // self.plan.steps_per_epoch
+    def epoch(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """The epoch each row's first optimizer step belongs to (of rows ``start:stop``)."""
+        return self.first_step(start, stop) // self.plan.steps_per_epoch
 
 
 def check_size(plan: Plan, max_steps: int = MAX_STEPS) -> None:
@@ -190,6 +191,7 @@ def simulate(
         except TORCH_REFUSALS as exc:
             raise _torch_refused(plan, exc, len(values) // len(targets)) from None
     lr = np.frombuffer(values, dtype=np.float64).reshape(plan.intervals, len(targets))
+    _refuse_invalid_lrs(plan, lr)
     return Trace(plan, lr, layout(plan), recorder.captured(), saved)
 
 
@@ -214,6 +216,27 @@ def save_state(optimizer: Any, scheduler: Any) -> bytes | str:
             return pickle.dumps((scheduler.state_dict(), groups))
         except Exception as exc:  # a lambda or a local function in the state, say
             return f"{type(exc).__name__}: {exc}"
+
+
+def _refuse_invalid_lrs(plan: Plan, lr: np.ndarray) -> None:
+    """Every LR a trace holds is finite and >= 0, whatever the values that made it
+    (a preset's absolute LRs far above the target overflow to inf; the validation
+    probes only some steps of long plans): else the plan's values are the problem."""
+    import numpy as np
+
+    bad = np.flatnonzero(~(np.isfinite(lr) & (lr >= 0)).all(axis=1))
+    if not bad.size:
+        return
+    t = int(bad[0])
+    value = next(v for v in lr[t].tolist() if not (np.isfinite(v) and v >= 0))
+    key = (
+        ("preset", "args") if plan.preset is not None else ("decay",) if plan.decay else ("warmup",)
+    )
+    message = (
+        f"these values give the LR {value!r} at {plan.interval} {t}, and an LR must be a "
+        "finite number >= 0; check this block's values"
+    )
+    raise ConfigError([_locate(plan).finding(errors.BAD_VALUE, key, message)])
 
 
 #: What torch raises when it refuses a plan's values (its schedulers validate their

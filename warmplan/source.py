@@ -247,7 +247,10 @@ class _NodeBuilder:
             message = f"invalid value: {one_line(exc.problem or str(exc))}"
             raise self._error(errors.YAML_SYNTAX, node, key, message) from None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # `!!float x`
-            message = f"invalid value {one_line(node.value)!r}: {one_line(str(exc))}"
+            shown = (
+                node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-10:]}"
+            )
+            message = f"invalid value {one_line(shown)!r}: {one_line(str(exc))}"
             raise self._error(errors.YAML_SYNTAX, node, key, message) from None
         if isinstance(value, str) and not is_plain_text(value):
             # Escapes ("\e[31m", "\n", "\ud800") would reach terminals and CI logs.

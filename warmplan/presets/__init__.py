@@ -26,6 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
+from warmplan.blocks import MAX_WHOLE
 from warmplan.errors import Finding
 
 if TYPE_CHECKING:
@@ -188,11 +189,22 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
             hint = _did_you_mean(str(key), known)
             takes = ", ".join(known) or "no arguments"
             message = f"unknown argument preset.args.{key}{hint}; {title} takes: {takes}"
-            found.append(source.finding(errors.UNKNOWN_KEY, keypath, message))
+            finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
+            found.append(finding.at(suggestion=_closest(str(key), known)))
         elif not _fits(arg, value):
-            message = f"preset.args.{key} must be {_expected(arg)}, got {value!r}"
+            expected = _expected(arg)
+            if isinstance(value, int) and abs(value) > MAX_WHOLE:
+                expected = f"at most {MAX_WHOLE:.0e}"
+            message = f"preset.args.{key} must be {expected}, got {_describe(value)}"
             found.append(source.finding(errors.BAD_VALUE, keypath, message))
-    missing = [k for k, a in preset.args.items() if a.default is REQUIRED and k not in spec.args]
+    # a misspelt required argument is one mistake: "unknown ... (did you mean x?)" says
+    # all that "needs preset.args.x" would
+    suggested = {f.suggestion for f in found if f.code == errors.UNKNOWN_KEY}
+    missing = [
+        k
+        for k, a in preset.args.items()
+        if a.default is REQUIRED and k not in spec.args and k not in suggested
+    ]
     if missing:
         message = f"{title} needs preset.args.{', preset.args.'.join(missing)}"
         found.append(source.finding(errors.MISSING_KEY, ("preset", "args"), message))
@@ -202,6 +214,8 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
 def _fits(arg: Arg, value: Any) -> bool:
     if value is None:
         return arg.nullable
+    if isinstance(value, int) and abs(value) > MAX_WHOLE:  # before isfinite: it overflows
+        return False
     if arg.kind in ("int", "float"):
         number = isinstance(value, int if arg.kind == "int" else (int, float))
         if not number or isinstance(value, bool) or not math.isfinite(value):
@@ -212,7 +226,7 @@ def _fits(arg: Arg, value: Any) -> bool:
     if arg.kind == "str":
         return isinstance(value, str) and (not arg.choices or value in arg.choices)
     return isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+        isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_WHOLE for v in value
     )
 
 
@@ -242,7 +256,7 @@ def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
         )
     else:
         message = (
-            f"{spec.framework} counts optimizer steps: a {spec.framework} preset needs "  # type: ignore[union-attr]
+            f"{spec.framework} counts optimizer steps: its presets need "  # type: ignore[union-attr]
             f"training.interval: step, got {plan.interval}"
         )
     return [source.finding(errors.INCONSISTENT, ("training", "interval"), message)]
@@ -259,10 +273,12 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
         probes = {*range(min(total, PROBED_STEPS)), total - 1, total}
         probes |= {s + d for _, s in phase_marks(plan) for d in (-1, 0, 1)}
         for t in sorted(p for p in probes if 0 <= p <= total):
-            for function in functions:
+            for function, target in zip(functions, plan.target_lrs, strict=True):
                 value = function(t)
                 if not (math.isfinite(value) and value >= 0):
                     raise PresetArgumentError(None, f"gives LR factor {value!r} at step {t}")
+                if not math.isfinite(value * target):  # an absolute LR far above the target
+                    raise PresetArgumentError(None, f"gives LR {value * target!r} at step {t}")
     except PresetArgumentError as exc:
         keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
         return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]
@@ -276,3 +292,19 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     from warmplan.loading import _did_you_mean as hint
 
     return hint(word, choices)
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    from warmplan.loading import _closest as closest
+
+    return closest(word, choices)
+
+
+def _describe(value: Any) -> str:
+    from warmplan.loading import _describe as describe
+
+    if isinstance(value, list):  # name the item that is wrong, not the whole list
+        wrong = [v for v in value if not isinstance(v, int) or isinstance(v, bool)]
+        if wrong:
+            return f"a list with {describe(wrong[0])}"
+    return describe(value)

@@ -58,6 +58,12 @@ def save_figure(
         metadata = {"CreationDate": None, "ModDate": None}
 
     def write(handle: Any) -> None:
-        figure.savefig(handle, format=chosen, dpi=figure.dpi, metadata=metadata)
+        import warnings
+
+        with warnings.catch_warnings():
+            # a small --size leaves the axes no room to lay out: the figure is still
+            # drawn (cramped), which is what was asked; not a traceback-like warning
+            warnings.filterwarnings("ignore", "constrained_layout not applied")
+            figure.savefig(handle, format=chosen, dpi=figure.dpi, metadata=metadata)
 
     write_atomically(path, write, inputs)

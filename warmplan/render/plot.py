@@ -115,10 +115,16 @@ def _colors(count: int) -> Iterable[str]:
     return iter([palette[i % len(palette)] for i in range(count)])
 
 
+#: More milestones than this are not drawn: lines a few pixels apart only grey the plot
+#: (a step decay with step_size 1 has one per interval).
+MAX_DRAWN_BOUNDARIES = 200
+
+
 def _boundaries(trace: Trace) -> list[int]:
-    """Phase starts after 0 and the plan's milestones, in intervals."""
+    """Phase starts after 0 and the plan's milestones (when few enough), in intervals."""
     starts = [phase.start for phase in trace.layout.phases if phase.start > 0]
-    return starts + list(trace.layout.boundaries)
+    marks = trace.layout.boundaries
+    return starts + (list(marks) if len(marks) <= MAX_DRAWN_BOUNDARIES else [])
 
 
 def reduced_line(lr: np.ndarray, scale: float, columns: int) -> tuple[np.ndarray, np.ndarray]:

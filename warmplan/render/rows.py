@@ -15,14 +15,21 @@ def lr_columns(trace: Trace) -> list[str]:
     return ["lr"] if len(groups) == 1 else [f"lr/{name}" for name in groups]
 
 
+#: A sampled view keeps the rows around each asked-for step while there are at most
+#: this many; a step decay that drops every few intervals is sampled evenly instead.
+MAX_BOUNDARY_LANDMARKS = 1_000
+
+
 def landmarks(trace: Trace) -> set[int]:
     """Rows a sampled view must keep: ends, phase changes and asked-for steps."""
     last = trace.intervals - 1
     marks = {0, 1, last}
     for phase in trace.layout.phases:
         marks.update({phase.start - 1, phase.start, phase.end - 1})
-    for boundary in trace.layout.boundaries:
-        marks.update({boundary - 1, boundary})
+    boundaries = trace.layout.boundaries
+    if len(boundaries) <= MAX_BOUNDARY_LANDMARKS:
+        for boundary in boundaries:
+            marks.update({boundary - 1, boundary})
     return {m for m in marks if 0 <= m <= last}
 
 

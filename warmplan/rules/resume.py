@@ -56,8 +56,13 @@ def sample_points(plan: Plan) -> list[int]:
 
 def window_end(trace: Trace, k: int) -> int:
     """Where the comparison of a run resumed at ``k`` stops (see MIN_WINDOW)."""
-    changes = [p.start for p in trace.layout.phases[1:]] + list(trace.layout.boundaries)
-    later = [c for c in changes if c > k]
+    from bisect import bisect_right
+
+    boundaries = trace.layout.boundaries  # sorted; a range for dense step decays
+    later = [p.start for p in trace.layout.phases[1:] if p.start > k]
+    index = bisect_right(boundaries, k)  # no list of a dense layout's boundaries
+    if index < len(boundaries):
+        later.append(boundaries[index])
     reach = (min(later) if later else k) + MIN_WINDOW
     return min(trace.intervals, k + WINDOW, reach)
 
