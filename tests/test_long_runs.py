@@ -131,14 +131,14 @@ class _Stream:
 def test_the_bar_is_for_long_plans_on_a_terminal_outside_ci(intervals, tty, ci, shown, monkeypatch):
     from types import SimpleNamespace
 
-    from warmplan import cli
+    from warmplan.commands.progress import shows_progress
 
     monkeypatch.setattr("sys.stderr", _Stream(tty))
     if ci is None:
         monkeypatch.delenv("CI", raising=False)
     else:
         monkeypatch.setenv("CI", ci)
-    assert cli._shows_progress(SimpleNamespace(intervals=intervals)) is shown
+    assert shows_progress(SimpleNamespace(intervals=intervals)) is shown
 
 
 def test_no_bar_in_a_pipe(tmp_path):

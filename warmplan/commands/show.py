@@ -1,0 +1,155 @@
+"""`warmplan show`: the LR table of one plan, or several side by side."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from warmplan.cli import (
+    By,
+    OutputFormat,
+    State,
+    app,
+    emit,
+    load_with_flags,
+    report_warnings,
+    reporting,
+)
+from warmplan.commands.progress import simulate_with_progress
+from warmplan.flags import plan_flags
+
+
+@app.command()
+@plan_flags
+def show(
+    configs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="A plan in YAML (configs/ has examples), or several to compare side by "
+            "side. Optional when flags define the plan.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (rich), or csv/json/markdown with one row per interval"
+        ),
+    ] = OutputFormat.table,
+    by: Annotated[
+        By | None,
+        typer.Option(help="Rows per epoch or per step (default: epoch)"),
+    ] = None,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Show every row of the table, not a sample")
+    ] = False,
+    rows: Annotated[int, typer.Option(help="Rows the table shows before it samples", min=4)] = 200,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
+    ] = None,
+    max_steps: Annotated[
+        int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
+    ] = 10_000_000,
+    curve: Annotated[
+        bool | None,
+        typer.Option(
+            "--curve/--no-curve",
+            help="Draw the schedule above the table (default: when printing to a terminal)",
+            show_default=False,
+        ),
+    ] = None,
+    flags: Any = None,
+) -> None:
+    """Print the learning rate of every epoch (or step), from torch's real schedulers."""
+    if configs and len(configs) > 1:
+        with reporting():
+            _compare(configs, flags, output_format, rows, all_rows, output, max_steps)
+        return
+    config = configs[0] if configs else None
+    with reporting():
+        plan = load_with_flags(config, flags)
+        trace = simulate_with_progress(plan, max_steps)
+        inputs = [config] if config else []
+        report_warnings(trace)
+        if output_format is OutputFormat.table:
+            emit(_table_text(trace, by, rows, all_rows, output, curve), output, inputs)
+        else:
+            from warmplan.render.export import EXPORTERS
+
+            emit(EXPORTERS[output_format.value](trace), output, inputs)
+
+
+def _table_text(
+    trace: Any,
+    by: By | None,
+    rows: int,
+    all_rows: bool,
+    output: Path | None,
+    curve: bool | None = None,
+) -> Iterator[str]:
+    from warmplan.render.table import render_show
+
+    parts = render_show(trace, by.value if by else None, rows, all_rows)
+    return _rich_text(parts, output, trace if curve is not False else None, curve)
+
+
+def _compare(
+    configs: list[Path],
+    flags: Any,
+    output_format: OutputFormat,
+    rows: int,
+    all_rows: bool,
+    output: Path | None,
+    max_steps: int,
+) -> None:
+    """`show a.yaml b.yaml ...`: the plans side by side, the same flags applied to each."""
+    from warmplan.errors import UsageError
+    from warmplan.render import compare
+
+    traces = [simulate_with_progress(load_with_flags(c, flags), max_steps) for c in configs]
+    compare.check_comparable(traces)
+    for trace in traces:
+        report_warnings(trace)
+    if output_format is OutputFormat.json:
+        raise UsageError("compare plans as table, csv or markdown (json takes one plan)")
+    if output_format is OutputFormat.table:
+        emit(_rich_text(compare.render_compare(traces, rows, all_rows), output), output, configs)
+    else:
+        exporter = compare.compare_csv if output_format is OutputFormat.csv else None
+        emit((exporter or compare.compare_markdown)(traces), output, list(configs))
+
+
+def _rich_text(
+    parts: list[Any], output: Path | None, trace: Any = None, curve: bool | None = None
+) -> Iterator[str]:
+    """Print rich parts to the terminal (with the curve of ``trace`` above them when
+    asked, or by default on a terminal), or render them as plain text for a file."""
+    from rich.console import Console
+
+    if output is None:
+        console = Console()
+        if trace is not None and (curve or (curve is None and console.is_terminal)):
+            parts.insert(1, _curve(trace, console))
+        for part in parts:
+            State.printed = True
+            console.print(part)
+        return iter(())
+    console = Console(record=True, width=120, file=io.StringIO())
+    for part in parts:
+        console.print(part)
+    return iter([console.export_text()])
+
+
+def _curve(trace: Any, console: Any) -> Any:
+    from rich.text import Text
+
+    from warmplan.render.curve import curve_size, render_curve
+
+    width, height = curve_size(console.width, console.height if console.is_terminal else None)
+    color = console.color_system is not None
+    return Text.from_ansi(render_curve(trace, width, height, color=color))
