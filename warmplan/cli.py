@@ -28,6 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: typer's rich formatter imports rich's Markdown stack
+    # and costs more than typer itself; help must be instant (bench/perf.py, target 1).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -175,6 +178,18 @@ def report_warnings(trace: Any) -> None:
         err(f"warning: torch {warning.category} {where}{times}: {warning.message}")
 
 
+def _register_commands() -> None:
+    """Each command's module registers it on `app` when imported, in this order (the
+    order of `warmplan --help`); they import the helpers above from this module."""
+    import importlib
+
+    for name in ("show", "plot", "check", "code"):
+        importlib.import_module(f"warmplan.commands.{name}")
+
+
+_register_commands()
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the plan format (for editors' YAML language servers)."""
@@ -192,8 +207,3 @@ def schema() -> None:
 def run() -> None:
     """Console-script entry point."""
     app()
-
-
-# The commands register themselves on `app` when imported; they come last because they
-# import the helpers above from this module.
-from warmplan.commands import check, code, plot, show  # noqa: E402, F401
