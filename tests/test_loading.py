@@ -178,3 +178,27 @@ def test_a_dict_plan_and_its_derived_quantities():
     assert plan.target_lrs == [0.1, 0.2] and plan.group_names == ["a", "b"]
     assert plan.start_factor == 0.1  # the documented default
     assert plan.label == "plan"
+
+
+def test_a_bad_list_item_is_located_at_the_item(tmp_path):
+    """`milestones` is a list or a unit mapping: an item's error still points at it."""
+    text = _replace("  kind: cosine\n  eta_min: 1.0e-5", "  kind: multistep\n  milestones: [3, -1]")
+    assert _errors(tmp_path, text) == [
+        "plan.yaml:12:19: error: decay.milestones[1] must be >= 1, got -1 [WP006]"
+    ]
+
+
+def test_an_auto_warmup_too_long_for_training_says_where_its_length_came_from():
+    plan = {
+        "optimizer": {"lr": 3e-4},
+        "training": {"steps": 1000},
+        "warmup": {"length": "auto"},
+        "decay": {"kind": "cosine"},
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_plan(plan)
+    (finding,) = caught.value.findings
+    assert finding.key == "warmup.length"
+    # round(2 / (1 - 0.999)) = 2000 optimizer steps, Adam's default beta2
+    assert "warm-up (2000 steps from length: auto" in finding.message
+    assert "training (1000 steps)" in finding.message

@@ -134,12 +134,14 @@ def _warmup_findings(plan: Plan, source: Source) -> list[Finding]:
     length_key = ("warmup", next(u for u in WARMUP_UNITS if getattr(warmup, u) is not None))
     unit = plan.interval + "s"
     if plan.warmup_intervals >= plan.intervals:
+        # `length: auto` came from beta2: say so, or the number looks made up
+        auto = " from length: auto, Ma & Yarats' 2 / (1 - beta2)" if warmup.length == "auto" else ""
         found.append(
             source.finding(
                 errors.INCONSISTENT,
                 length_key,
-                f"warm-up ({plan.warmup_intervals} {unit}) must be shorter than training "
-                f"({plan.intervals} {unit}); nothing would be left for the decay",
+                f"warm-up ({plan.warmup_intervals} {unit}{auto}) must be shorter than "
+                f"training ({plan.intervals} {unit}); nothing would be left for the decay",
             )
         )
     return found

@@ -288,7 +288,9 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
             if member is not None:  # `T_max: int | Span`: the Span member's label
                 model = member
                 continue
-            if not (isinstance(node, dict) and part in node):  # another member's label
+            if isinstance(node, list) and isinstance(part, int):  # an item of the list member
+                model = next((m for m in model if get_origin(m) is list), None)
+            elif not (isinstance(node, dict) and part in node):  # another member's label
                 continue
         keypath.append(part)
         node = _child(node, part)
