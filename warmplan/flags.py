@@ -15,8 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-PLAN_PANEL = "Plan (override the config, or define a plan without one)"
-
 
 @dataclass(frozen=True)
 class Flag:
@@ -106,7 +104,7 @@ FLAGS: tuple[Flag, ...] = (
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
-    option = typer.Option(flag.name, help=flag.help, rich_help_panel=PLAN_PANEL, show_default=False)
+    option = typer.Option(flag.name, help=flag.help, show_default=False)
     return inspect.Parameter(
         flag.param,
         inspect.Parameter.KEYWORD_ONLY,
@@ -124,7 +122,6 @@ _SET = inspect.Parameter(
         typer.Option(
             "--set",
             help="Set any plan key: --set decay.eta_min=0 (repeatable)",
-            rich_help_panel=PLAN_PANEL,
             show_default=False,
         ),
     ],
