@@ -122,10 +122,14 @@ class _Writer:
     def _SequentialLR(self, scheduler: Any) -> str:
         name = self.name()
         parts = [self.scheduler(s) for s in scheduler._schedulers]
+        return self._sequential(name, parts, list(scheduler._milestones))
+
+    def _sequential(self, name: str, parts: list[str], milestones: list[int]) -> str:
+        """``name = SequentialLR(...)`` chaining the already-written ``parts``."""
         self.classes.add("SequentialLR")
         self.lines.append(
             f"{name} = SequentialLR(optimizer, schedulers=[{', '.join(parts)}], "
-            f"milestones={list(scheduler._milestones)})"
+            f"milestones={milestones})"
         )
         return name
 
@@ -143,12 +147,7 @@ class _Writer:
         name = self.name()
         warm = self.assign("LambdaLR", [self.value(factor)])
         decay = self.scheduler(wrapper.scheduler)
-        self.classes.add("SequentialLR")
-        self.lines.append(
-            f"{name} = SequentialLR(optimizer, schedulers=[{warm}, {decay}], "
-            f"milestones=[{wrapper.warmup_length}])"
-        )
-        return name
+        return self._sequential(name, [warm, decay], [wrapper.warmup_length])
 
     def _OneCycleLR(self, scheduler: Any) -> str:
         decay, targets = self.plan.decay, self.plan.target_lrs

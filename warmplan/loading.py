@@ -80,10 +80,10 @@ def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
         keypath, model = _walk(error["loc"], source.data)
         if error["type"] == "extra_forbidden":  # what matters is the enclosing block
             model = _walk(error["loc"][:-1], source.data)[1]
-            close = _closest(str(keypath[-1]), _known_keys(model))
-            if close:
-                suggested.add(dotted_key((*keypath[:-1], close)))
-        findings.append(_finding(error, keypath, model, source))
+        finding = _finding(error, keypath, model, source)
+        if finding.suggestion:
+            suggested.add(dotted_key((*keypath[:-1], finding.suggestion)))
+        findings.append(finding)
     # "missing key optimizer" says nothing "unknown key optimiser (did you mean
     # optimizer?)" does not; one finding per key: a union may report one key twice
     unique = {
@@ -130,11 +130,10 @@ def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source
     key = dotted_key(keypath) or "the plan"
     if kind == "extra_forbidden":
         known = _known_keys(model)
-        hint = _did_you_mean(str(keypath[-1]), known)
+        close = _closest(str(keypath[-1]), known)
         where = dotted_key(keypath[:-1]) or "the top level"
-        message = f"unknown key {key}{hint}; {where} takes: {', '.join(known)}"
-        found = source.finding(errors.UNKNOWN_KEY, keypath, message)
-        return found.at(suggestion=_closest(str(keypath[-1]), known))
+        message = f"unknown key {key}{_hint(close)}; {where} takes: {', '.join(known)}"
+        return source.finding(errors.UNKNOWN_KEY, keypath, message).at(suggestion=close)
     if kind == "missing":
         return source.finding(errors.MISSING_KEY, keypath, f"missing required key {key}")
     if kind == "union_tag_not_found":
@@ -208,7 +207,10 @@ def _describe(value: Any) -> str:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = _closest(word, choices)
+    return _hint(_closest(word, choices))
+
+
+def _hint(close: str | None) -> str:
     return f" (did you mean {close}?)" if close else ""
 
 

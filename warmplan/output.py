@@ -104,11 +104,6 @@ def _write_in_place(output: Path, write: Callable[[IO[bytes]], None]) -> None:
         raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
-def write_text_atomically(path: str | Path, text: str, inputs: Iterable[str | Path] = ()) -> None:
-    data = text.encode("utf-8")
-    write_atomically(path, lambda handle: handle.write(data), inputs)
-
-
 def _remove(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)

@@ -95,7 +95,7 @@ def _table_text(
     from warmplan.render.table import render_show
 
     parts = render_show(trace, by.value if by else None, rows, all_rows)
-    return _rich_text(parts, output, trace if curve is not False else None, curve)
+    return _rich_text(parts, output, trace, curve)
 
 
 def _compare(

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 from warmplan import errors
 from warmplan.blocks import MAX_WHOLE
 from warmplan.errors import Finding
+from warmplan.loading import _closest, _did_you_mean, _hint
+from warmplan.loading import _describe as describe
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
@@ -186,11 +188,11 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
         keypath = ("preset", "args", key)
         arg = preset.args.get(key)
         if arg is None:
-            hint = _did_you_mean(str(key), known)
+            close = _closest(str(key), known)
             takes = ", ".join(known) or "no arguments"
-            message = f"unknown argument preset.args.{key}{hint}; {title} takes: {takes}"
+            message = f"unknown argument preset.args.{key}{_hint(close)}; {title} takes: {takes}"
             finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
-            found.append(finding.at(suggestion=_closest(str(key), known)))
+            found.append(finding.at(suggestion=close))
         elif not _fits(arg, value):
             expected = _expected(arg)
             if isinstance(value, int) and abs(value) > MAX_WHOLE:
@@ -288,21 +290,7 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
     return []
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    from warmplan.loading import _did_you_mean as hint
-
-    return hint(word, choices)
-
-
-def _closest(word: str, choices: list[str]) -> str | None:
-    from warmplan.loading import _closest as closest
-
-    return closest(word, choices)
-
-
 def _describe(value: Any) -> str:
-    from warmplan.loading import _describe as describe
-
     if isinstance(value, list):  # name the item that is wrong, not the whole list
         wrong = [v for v in value if not isinstance(v, int) or isinstance(v, bool)]
         if wrong:

@@ -17,11 +17,7 @@ def fmt_lr(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _unit_at(trace: Trace, t: int) -> str:
-    return f"{trace.plan.interval} {t}"
-
-
-def summary_lines(summary: Summary, trace: Trace) -> list[str]:
+def summary_lines(summary: Summary) -> list[str]:
     """Plain lines of the summary (markup-free, so tests and pipes read them)."""
     unit = summary.interval
     groups = summary.groups
@@ -78,7 +74,7 @@ def render_show(
     summary = summarize(trace)
     title = Text(f"{summary.name}", style="bold")
     parts: list[Any] = [title]
-    parts += [Text("  " + line) for line in summary_lines(summary, trace)]
+    parts += [Text("  " + line) for line in summary_lines(summary)]
     parts += [Text("  " + line) for line in trace.plan.derivation]
     by = by or default_by(trace)
     per_epoch = trace.plan.interval == "step" and by == "epoch"
