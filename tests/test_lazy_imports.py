@@ -83,3 +83,60 @@ def test_python_m_warmplan_runs():
         timeout=60,
     )
     assert result.returncode == 0 and result.stdout.startswith("warmplan ")
+
+
+GC_PROBE = """
+import gc, json, sys
+from warmplan import cli
+sys.argv = ["warmplan", *{args!r}]
+try:
+    cli.run()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({{"code": code, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                  "torch": "torch" in sys.modules}}), file=sys.stderr)
+"""
+
+
+def _gc_probe(args):
+    result = subprocess.run(
+        [sys.executable, "-c", GC_PROBE.format(args=args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", ["show", "plot"])
+def test_the_cli_resumes_garbage_collection_once_plans_are_simulated(command, tmp_path):
+    # run() pauses the cyclic GC for start-up; after simulating it must be back on, with
+    # start-up's objects (torch's among them, ~165k) frozen out of later collections
+    args = [command, "configs/linear-warmup-cosine.yaml"]
+    outcome = _gc_probe(args + (["-o", str(tmp_path / "plan.png")] if command == "plot" else []))
+    assert outcome["code"] == 0 and outcome["torch"]
+    assert outcome["enabled"]
+    assert outcome["frozen"] > 100_000
+
+
+def test_check_collects_garbage_while_it_checks():
+    # check resumes before its first file: many failing files each leave a cycle behind
+    outcome = _gc_probe(["check", "configs/resnet-multistep.yaml"])
+    assert outcome["code"] == 0 and outcome["torch"]
+    assert outcome["enabled"]
+    assert 0 < outcome["frozen"] < 100_000  # torch came after: not frozen
+
+
+def test_in_process_callers_keep_their_garbage_collector_untouched():
+    # the app called directly (tests, embedding) never paused collection: nothing frozen
+    probe = GC_PROBE.replace("cli.run()", "cli.app()")
+    result = subprocess.run(
+        [sys.executable, "-c", probe.format(args=["show", "configs/linear-warmup-cosine.yaml"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    outcome = json.loads(result.stderr.strip().splitlines()[-1])
+    assert outcome == {"code": 0, "enabled": True, "frozen": 0, "torch": True}

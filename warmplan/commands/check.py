@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from warmplan.cli import EXIT_INVALID, State, app, reporting
+from warmplan.cli import EXIT_INVALID, State, app, reporting, resume_collection
 
 
 class CheckFormat(str, Enum):
@@ -44,6 +44,8 @@ def check(
         from warmplan.checks import check_paths
         from warmplan.render.findings import RENDERERS
 
+        # many files may fail to load, and each failure's traceback is a cycle: collect
+        resume_collection()
         report = check_paths(paths, ignore=ignore or [], max_steps=max_steps)
         State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))

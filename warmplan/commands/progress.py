@@ -16,10 +16,18 @@ def simulate_with_progress(plan: Any, max_steps: int) -> Any:
     The bar is drawn only from simulate's callback (every 65,536 intervals; no refresh
     thread), so the loop pays nothing for it; it is cleared when done or interrupted.
     """
+    from warmplan.cli import resume_collection
     from warmplan.simulation import simulate
 
-    if not shows_progress(plan):
-        return simulate(plan, max_steps=max_steps)
+    try:
+        if not shows_progress(plan):
+            return simulate(plan, max_steps=max_steps)
+        return _simulate_with_bar(plan, max_steps, simulate)
+    finally:
+        resume_collection()  # torch is imported: start-up is over (see cli.run)
+
+
+def _simulate_with_bar(plan: Any, max_steps: int, simulate: Any) -> Any:
     from rich import progress as bars
     from rich.console import Console
 
