@@ -27,15 +27,20 @@ print(json.dumps({{"code": code, "heavy": heavy, "pydantic": "pydantic" in sys.m
 """
 
 
-def _probe(args):
+def _run_probe(probe: str, args: list[str]) -> dict:
+    """Run ``probe`` (formatted with ``args``) in a fresh interpreter; its JSON report."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
+        [sys.executable, "-c", probe.format(args=args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
-    outcome = json.loads(result.stderr.strip().splitlines()[-1])
+    return json.loads(result.stderr.strip().splitlines()[-1])
+
+
+def _probe(args):
+    outcome = _run_probe(PROBE, args)
     return {"code": outcome["code"], "heavy": outcome["heavy"]}, outcome["pydantic"]
 
 
@@ -98,23 +103,14 @@ print(json.dumps({{"code": code, "enabled": gc.isenabled(), "frozen": gc.get_fre
 """
 
 
-def _gc_probe(args):
-    result = subprocess.run(
-        [sys.executable, "-c", GC_PROBE.format(args=args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return json.loads(result.stderr.strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize("command", ["show", "plot"])
 def test_the_cli_resumes_garbage_collection_once_plans_are_simulated(command, tmp_path):
     # run() pauses the cyclic GC for start-up; after simulating it must be back on, with
     # start-up's objects (torch's among them, ~165k) frozen out of later collections
     args = [command, "configs/linear-warmup-cosine.yaml"]
-    outcome = _gc_probe(args + (["-o", str(tmp_path / "plan.png")] if command == "plot" else []))
+    outcome = _run_probe(
+        GC_PROBE, args + (["-o", str(tmp_path / "plan.png")] if command == "plot" else [])
+    )
     assert outcome["code"] == 0 and outcome["torch"]
     assert outcome["enabled"]
     assert outcome["frozen"] > 100_000
@@ -122,7 +118,7 @@ def test_the_cli_resumes_garbage_collection_once_plans_are_simulated(command, tm
 
 def test_check_collects_garbage_while_it_checks():
     # check resumes before its first file: many failing files each leave a cycle behind
-    outcome = _gc_probe(["check", "configs/resnet-multistep.yaml"])
+    outcome = _run_probe(GC_PROBE, ["check", "configs/resnet-multistep.yaml"])
     assert outcome["code"] == 0 and outcome["torch"]
     assert outcome["enabled"]
     assert 0 < outcome["frozen"] < 100_000  # torch came after: not frozen
@@ -131,12 +127,5 @@ def test_check_collects_garbage_while_it_checks():
 def test_in_process_callers_keep_their_garbage_collector_untouched():
     # the app called directly (tests, embedding) never paused collection: nothing frozen
     probe = GC_PROBE.replace("cli.run()", "cli.app()")
-    result = subprocess.run(
-        [sys.executable, "-c", probe.format(args=["show", "configs/linear-warmup-cosine.yaml"])],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    outcome = json.loads(result.stderr.strip().splitlines()[-1])
+    outcome = _run_probe(probe, ["show", "configs/linear-warmup-cosine.yaml"])
     assert outcome == {"code": 0, "enabled": True, "frozen": 0, "torch": True}
