@@ -127,7 +127,7 @@ def test_wsd_decay_length_in_epochs():
     lr = simulate(plan).lr[:, 0]
     np.testing.assert_allclose(lr[10:80], 1e-3)
     np.testing.assert_allclose(lr[80:], 1e-3 * (1 - np.arange(20) / 20), rtol=1e-12)
-    assert "wsd decay: 1 epochs x 20 = 20 steps" in plan.derivation
+    assert "wsd decay: 1 epoch x 20 = 20 steps" in plan.derivation
 
 
 def _error(data_decay: dict, training: dict | None = None) -> str:

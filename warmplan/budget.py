@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from warmplan.words import counted
+
 if TYPE_CHECKING:
     from warmplan.plan import Plan
 
@@ -66,7 +68,7 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
         rounding = "floor (drop_last)" if t.drop_last else "ceil"
         batches = batches_per_epoch(t.dataset_size, t.batch_size, t.world_size, t.drop_last)
         steps = optimizer_steps_per_epoch(batches, t.grad_accum)
-        devices = f"{t.world_size} device" + ("s" if t.world_size > 1 else "")
+        devices = counted(t.world_size, "device")
         notes.append(
             f"steps per epoch: {rounding}({t.dataset_size:,} samples / ({t.batch_size} per "
             f"device x {devices})) = {batches:,} batches; max(1, {batches:,} // "
@@ -110,7 +112,10 @@ def epochs_to_intervals(plan: Plan, epochs: float, what: str) -> Length:
         return length
     return Length(
         length.intervals,
-        (f"{what}: {epochs:g} epochs x {plan.steps_per_epoch:,} = {length.intervals:,} steps",),
+        (
+            f"{what}: {counted(epochs, 'epoch', 'g')} x {plan.steps_per_epoch:,} = "
+            f"{length.intervals:,} steps",
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from warmplan import errors
 from warmplan.errors import ConfigError, Finding
 from warmplan.overrides import apply_overrides, as_overrides
 from warmplan.source import KeyPath, Source, dotted_key, read_source
+from warmplan.words import counted
 
 
 def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any = None):
@@ -175,8 +176,8 @@ def _expectation(kind: str, ctx: dict[str, Any], msg: str) -> str:
     if kind in ("too_short", "too_long"):
         low, high = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short" and low is not None:
-            return f"needs at least {low} item{'s' if low != 1 else ''}"
-        return f"takes at most {high} item{'s' if high != 1 else ''}"
+            return f"needs at least {counted(low, 'item')}"
+        return f"takes at most {counted(high, 'item')}"
     return msg[0].lower() + msg[1:] if msg else "is invalid"
 
 

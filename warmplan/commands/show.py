@@ -131,18 +131,32 @@ def _rich_text(
     asked, or by default on a terminal), or render them as plain text for a file."""
     from rich.console import Console
 
+    from warmplan.render.grid import each_renderable
+
     if output is None:
         console = Console()
         if trace is not None and (curve or (curve is None and console.is_terminal)):
             parts.insert(1, _curve(trace, console))
-        for part in parts:
+        # lines are not broken for a pipe (80 columns to rich): grep sees whole lines
+        wrap = console.is_terminal
+        for part in each_renderable(parts):
             State.printed = True
-            console.print(part)
+            console.print(part, crop=False, soft_wrap=not wrap)
         return iter(())
+    return _recorded_text(parts)
+
+
+def _recorded_text(parts: list[Any]) -> Iterator[str]:
+    """Plain text of rich parts for a file, part by part (a long table chunk by chunk)."""
+    from rich.console import Console
+
+    from warmplan.render.grid import each_renderable
+
     console = Console(record=True, width=120, file=io.StringIO())
-    for part in parts:
-        console.print(part)
-    return iter([console.export_text()])
+    for part in each_renderable(parts):
+        console.print(part, crop=False)
+        yield console.export_text()  # and forgets it
+        console.file = io.StringIO()
 
 
 def _curve(trace: Any, console: Any) -> Any:

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from warmplan.errors import UsageError
+from warmplan.render.grid import Grid, Row
 from warmplan.render.rows import landmarks, sample
-from warmplan.render.table import fmt_lr
+from warmplan.render.table import fmt_lr, with_gaps
 
 if TYPE_CHECKING:
     from warmplan.simulation import Trace
@@ -107,27 +108,23 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
         summary.add_column(header, justify="left" if header == "plan" else "right")
     for row in differences(traces):
         summary.add_row(*_cells(row))
-    table = Table(header_style="bold")
-    table.add_column(traces[0].plan.interval, justify="right")
-    for trace in traces:
-        table.add_column(trace.plan.label, justify="right")
+    columns = [(traces[0].plan.interval, "right")] + [(t.plan.label, "right") for t in traces]
     count = max(trace.intervals for trace in traces)
     keep = set().union(*(landmarks(trace) for trace in traces))
-    previous = -1
-    for t in range(count) if all_rows else sample(count, keep, limit):
-        if t != previous + 1:
-            table.add_row(*["…"] * len(table.columns), style="dim")
+    keys = range(count) if all_rows else with_gaps(sample(count, keep, limit))
+
+    def row(t: int) -> Row:
         reference = _lr(traces[0], t)
-        cells = [Text(str(t))]
+        cells = [str(t)]
         for trace in traces:
             value = _lr(trace, t)
             differs = value is None or reference is None or _differs(value, reference)
             text = "—" if value is None else fmt_lr(value)
-            cells.append(Text(text, style=DIFFERS if differs else ""))
-        table.add_row(*cells)
-        previous = t
+            cells.append(Text(text, style=DIFFERS) if differs else text)
+        return cells, None
+
     note = Text(f"highlighted: differs from {traces[0].plan.label}", style="dim")
-    return [summary, table, note]
+    return [summary, *Grid(columns, keys, row).renderables(), note]
 
 
 def compare_csv(traces: list[Trace]) -> Iterator[str]:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from warmplan.words import counted
+
 if TYPE_CHECKING:
     from warmplan.checks import CheckReport
     from warmplan.errors import Finding
@@ -20,9 +22,8 @@ def summary_line(report: CheckReport) -> str:
     plans = report.plans
     errors, warnings = report.count("error"), report.count("warning")
     return (
-        f"{plans} plan{'s' if plans != 1 else ''} checked: "
-        f"{errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}"
+        f"{counted(plans, 'plan')} checked: "
+        f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
     )
 
 

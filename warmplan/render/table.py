@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from warmplan.render.grid import Grid, Row
 from warmplan.render.rows import landmarks, lr_columns, sample
 from warmplan.summary import Summary, summarize
+from warmplan.words import counted
 
 if TYPE_CHECKING:
     from warmplan.simulation import Trace
@@ -53,7 +56,7 @@ def summary_lines(summary: Summary) -> list[str]:
     epochs, extra = divmod(summary.total_steps, summary.steps_per_epoch)
     steps = f"{summary.total_steps:,} optimizer steps"
     if summary.steps_per_epoch > 1:
-        steps += f" = {epochs} epochs x {summary.steps_per_epoch:,}"
+        steps += f" = {counted(epochs, 'epoch')} x {summary.steps_per_epoch:,}"
         steps += f" + {extra:,}" if extra else ""
     lines.append(f"total: {steps}; the scheduler steps once per {unit}")
     return lines
@@ -67,8 +70,8 @@ def default_by(trace: Trace) -> str:
 def render_show(
     trace: Trace, by: str | None = None, limit: int = 200, all_rows: bool = False
 ) -> list[Any]:
-    """Renderables for `warmplan show`: title, summary, warnings, table."""
-    from rich.table import Table
+    """Renderables for `warmplan show`: title, summary, warnings, table (a long table is
+    an iterator of chunks: see render.grid)."""
     from rich.text import Text
 
     summary = summarize(trace)
@@ -77,68 +80,60 @@ def render_show(
     parts += [Text("  " + line) for line in summary_lines(summary)]
     parts += [Text("  " + line) for line in trace.plan.derivation]
     by = by or default_by(trace)
-    per_epoch = trace.plan.interval == "step" and by == "epoch"
-    table = Table(header_style="bold")
-    by_interval_step = not per_epoch and trace.plan.interval == "step"
-    table.add_column("step" if by_interval_step else "epoch", justify="right")
-    table.add_column(
-        "epoch" if by_interval_step else "steps" if per_epoch else "opt. step", justify="right"
-    )
-    table.add_column("phase")
-    columns = lr_columns(trace)
-    if per_epoch:
-        for column in columns:
-            table.add_column(f"{column} first", justify="right")
-            table.add_column(f"{column} last", justify="right")
-        _add_epoch_rows(table, trace, limit, all_rows)
-    else:
-        for column in columns:
-            table.add_column(column, justify="right")
-        _add_interval_rows(table, trace, limit, all_rows)
-    parts.append(table)
-    return parts
+    if trace.plan.interval == "step" and by == "epoch":
+        return parts + _epoch_grid(trace, limit, all_rows).renderables()
+    return parts + _interval_grid(trace, limit, all_rows).renderables()
 
 
-def _gap_row(table: Any) -> None:
-    table.add_row(*["…"] * len(table.columns), style="dim")
-
-
-def _add_interval_rows(table: Any, trace: Trace, limit: int, all_rows: bool) -> None:
-    count = trace.intervals
-    rows = list(range(count)) if all_rows else sample(count, landmarks(trace), limit)
-    second = trace.epoch() if trace.plan.interval == "step" else trace.first_step()
+def with_gaps(keys: Sequence[int]) -> list[int | None]:
+    """``keys`` with a None (a "…" row) wherever the sorted keys skip some."""
+    rows: list[int | None] = []
     previous = -1
-    for t in rows:
-        if t != previous + 1:
-            _gap_row(table)
+    for key in keys:
+        if key != previous + 1:
+            rows.append(None)
+        rows.append(key)
+        previous = key
+    return rows
+
+
+def _interval_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
+    count = trace.intervals
+    keys = range(count) if all_rows else with_gaps(sample(count, landmarks(trace), limit))
+    per_step = trace.plan.interval == "step"
+    second = trace.epoch() if per_step else trace.first_step()
+    columns = [
+        ("step" if per_step else "epoch", "right"),
+        ("epoch" if per_step else "opt. step", "right"),
+    ]
+    columns += [("phase", "left")] + [(c, "right") for c in lr_columns(trace)]
+    lr = trace.lr
+
+    def row(t: int) -> Row:
         phase = trace.phase_at(t)
-        table.add_row(
-            str(t),
-            str(int(second[t])),
-            phase,
-            *[fmt_lr(v) for v in trace.lr[t].tolist()],
-            style=PHASE_STYLES.get(phase),
-        )
-        previous = t
+        cells = [str(t), str(int(second[t])), phase, *map(fmt_lr, lr[t].tolist())]
+        return cells, PHASE_STYLES.get(phase)
+
+    return Grid(columns, keys, row)
 
 
-def _add_epoch_rows(table: Any, trace: Trace, limit: int, all_rows: bool) -> None:
+def _epoch_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
     per_epoch = trace.plan.steps_per_epoch
     epochs = -(-trace.intervals // per_epoch)  # a budget in steps may end mid-epoch
     keep = {t // per_epoch for t in landmarks(trace)}
-    rows = list(range(epochs)) if all_rows else sample(epochs, keep, limit)
-    previous = -1
-    for e in rows:
-        if e != previous + 1:
-            _gap_row(table)
+    keys = range(epochs) if all_rows else with_gaps(sample(epochs, keep, limit))
+    columns = [("epoch", "right"), ("steps", "right"), ("phase", "left")]
+    for column in lr_columns(trace):
+        columns += [(f"{column} first", "right"), (f"{column} last", "right")]
+
+    def row(e: int) -> Row:
         first, last = e * per_epoch, min((e + 1) * per_epoch, trace.intervals) - 1
         phase = trace.phase_at(first)
         if trace.phase_at(last) != phase:
             phase = f"{phase}→{trace.phase_at(last)}"
-        cells = []
+        cells = [str(e), f"{first}-{last}", phase]
         for g in range(trace.lr.shape[1]):
             cells += [fmt_lr(float(trace.lr[first, g])), fmt_lr(float(trace.lr[last, g]))]
-        table.add_row(
-            str(e), f"{first}-{last}", phase, *cells, style=PHASE_STYLES.get(phase.split("→")[0])
-        )
-        previous = e
+        return cells, PHASE_STYLES.get(phase.split("→")[0])
+
+    return Grid(columns, keys, row)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.checks import rule
 from warmplan.rules.locate import warmup_length_key
+from warmplan.words import counted
 
 if TYPE_CHECKING:
     from warmplan.plan import Plan
@@ -40,10 +41,9 @@ def adam_warmup(plan: Plan, trace: Trace) -> Iterator[tuple[KeyPath, str]]:
         return
     need_intervals = math.ceil(needed / per)
     unit = plan.interval + ("s" if need_intervals != 1 else "")
-    epochs = f"{plan.warmup_intervals} epoch{'s' if plan.warmup_intervals != 1 else ''}"
-    counted = f" ({epochs} x {per} steps)" if per > 1 else ""
+    per_epoch = f" ({counted(plan.warmup_intervals, 'epoch')} x {per} steps)" if per > 1 else ""
     has = (
-        f"the {opt.kind} warm-up is {warm_steps:,} optimizer steps{counted}, shorter than"
+        f"the {opt.kind} warm-up is {warm_steps:,} optimizer steps{per_epoch}, shorter than"
         if warm_steps
         else f"{opt.kind} runs without warm-up; it wants"
     )

@@ -1,0 +1,150 @@
+"""Tables of any length: rich's Table for a screenful, streamed box-drawn lines beyond.
+
+rich lays a Table out by measuring every cell of it, in memory, at ~0.3 ms a row: fine
+for the 200 sampled rows of `show`, but `show --all` of a 1M-step plan took 278 s and
+2.9 GB. Beyond STREAM_ROWS rows the same table (rich's box characters, justification,
+bold header, row styles) is drawn here line by line, in chunks that are printed and
+dropped one after the other: about 2 s and a few MB for a million rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: more rows than this are streamed (rich's Table renders this many in about half a second)
+STREAM_ROWS = 2_000
+#: lines per streamed chunk: one print, one Text, then dropped
+CHUNK_LINES = 4_096
+GAP_STYLE = "dim"
+
+#: a row's cells (plain strings, or rich Text for a styled cell) and the row's style
+Row = tuple[Sequence[Any], str | None]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as columns plus a row function over keys (None draws a gap row: "…")."""
+
+    #: (header, "left" | "right")
+    columns: Sequence[tuple[str, str]]
+    keys: Sequence[int | None]
+    row: Callable[[int], Row]
+
+    def renderables(self) -> list[Any]:
+        """One rich Table, or an iterator of Text chunks for a long table."""
+        if len(self.keys) <= STREAM_ROWS:
+            return [self._rich_table()]
+        return [self._stream()]
+
+    def _rows(self) -> Iterator[Row]:
+        gap = ["…"] * len(self.columns)
+        for key in self.keys:
+            yield (gap, GAP_STYLE) if key is None else self.row(key)
+
+    def _rich_table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(header_style="bold")
+        for header, justify in self.columns:
+            table.add_column(header, justify=justify)
+        for cells, style in self._rows():
+            table.add_row(*cells, style=style)
+        return table
+
+    def _stream(self) -> Iterator[Lines]:
+        from rich import box
+
+        widths = [len(header) for header, _ in self.columns]
+        for cells, _ in self._rows():  # a first pass for the widths: no row is kept
+            for i, cell in enumerate(cells):
+                widths[i] = max(widths[i], len(_plain(cell)))
+        right = [justify == "right" for _, justify in self.columns]
+        shape = box.HEAVY_HEAD  # rich's Table default
+        padded = [w + 2 for w in widths]
+        head = (shape.head_left, shape.head_vertical, shape.head_right)
+        body = (shape.mid_left, shape.mid_vertical, shape.mid_right)
+        chunk = Lines()
+        chunk.add(shape.get_top(padded))
+        chunk.add(*_line([h for h, _ in self.columns], widths, right, head, "bold"))
+        chunk.add(shape.get_row(padded, "head"))
+        for cells, style in self._rows():
+            chunk.add(*_line(cells, widths, right, body, style))
+            if len(chunk.lines) == CHUNK_LINES:
+                yield chunk
+                chunk = Lines()
+        chunk.add(shape.get_bottom(padded))
+        yield chunk
+
+
+class Lines:
+    """Finished lines of a streamed table, with their styled spans; renders to rich
+    Segments: one Segment for the whole chunk on a console without colour."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.spans: list[list[tuple[int, int, str]]] = []
+
+    def add(self, line: str, spans: list[tuple[int, int, str]] | None = None) -> None:
+        self.lines.append(line)
+        self.spans.append(spans or [])
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.segment import Segment
+
+        if console.no_color or console.color_system is None:
+            yield Segment("\n".join(self.lines) + "\n")
+            return
+        styles: dict[str, Any] = {}
+        newline = Segment.line()
+        for line, spans in zip(self.lines, self.spans, strict=True):
+            at = 0
+            for start, end, style in spans:
+                if style not in styles:
+                    styles[style] = console.get_style(style)
+                yield Segment(line[at:start])
+                yield Segment(line[start:end], styles[style])
+                at = end
+            yield Segment(line[at:])
+            yield newline
+
+
+def _line(
+    cells: Sequence[Any],
+    widths: list[int],
+    right: list[bool],
+    edges: tuple[str, str, str],
+    row_style: str | None,
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """One table line: its text, and the (start, end, style) of every styled cell."""
+    left, vertical, end = edges
+    parts, spans, at = [left], [], len(left)
+    for i, cell in enumerate(cells):
+        if i:
+            parts.append(vertical)
+            at += len(vertical)
+        plain = _plain(cell)
+        pad = " " * (widths[i] - len(plain))
+        text = f" {pad}{plain} " if right[i] else f" {plain}{pad} "
+        style = getattr(cell, "style", None) or row_style
+        if style:
+            start = at + 1 + (len(pad) if right[i] else 0)
+            spans.append((start, start + len(plain), str(style)))
+        parts.append(text)
+        at += len(text)
+    parts.append(end)
+    return "".join(parts), spans
+
+
+def each_renderable(parts: Iterable[Any]) -> Iterator[Any]:
+    """``parts`` with every streamed table (an iterator of chunks) flattened, lazily."""
+    for part in parts:
+        if isinstance(part, Iterator):
+            yield from part
+        else:
+            yield part
+
+
+def _plain(cell: Any) -> str:
+    return cell if isinstance(cell, str) else cell.plain
