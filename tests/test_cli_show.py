@@ -214,3 +214,17 @@ def test_schema_is_json_schema_of_the_plan(runner):
     schema = json.loads(result.stdout)
     assert schema["title"] == "warmplan plan"
     assert {"optimizer", "training", "warmup", "decay"} <= set(schema["properties"])
+
+
+def test_a_pipe_gets_whole_lines_not_rich_80_columns(runner, monkeypatch):
+    # (rich assumes 80 columns when stdout is not a terminal: it broke the summary's
+    # "total" line in two and cut plan names in the compare table to "transforme…")
+    monkeypatch.delenv("COLUMNS", raising=False)
+    flags = ["--lr", "1e-3", "--epochs", "1", "--steps-per-epoch", "3000", "--interval", "step"]
+    single = runner.invoke(app, ["show", *flags]).stdout
+    total = next(line for line in single.splitlines() if line.startswith("  total:"))
+    assert total.endswith("the scheduler steps once per step") and len(total) > 80
+    compare = ["configs/compare/torch.yaml", "configs/compare/transformers.yaml"]
+    compared = runner.invoke(app, ["show", *compare]).stdout
+    differs = compared.split("└")[0]  # the "what differs" table
+    assert "│ transformers │" in differs and "…" not in differs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,9 @@ from warmplan.cli import (
 )
 from warmplan.commands.progress import simulate_with_progress
 from warmplan.flags import plan_flags
+
+#: columns of the text written to a file or a pipe (a terminal has its own)
+FILE_WIDTH = 120
 
 
 @app.command()
@@ -135,13 +139,15 @@ def _rich_text(
 
     if output is None:
         console = Console()
-        if trace is not None and (curve or (curve is None and console.is_terminal)):
+        terminal = console.is_terminal
+        if not terminal and "COLUMNS" not in os.environ:
+            console.width = FILE_WIDTH  # a pipe is a file too (rich assumes 80 columns)
+        if trace is not None and (curve or (curve is None and terminal)):
             parts.insert(1, _curve(trace, console))
-        # lines are not broken for a pipe (80 columns to rich): grep sees whole lines
-        wrap = console.is_terminal
         for part in each_renderable(parts):
             State.printed = True
-            console.print(part, crop=False, soft_wrap=not wrap)
+            # a pipe's lines are never broken: grep sees whole lines
+            console.print(part, crop=False, soft_wrap=not terminal)
         return iter(())
     return _recorded_text(parts)
 
@@ -152,7 +158,7 @@ def _recorded_text(parts: list[Any]) -> Iterator[str]:
 
     from warmplan.render.grid import each_renderable
 
-    console = Console(record=True, width=120, file=io.StringIO())
+    console = Console(record=True, width=FILE_WIDTH, file=io.StringIO())
     for part in each_renderable(parts):
         console.print(part, crop=False)
         yield console.export_text()  # and forgets it
