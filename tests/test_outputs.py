@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,24 @@ def test_ctrl_c_while_printing_says_the_output_is_incomplete(
     result = CliRunner().invoke(app, ["show", str(config), "-f", "csv"])
     assert result.exit_code == 130
     assert result.stdout.startswith("step,epoch,phase,lr\n")
-    assert result.stderr == "interrupted; the output printed so far is incomplete\n"
+    assert result.stderr == "interrupted; the output written so far is incomplete\n"
+
+
+def test_ctrl_c_while_writing_to_a_device_says_the_output_is_incomplete(
+    config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A FIFO (or /dev/stdout) is written in place: what reached it stays there."""
+    fifo = tmp_path / "rows.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    _interrupt_after_first_chunk(monkeypatch, "csv")
+    result = CliRunner().invoke(app, ["show", str(config), "-f", "csv", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 130
+    assert received[0].startswith(b"step,epoch,phase,lr\n")
+    assert result.stderr == "interrupted; the output written so far is incomplete\n"
 
 
 def test_ctrl_c_before_printing_says_nothing_was_written(

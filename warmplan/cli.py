@@ -89,7 +89,7 @@ def reporting() -> Iterator[None]:
         raise typer.Exit(EXIT_INVALID) from None
     except KeyboardInterrupt:
         if State.printed:
-            err("interrupted; the output printed so far is incomplete")
+            err("interrupted; the output written so far is incomplete")
         else:
             err("interrupted; no output was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -151,10 +151,13 @@ def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
-    from warmplan.output import write_atomically
+    from warmplan.output import write_atomically, writes_in_place
+
+    in_place = writes_in_place(output)  # -o /dev/stdout: what is written stays written
 
     def write(handle: Any) -> None:
         for chunk in chunks:
+            State.printed = State.printed or in_place
             handle.write(chunk.encode("utf-8"))
 
     write_atomically(output, write, inputs)

@@ -82,6 +82,15 @@ def write_atomically(
         raise
 
 
+def writes_in_place(path: str | Path) -> bool:
+    """Whether write_atomically writes ``path`` in place (a device, pipe or socket), so
+    an interrupted write leaves part of the output there."""
+    try:
+        return _existing_kind(Path(path)) == "special"
+    except OSError:
+        return False
+
+
 def _existing_kind(output: Path) -> str | None:
     """``file``, ``folder``, ``special`` (device, pipe, socket) or None (no such path),
     following symbolic links; OSError for a path that cannot be looked at at all (a
