@@ -250,7 +250,11 @@ class _NodeBuilder:
             shown = (
                 node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-10:]}"
             )
-            message = f"invalid value {one_line(shown)!r}: {one_line(str(exc))}"
+            reason = str(exc)
+            if "integer string conversion" in reason:  # Python's 4300-digit guard
+                digits = sum(c.isdigit() for c in node.value)
+                reason = f"a whole number of {digits:,} digits is too long to read"
+            message = f"invalid value {one_line(shown)!r}: {one_line(reason)}"
             raise self._error(errors.YAML_SYNTAX, node, key, message) from None
         if isinstance(value, str) and not is_plain_text(value):
             # Escapes ("\e[31m", "\n", "\ud800") would reach terminals and CI logs.
