@@ -138,6 +138,7 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[str], list[Finding]]
     error, so one CI run still checks every other path and reports them all.
     """
     files: list[str] = []
+    seen: set[str] = set()  # a file named twice (a folder and a glob) is checked once
     unmatched: list[Finding] = []
     for raw in paths:
         text = str(raw)
@@ -156,7 +157,10 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[str], list[Finding]]
             why = "a pattern that matches no file"
         if not found:
             unmatched.append(Finding(errors.UNREADABLE, f"{why}; nothing to check", path=text))
-        files += [f for f in found if f not in files]
+        for file in found:
+            if file not in seen:
+                seen.add(file)
+                files.append(file)
     return files, unmatched
 
 
