@@ -22,7 +22,7 @@ it ("strict"): the cost of torch's stepping alone.
 A command and its baseline run alternately (A B A B ...), so both see the same load on
 a shared machine; the figures are medians.
 
-    python bench/perf.py [--repeat N] [--quick]      # from the repository root
+    python bench/perf.py [--repeat N] [--quick] [--only 1-4]   # from the repository root
 """
 
 from __future__ import annotations
@@ -142,7 +142,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the 1M-step targets")
+    parser.add_argument(
+        "--only", type=int, action="append", choices=(1, 2, 3, 4), help="this target only"
+    )
     args = parser.parse_args()
+    targets = set(args.only or (1, 2, 3, 4)) - ({3} if args.quick else set())
     warmplan = [PY, "-m", "warmplan"]
     repeat, long_repeat = args.repeat, max(1, min(args.repeat, 3))
     print(
@@ -150,25 +154,30 @@ def main() -> None:
         f"(long runs: {long_repeat}) fresh processes\n"
     )
 
-    print("1. instant help")
-    help_, typer_base = medians([[*warmplan, "--help"], [PY, "-c", "import typer"]], repeat)
-    row("warmplan --help", help_, typer_base, 2.0, "import typer")
+    if 1 in targets:
+        print("1. instant help")
+        help_, typer_base = medians([[*warmplan, "--help"], [PY, "-c", "import typer"]], repeat)
+        row("warmplan --help", help_, typer_base, 2.0, "import typer")
 
-    print("2. show at the cost of importing torch")
-    example = [*warmplan, "show", "configs/linear-warmup-cosine.yaml"]
-    # warmplan pauses the cyclic GC while it starts (cli.run), which makes torch's own
-    # import faster too; the second row shows warmplan's cost beside an import torch
-    # that is paused the same way
-    show, torch_base, paused_base = medians(
-        [example, [PY, "-c", "import torch"], [PY, "-c", "import gc; gc.disable(); import torch"]],
-        repeat,
-    )
-    row("show linear-warmup-cosine.yaml", show, torch_base, 1.15, "import torch")
-    row("  (gc paused in both)", show, paused_base, 1.15, "gc.disable(); import torch")
+    torch_base = None
+    if 2 in targets:
+        print("2. show at the cost of importing torch")
+        example = [*warmplan, "show", "configs/linear-warmup-cosine.yaml"]
+        # warmplan pauses the cyclic GC while it starts (cli.run), which makes torch's
+        # own import faster too; the second row shows warmplan's cost beside an import
+        # torch that is paused the same way
+        paused = [PY, "-c", "import gc; gc.disable(); import torch"]
+        show, torch_base, paused_base = medians(
+            [example, [PY, "-c", "import torch"], paused], repeat
+        )
+        row("show linear-warmup-cosine.yaml", show, torch_base, 1.15, "import torch")
+        row("  (gc paused in both)", show, paused_base, 1.15, "gc.disable(); import torch")
 
-    if not args.quick:
+    if 3 in targets:
+        torch_base = torch_base or medians([[PY, "-c", "import torch"]], long_repeat)[0]
         long_targets(warmplan, long_repeat, torch_base)
-    check_target(warmplan, long_repeat)
+    if 4 in targets:
+        check_target(warmplan, long_repeat)
 
 
 def long_targets(warmplan: list[str], repeat: int, torch_base: tuple[float, float]) -> None:
