@@ -26,7 +26,8 @@ def _grid(rows: int) -> Grid:
     keys = [None, *range(3, 3 + rows)]
 
     def row(key: int):
-        cells = [str(key), "warmup" if key % 3 else "decay", f"{1e-3 / key:.6g}"]
+        phase = "warmup" if key % 3 else "衰减" if key % 7 == 0 else "decay"  # wide cells
+        cells = [str(key), phase, f"{1e-3 / key:.6g}"]
         if key % 5 == 0:
             cells[2] = Text(cells[2], style="bold red")
         return cells, ("yellow" if key % 3 else None)

@@ -4,7 +4,7 @@ rich lays a Table out by measuring every cell of it, in memory, at ~0.3 ms a row
 for the 200 sampled rows of `show`, but `show --all` of a 1M-step plan took 278 s and
 2.9 GB. Beyond STREAM_ROWS rows the same table (rich's box characters, justification,
 bold header, row styles) is drawn here line by line, in chunks that are printed and
-dropped one after the other: about 2 s and a few MB for a million rows.
+dropped one after the other: about 6 s and a few MB for a million rows.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
+
 #: more rows than this are streamed (rich's Table renders this many in about half a second)
 STREAM_ROWS = 2_000
-#: lines per streamed chunk: one print, one Text, then dropped
+#: lines per streamed chunk: printed at once, then dropped
 CHUNK_LINES = 4_096
 GAP_STYLE = "dim"
 
@@ -33,7 +35,7 @@ class Grid:
     row: Callable[[int], Row]
 
     def renderables(self) -> list[Any]:
-        """One rich Table, or an iterator of Text chunks for a long table."""
+        """One rich Table, or for a long table an iterator of its chunks (Lines)."""
         if len(self.keys) <= STREAM_ROWS:
             return [self._rich_table()]
         return [self._stream()]
@@ -56,10 +58,10 @@ class Grid:
     def _stream(self) -> Iterator[Lines]:
         from rich import box
 
-        widths = [len(header) for header, _ in self.columns]
+        widths = [cell_len(header) for header, _ in self.columns]
         for cells, _ in self._rows():  # a first pass for the widths: no row is kept
             for i, cell in enumerate(cells):
-                widths[i] = max(widths[i], len(_plain(cell)))
+                widths[i] = max(widths[i], cell_len(_plain(cell)))
         right = [justify == "right" for _, justify in self.columns]
         shape = box.HEAVY_HEAD  # rich's Table default
         padded = [w + 2 for w in widths]
@@ -125,7 +127,7 @@ def _line(
             parts.append(vertical)
             at += len(vertical)
         plain = _plain(cell)
-        pad = " " * (widths[i] - len(plain))
+        pad = " " * (widths[i] - cell_len(plain))
         text = f" {pad}{plain} " if right[i] else f" {plain}{pad} "
         style = getattr(cell, "style", None) or row_style
         if style:
