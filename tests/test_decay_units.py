@@ -158,8 +158,20 @@ def test_milestones_in_epochs_are_checked_in_their_unit(tmp_path):
     )
     result = CliRunner().invoke(app, ["check", str(path)])
     assert result.exit_code == 1
-    assert "milestones are not sorted (60 then 30)" in result.stdout
+    # in the unit written, with the step it became (epochs x 10 steps)
+    assert "milestones are not sorted (epoch 6 = step 60, then epoch 3 = step 30)" in result.stdout
     assert f"{path}:3:51: error:" in result.stdout  # at the entry, inside its unit
+
+
+def test_milestones_in_the_plans_own_unit_are_shown_as_written(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "optimizer: {lr: 0.1}\n"
+        "training: {epochs: 10}\n"
+        "decay: {kind: multistep, milestones: {epochs: [6, 3]}}\n"
+    )
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert "milestones are not sorted (epoch 6, then epoch 3)" in result.stdout
 
 
 def test_show_prints_the_decay_conversion():

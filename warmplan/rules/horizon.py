@@ -100,31 +100,41 @@ def milestones(plan: Plan, trace: Trace) -> Found:
     w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
     points = plan.milestones
     unit_key = () if isinstance(decay.milestones, list) else (_unit(decay.milestones),)
+
+    def shown(index: int) -> str:
+        """Milestone ``index`` as written, with the interval it became if it differs."""
+        if not unit_key:
+            return str(points[index])
+        written = getattr(decay.milestones, unit_key[0])[index]
+        words = f"{unit_key[0].removesuffix('s')} {written:g}"  # epoch 6, fraction 0.5
+        same = unit_key[0] == f"{unit}s" and written == points[index]
+        return words if same else f"{words} = {unit} {points[index]}"
+
     for index, m in enumerate(points):
         key = ("decay", "milestones", *unit_key, index)
         if w and m <= w:
             yield (
                 key,
-                f"milestone {m} is at or before the end of warm-up ({unit} {w}); milestones "
-                "count from the start of training: move it after the warm-up",
+                f"milestone {shown(index)} is at or before the end of warm-up ({unit} {w}); "
+                "milestones count from the start of training: move it after the warm-up",
             )
         elif m >= n:
             yield (
                 key,
-                f"milestone {m} is not before the end of training ({n} {unit}s): it never "
-                f"applies; move it below {n} or remove it",
+                f"milestone {shown(index)} is not before the end of training ({n} {unit}s): "
+                f"it never applies; move it below {n} {unit}s or remove it",
             )
         elif index and m < points[index - 1]:
             yield (
                 key,
-                f"milestones are not sorted ({points[index - 1]} then {m}); write them in "
-                "order, an unsorted list usually hides a typo",
+                f"milestones are not sorted ({shown(index - 1)}, then {shown(index)}); write "
+                "them in order, an unsorted list usually hides a typo",
             )
         elif m in points[:index]:
             yield (
                 key,
-                f"milestone {m} is listed twice: torch then multiplies by gamma twice there "
-                f"(x{fmt(decay.gamma**2)}); remove the copy",
+                f"milestone {shown(index)} is listed twice: torch then multiplies by gamma "
+                f"twice there (x{fmt(decay.gamma**2)}); remove the copy",
             )
 
 
