@@ -149,14 +149,19 @@ def test_one_unit_exactly():
     assert "rounds to step 0" in message
 
 
-def test_milestones_in_epochs_are_checked_in_their_unit(tmp_path):
+def _check_milestones(tmp_path, training: str, milestones: str):
     path = tmp_path / "plan.yaml"
     path.write_text(
         "optimizer: {lr: 0.1}\n"
-        "training: {epochs: 10, steps_per_epoch: 10, interval: step}\n"
-        "decay: {kind: multistep, milestones: {epochs: [6, 3]}}\n"
+        f"training: {training}\n"
+        f"decay: {{kind: multistep, milestones: {milestones}}}\n"
     )
-    result = CliRunner().invoke(app, ["check", str(path)])
+    return path, CliRunner().invoke(app, ["check", str(path)])
+
+
+def test_milestones_in_epochs_are_checked_in_their_unit(tmp_path):
+    training = "{epochs: 10, steps_per_epoch: 10, interval: step}"
+    path, result = _check_milestones(tmp_path, training, "{epochs: [6, 3]}")
     assert result.exit_code == 1
     # in the unit written, with the step it became (epochs x 10 steps)
     assert "milestones are not sorted (epoch 6 = step 60, then epoch 3 = step 30)" in result.stdout
@@ -164,13 +169,7 @@ def test_milestones_in_epochs_are_checked_in_their_unit(tmp_path):
 
 
 def test_milestones_in_the_plans_own_unit_are_shown_as_written(tmp_path):
-    path = tmp_path / "plan.yaml"
-    path.write_text(
-        "optimizer: {lr: 0.1}\n"
-        "training: {epochs: 10}\n"
-        "decay: {kind: multistep, milestones: {epochs: [6, 3]}}\n"
-    )
-    result = CliRunner().invoke(app, ["check", str(path)])
+    _, result = _check_milestones(tmp_path, "{epochs: 10}", "{epochs: [6, 3]}")
     assert "milestones are not sorted (epoch 6, then epoch 3)" in result.stdout
 
 
