@@ -8,6 +8,8 @@ import math
 import os
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 from typer.testing import CliRunner
@@ -106,3 +108,27 @@ def test_show_all_memory_does_not_grow_with_the_rows():
     small, large = peak(20_000), peak(100_000)
     assert large < small * 1.2 + MIB, (small / MIB, large / MIB)
     assert large < 12 * MIB
+
+
+# printable cells as the tables hold them: numbers, phase names, plan labels (any script;
+# not a lone modifier symbol such as an emoji skin tone, which rich drops from a cell)
+_cell = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "Sm", "Sc", "So", "Zs")),
+    min_size=1,
+    max_size=12,
+).filter(lambda text: text.strip() == text and "[" not in text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    justify=st.lists(st.sampled_from(["left", "right"]), min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_any_streamed_table_is_the_table_rich_draws(justify, data):
+    width = len(justify)
+    rows = data.draw(st.lists(st.lists(_cell, min_size=width, max_size=width), max_size=12))
+    headers = data.draw(st.lists(_cell, min_size=width, max_size=width))
+    gaps = data.draw(st.sets(st.integers(0, len(rows)), max_size=3))
+    keys = [k for i in range(len(rows)) for k in ([None] if i in gaps else []) + [i]]
+    table = Grid(list(zip(headers, justify, strict=True)), keys, lambda i: (rows[i], None))
+    assert _text([table._stream()]) == _text([table._rich_table()])
