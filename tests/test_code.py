@@ -3,6 +3,7 @@ for every shipped config; plus the CLI of the new kinds and budgets."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -193,3 +194,10 @@ def test_module_entry_point_runs_code(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert "OneCycleLR(" in run.stdout and "for t in range(3):" in run.stdout
+
+
+@pytest.mark.parametrize("name", ['x"""y', "C:\\N{oops}", 'ends with "', "a\\"])
+def test_any_plan_name_makes_a_script_that_compiles(name):
+    plan = load_plan({"name": name, "optimizer": {"lr": 0.1}, "training": {"epochs": 3}})
+    tree = ast.parse(snippet(plan))  # a SyntaxError before: the name broke the docstring
+    assert ast.get_docstring(tree).splitlines()[0].startswith(f"{name}: the LR schedule")

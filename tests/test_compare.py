@@ -6,8 +6,11 @@ Oracles: the reference data the libraries produced, and formulas written here.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -152,3 +155,37 @@ def test_every_transformers_warmup_starts_at_0(tmp_path, name):
     (finding,) = json.loads(result.stdout)["files"][0]["findings"]
     assert finding["code"] == "WP102" and finding["line"] == 3
     assert "1 optimizer step trains with LR 0, first at step 0" in finding["message"]
+
+
+def test_plan_names_are_not_read_as_rich_markup(tmp_path):
+    # rich reads "[...]" in a str cell as markup, and "[/]" alone as an error (exit 3)
+    paths = []
+    for n, name in enumerate(["x[/]y", "[bold]b"]):
+        paths.append(tmp_path / f"plan{n}.yaml")
+        paths[-1].write_text(f'name: "{name}"\noptimizer: {{lr: 0.1}}\ntraining: {{epochs: 5}}\n')
+    result = CliRunner().invoke(app, ["show", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    assert "│ x[/]y   │" in result.stdout and "┃ [bold]b ┃" in result.stdout
+
+
+def test_user_names_keep_csv_and_markdown_tables_whole(tmp_path):
+    # group and plan names may hold "," '"' or "|": quoted in CSV, escaped in Markdown
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text(
+        "name: 'a,\"b'\n"
+        "optimizer: {lr: 0.1, groups: [{name: 'g|1'}, {name: 'g,2'}]}\n"
+        "training: {epochs: 2}\n"
+    )
+    two.write_text("name: 'c|d'\noptimizer: {lr: 0.1}\ntraining: {epochs: 2}\n")
+    runner = CliRunner()
+
+    def csv_header(*args):
+        stdout = runner.invoke(app, ["show", *args, "-f", "csv"]).stdout
+        return next(csv.reader(io.StringIO(stdout)))
+
+    assert csv_header(str(one)) == ["step", "epoch", "phase", "lr/g|1", "lr/g,2"]
+    assert csv_header(str(one), str(two)) == ["epoch", 'a,"b', "c|d"]
+    for args in ([str(one)], [str(one), str(two)]):
+        lines = runner.invoke(app, ["show", *args, "-f", "markdown"]).stdout.splitlines()
+        cells = [len(re.findall(r"(?<!\\)\|", line)) - 1 for line in lines]
+        assert len(set(cells)) == 1, lines  # every line has the header's cell count

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from warmplan import load_plan
 
 #: 2,000,000 optimizer steps, one interval each: long enough to be interrupted midway
 LONG = [
@@ -156,3 +157,12 @@ def test_no_bar_in_a_pipe(tmp_path):
     )
     assert result.returncode == 0 and result.stderr == "wrote lr.csv\n"
     assert len((tmp_path / "lr.csv").read_text().splitlines()) == 300_001
+
+
+def test_the_bar_shows_the_plan_name_as_written(monkeypatch):
+    # its name is the user's text: "[/]" in it is not rich markup (it raised MarkupError)
+    from warmplan.commands import progress
+
+    monkeypatch.setattr(progress, "shows_progress", lambda plan: True)
+    plan = load_plan({"name": "x[/]y", "optimizer": {"lr": 0.1}, "training": {"epochs": 3}})
+    assert progress.simulate_with_progress(plan, max_steps=10).intervals == 3

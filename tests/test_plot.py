@@ -331,3 +331,16 @@ def test_a_small_size_still_draws_without_a_warning(tmp_path):
     result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "--size", "0.22x0.22", "-o", target)
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_plan_names_are_drawn_as_written(tmp_path):
+    # "$...$" is matplotlib's mathtext ("a $x^$ b" failed to draw: exit 3) and a label
+    # starting with "_" is dropped from legends; plan names and titles are the user's text
+    traces = [simulate(_plan(name=name)) for name in ("a $x^$ b", "_hidden")]
+    figure = plot_traces(traces, PlotOptions(title="cost $5"))
+    figure.savefig(tmp_path / "names.png")  # draws every text
+    ax = figure.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    shown = [text.replace(r"\$", "$").lstrip("\u200b") for text in legend[:2]]
+    assert [s.split("  (peak")[0] for s in shown] == ["a $x^$ b", "_hidden"]
+    assert ax.get_title().replace(r"\$", "$") == "cost $5"

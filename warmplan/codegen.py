@@ -201,6 +201,12 @@ def _optimizer_lines(plan: Plan) -> list[str]:
     ]
 
 
+def _in_docstring(text: str) -> str:
+    """The user's text inside the script's docstring, backslashes and double quotes
+    escaped: a plan name holding three double quotes or a backslash broke the script."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _assemble(plan: Plan, writer: _Writer, head: int | None) -> str:
     interval = plan.interval
     loop = plan.intervals if head is None else min(head, plan.intervals)
@@ -215,7 +221,7 @@ def _assemble(plan: Plan, writer: _Writer, head: int | None) -> str:
         f"from torch.optim.lr_scheduler import {', '.join(sorted(writer.classes))}",
     ]
     docstring = [
-        f'"""{plan.label}: the LR schedule `warmplan code` built, in plain PyTorch.',
+        f'"""{_in_docstring(plan.label)}: the LR schedule `warmplan code` built, in plain PyTorch.',
         "",
         f"Call scheduler.step() once per {interval}, after optimizer.step().",
         '"""',

@@ -32,7 +32,7 @@ def _simulate_with_bar(plan: Any, max_steps: int, simulate: Any) -> Any:
     from rich.console import Console
 
     columns = (
-        bars.TextColumn("simulating {task.description}"),
+        bars.TextColumn("simulating {task.description}", markup=False),  # the plan's name
         bars.BarColumn(),
         bars.MofNCompleteColumn(),
         bars.TimeElapsedColumn(),

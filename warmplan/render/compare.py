@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from warmplan.errors import UsageError
-from warmplan.render.grid import Grid, Row
+from warmplan.render.export import csv_header, markdown_cell
+from warmplan.render.grid import Grid, Row, literal
 from warmplan.render.rows import landmarks, sample
 from warmplan.render.table import fmt_lr, with_gaps
 
@@ -107,7 +108,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     for header in _headers(traces):
         summary.add_column(header, justify="left" if header == "plan" else "right")
     for row in differences(traces):
-        summary.add_row(*_cells(row))
+        summary.add_row(*map(literal, _cells(row)))
     columns = [(traces[0].plan.interval, "right")] + [(t.plan.label, "right") for t in traces]
     count = max(trace.intervals for trace in traces)
     keep = set().union(*(landmarks(trace) for trace in traces))
@@ -130,7 +131,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
 def compare_csv(traces: list[Trace]) -> Iterator[str]:
     """``<interval>,<plan>,<plan>...``: every interval, floats by ``repr``, blank past a
     plan's end."""
-    yield ",".join([traces[0].plan.interval, *(t.plan.label for t in traces)]) + "\n"
+    yield csv_header([traces[0].plan.interval, *(t.plan.label for t in traces)])
     for t in range(max(trace.intervals for trace in traces)):
         values = [_lr(trace, t) for trace in traces]
         yield f"{t}," + ",".join("" if v is None else repr(v) for v in values) + "\n"
@@ -142,4 +143,4 @@ def compare_markdown(traces: list[Trace]) -> Iterator[str]:
     yield "| " + " | ".join(headers) + " |\n"
     yield "|---|" + "---:|" * (len(headers) - 1) + "\n"
     for row in differences(traces):
-        yield "| " + " | ".join(_cells(row)) + " |\n"
+        yield "| " + " | ".join(map(markdown_cell, _cells(row))) + " |\n"

@@ -6,6 +6,8 @@ float64, so a CSV round-trips bit for bit.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -41,9 +43,21 @@ def _text_rows(
         yield start, zip(*columns, strict=True)
 
 
+def csv_header(names: list[str]) -> str:
+    """A CSV header line; names (groups, plans) are the user's and may hold , or "."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(names)
+    return buffer.getvalue()
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` for a Markdown table cell: a | of its own would split the cell."""
+    return text.replace("|", "\\|")
+
+
 def csv_chunks(trace: Trace, chunk: int = CHUNK) -> Iterator[str]:
     """``step,epoch,phase,lr`` (or ``lr/<group>`` columns), one row per interval."""
-    yield ",".join(["step", "epoch", "phase", *lr_columns(trace)]) + "\n"
+    yield csv_header(["step", "epoch", "phase", *lr_columns(trace)])
     for _, rows in _text_rows(trace, chunk, trace.phase_names()):
         yield "\n".join(map(",".join, rows)) + "\n"
 
@@ -83,7 +97,7 @@ def json_chunks(trace: Trace, chunk: int = CHUNK) -> Iterator[str]:
 
 def markdown_chunks(trace: Trace, chunk: int = CHUNK) -> Iterator[str]:
     header = ["step", "epoch", "phase", *lr_columns(trace)]
-    yield "| " + " | ".join(header) + " |\n"
+    yield "| " + " | ".join(map(markdown_cell, header)) + " |\n"
     yield "|" + "|".join("---:" if h != "phase" else "---" for h in header) + "|\n"
     for _, rows in _text_rows(trace, chunk, trace.phase_names(), "{:.6g}".format):
         yield "".join(f"| {' | '.join(cells)} |\n" for cells in rows)

@@ -50,9 +50,9 @@ class Grid:
 
         table = Table(header_style="bold")
         for header, justify in self.columns:
-            table.add_column(header, justify=justify)
+            table.add_column(literal(header), justify=justify)
         for cells, style in self._rows():
-            table.add_row(*cells, style=style)
+            table.add_row(*map(literal, cells), style=style)
         return table
 
     def _stream(self) -> Iterator[Lines]:
@@ -137,6 +137,14 @@ def _line(
         at += len(text)
     parts.append(end)
     return "".join(parts), spans
+
+
+def literal(cell: Any) -> Any:
+    """A str cell as rich Text: plan names are the user's, and rich would read "[x]" in
+    them as markup (and "[/]" as an error)."""
+    from rich.text import Text
+
+    return Text(cell) if isinstance(cell, str) else cell
 
 
 def each_renderable(parts: Iterable[Any]) -> Iterator[Any]:

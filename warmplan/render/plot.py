@@ -73,6 +73,13 @@ def line_labels(traces: Sequence[Trace]) -> list[list[str]]:
     return labels
 
 
+def literal(text: str) -> str:
+    """Text shown as written: matplotlib reads "$...$" as mathtext (a plan named
+    "a $x^$ b" failed to draw) and hides legend labels that start with "_"."""
+    text = text.replace("$", r"\$")
+    return "\u200b" + text if text.startswith("_") else text  # a zero-width space
+
+
 def default_title(traces: Sequence[Trace]) -> str:
     names = [trace.plan.label for trace in traces]
     return " vs ".join(names) if len(names) <= 3 else f"{len(names)} learning-rate schedules"
@@ -162,7 +169,9 @@ def _draw_trace(
         if not inline:
             label = f"{label}  (peak {peak[1]:.3g}, final {final[1]:.3g})"
         x, y = reduced_line(trace.lr[:, g], scale, columns)
-        ax.plot(x, y, drawstyle="steps-post", color=color, linewidth=1.6, label=label, zorder=3)
+        ax.plot(
+            x, y, drawstyle="steps-post", color=color, linewidth=1.6, label=literal(label), zorder=3
+        )
         if 0 < warmup < trace.intervals:
             _mark(ax, (warmup * scale, trace.lr[warmup, g]), "warmup-end", "o", color, "white")
         if inline:
@@ -227,7 +236,7 @@ def _annotate(
 def _dress(ax: Axes, traces: Sequence[Trace], unit: str, options: PlotOptions) -> None:
     from matplotlib.ticker import EngFormatter
 
-    ax.set_title(options.title if options.title is not None else default_title(traces))
+    ax.set_title(literal(options.title if options.title is not None else default_title(traces)))
     ax.set_xlabel(UNIT_LABELS[unit])
     ax.set_xlim(left=0)
     if unit == "step":
