@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.checks import rule
 from warmplan.rules.locate import fmt, warmup_length_key
+from warmplan.words import counted
 
 if TYPE_CHECKING:
     from warmplan.plan import Plan
@@ -86,9 +87,9 @@ def decay_ends_late(plan: Plan, trace: Trace) -> Found:
     key, length = horizon
     yield (
         ("decay", key),
-        f"decay.{key} is {_given(plan, key, length)} but the decay phase is only {remaining} "
-        f"{plan.interval}s: training ends at LR {fmt(trace.lr[-1, 0])}, above the decay's "
-        f"floor; set {key}: {remaining} or remove it",
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is only "
+        f"{counted(remaining, plan.interval)}: training ends at LR {fmt(trace.lr[-1, 0])}, "
+        f"above the decay's floor; set {key}: {remaining} or remove it",
     )
 
 
@@ -121,8 +122,9 @@ def milestones(plan: Plan, trace: Trace) -> Found:
         elif m >= n:
             yield (
                 key,
-                f"milestone {shown(index)} is not before the end of training ({n} {unit}s): "
-                f"it never applies; move it below {n} {unit}s or remove it",
+                f"milestone {shown(index)} is not before the end of training "
+                f"({counted(n, unit)}): it never applies; move it below {counted(n, unit)} "
+                "or remove it",
             )
         elif index and m < points[index - 1]:
             yield (
@@ -151,4 +153,4 @@ def _given(plan: Plan, key: str, length: int) -> str:
     if isinstance(value, int):
         return str(length)
     unit = _unit(value)
-    return f"{{{unit}: {getattr(value, unit):g}}} = {length} {plan.interval}s"
+    return f"{{{unit}: {getattr(value, unit):g}}} = {counted(length, plan.interval)}"

@@ -43,14 +43,15 @@ def adam_warmup(plan: Plan, trace: Trace) -> Iterator[tuple[KeyPath, str]]:
     unit = plan.interval + ("s" if need_intervals != 1 else "")
     per_epoch = f" ({counted(plan.warmup_intervals, 'epoch')} x {per} steps)" if per > 1 else ""
     has = (
-        f"the {opt.kind} warm-up is {warm_steps:,} optimizer steps{per_epoch}, shorter than"
+        f"the {opt.kind} warm-up is {counted(warm_steps, 'optimizer step', ',')}{per_epoch}, "
+        "shorter than"
         if warm_steps
         else f"{opt.kind} runs without warm-up; it wants"
     )
     advice = (
         f"warm up for at least {need_intervals} {unit}"
         if need_intervals < plan.intervals
-        else f"training ({plan.intervals} {plan.interval}s) is shorter than that: lower "
+        else f"training ({counted(plan.intervals, plan.interval)}) is shorter than that: lower "
         "beta2 or train longer"
     )
     yield (

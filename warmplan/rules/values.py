@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.checks import rule
 from warmplan.rules.locate import fmt, group_label, phase_key, target_key, warmup_length_key
+from warmplan.words import counted
 
 if TYPE_CHECKING:
     from warmplan.plan import Plan
@@ -100,7 +101,8 @@ def bad_lr(plan: Plan, trace: Trace) -> Found:
     yield (
         phase_key(plan, phase),
         f"LR {value!r}{group_label(plan, group)} at {plan.interval} {first} ({phase}), and "
-        f"{rows.size - 1} more {plan.interval}s like it: an LR must be finite and >= 0; "
+        f"{counted(rows.size - 1, 'more ' + plan.interval)} like it: an LR must be finite "
+        "and >= 0; "
         "fix this block's values",
     )
 
