@@ -228,3 +228,23 @@ def test_a_pipe_gets_whole_lines_not_rich_80_columns(runner, monkeypatch):
     compared = runner.invoke(app, ["show", *compare]).stdout
     differs = compared.split("└")[0]  # the "what differs" table
     assert "│ transformers │" in differs and "…" not in differs
+
+
+@pytest.mark.parametrize(("given", "milestones"), [("30,60,80", [30, 60, 80]), (" 3, 5", [3, 5])])
+def test_milestones_flag_takes_comma_separated_numbers(runner, given, milestones):
+    flags = ["--lr", "1", "--epochs", "90", "--decay", "multistep", "--gamma", "0.5"]
+    result = runner.invoke(app, ["show", *flags, "--milestones", given, "-f", "csv"])
+    lrs = [float(row["lr"]) for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert lrs == [0.5 ** sum(t >= m for m in milestones) for t in range(90)]
+
+
+@pytest.mark.parametrize("given", ["3,,5", "3,5,", "abc", ""])
+def test_milestones_flag_refuses_what_is_not_a_list_of_numbers(runner, given):
+    # "3,,5" was read as [3, 5]: an empty item is a typo, not a separator
+    flags = ["--lr", "1", "--epochs", "90", "--decay", "multistep"]
+    result = runner.invoke(app, ["show", *flags, "--milestones", given])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "<command line>: error: --milestones expects comma-separated whole numbers "
+        f"(30,60,80), got {given!r} [WP010]\n"
+    )

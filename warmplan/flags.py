@@ -146,12 +146,18 @@ def collect_overrides(values: dict[str, Any]) -> list[Any]:
     return overrides
 
 
-def _milestones(text: str) -> Any:
-    parts = [p.strip() for p in text.split(",") if p.strip()]
+def _milestones(text: str) -> list[int]:
+    """``30,60,80`` -> [30, 60, 80]; an empty item (``3,,5``) is a typo, not [3, 5]."""
+    from warmplan import errors
+    from warmplan.errors import ConfigError, Finding
+
     try:
-        return [int(p) for p in parts]
+        return [int(p) for p in text.split(",")]
     except ValueError:
-        return text  # validation reports it, pointing at --milestones
+        message = f"--milestones expects comma-separated whole numbers (30,60,80), got {text!r}"
+        raise ConfigError(
+            [Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE)]
+        ) from None
 
 
 def plan_flags(command: Callable[..., Any]) -> Callable[..., Any]:
