@@ -77,14 +77,21 @@ def main() -> None:
 
         return layout(plan)
 
-    def table():
+    def table(all_rows: bool):
+        import os
+
         from rich.console import Console
 
+        from warmplan.render.grid import each_renderable
         from warmplan.render.table import render_show
 
-        console = Console(file=io.StringIO(), width=120)
-        for part in render_show(trace, None, 200, False):
-            console.print(part)
+        def work():
+            with open(os.devnull, "w") as sink:  # the text itself is not what is measured
+                console = Console(file=sink, width=120)
+                for part in each_renderable(render_show(trace, "step", 200, all_rows)):
+                    console.print(part, crop=False)
+
+        return work
 
     def export(kind):
         from warmplan.render.export import EXPORTERS
@@ -110,7 +117,8 @@ def main() -> None:
 
     paths = {
         "layout": layout,
-        "show table": table,
+        "show table": table(all_rows=False),
+        "show table --all": table(all_rows=True),
         "export json": export("json"),
         "export csv": export("csv"),
         "check": check,
