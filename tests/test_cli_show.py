@@ -248,3 +248,13 @@ def test_milestones_flag_refuses_what_is_not_a_list_of_numbers(runner, given):
         "<command line>: error: --milestones expects comma-separated whole numbers "
         f"(30,60,80), got {given!r} [WP010]\n"
     )
+
+
+def test_by_step_on_a_per_epoch_plan_says_why_the_rows_are_epochs(runner):
+    result = runner.invoke(app, ["show", "configs/two-groups.yaml", "--by", "step"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith("note: --by step: this scheduler steps once per epoch")
+    assert "┃ epoch ┃" in result.stdout
+    # one step an epoch: a step is an epoch, nothing to explain
+    quiet = runner.invoke(app, ["show", EXAMPLE, "--by", "step"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -16,6 +16,7 @@ from warmplan.cli import (
     State,
     app,
     emit,
+    err,
     load_with_flags,
     report_warnings,
     reporting,
@@ -81,6 +82,11 @@ def show(
         inputs = [config] if config else []
         report_warnings(trace)
         if output_format is OutputFormat.table:
+            if by is By.step and plan.interval == "epoch" and plan.steps_per_epoch > 1:
+                err(
+                    "note: --by step: this scheduler steps once per epoch, so all steps of "
+                    "an epoch share its LR; the rows are epochs"
+                )
             emit(_table_text(trace, by, rows, all_rows, output, curve), output, inputs)
         else:
             from warmplan.render.export import EXPORTERS
