@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from warmplan.errors import UsageError
 from warmplan.render.export import csv_header, markdown_cell
 from warmplan.render.grid import Grid, Row, literal
-from warmplan.render.rows import landmarks, sample
-from warmplan.render.table import fmt_lr, with_gaps
+from warmplan.render.rows import landmarks, table_rows
+from warmplan.render.table import fmt_lr
 
 if TYPE_CHECKING:
     from warmplan.simulation import Trace
@@ -112,7 +112,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     columns = [(traces[0].plan.interval, "right")] + [(t.plan.label, "right") for t in traces]
     count = max(trace.intervals for trace in traces)
     keep = set().union(*(landmarks(trace) for trace in traces))
-    keys = range(count) if all_rows else with_gaps(sample(count, keep, limit))
+    keys = table_rows(count, keep, limit, all_rows)
 
     def row(t: int) -> Row:
         reference = _lr(traces[0], t)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,3 +43,18 @@ def sample(count: int, keep: Iterable[int], limit: int) -> list[int]:
     stride = (count - 1) / (spare - 1)
     chosen.update(round(i * stride) for i in range(spare))
     return sorted(chosen)
+
+
+def table_rows(count: int, keep: Iterable[int], limit: int, all_rows: bool) -> Sequence[int | None]:
+    """The rows a table shows: every one of ``count``, or a sample of about ``limit``
+    (see sample) with a None (a "…" row) wherever the sample skips some."""
+    if all_rows:
+        return range(count)
+    rows: list[int | None] = []
+    previous = -1
+    for key in sample(count, keep, limit):
+        if key != previous + 1:
+            rows.append(None)
+        rows.append(key)
+        previous = key
+    return rows

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from warmplan.render.grid import Grid, Row
-from warmplan.render.rows import landmarks, lr_columns, sample
+from warmplan.render.rows import landmarks, lr_columns, table_rows
 from warmplan.summary import Summary, summarize
 from warmplan.words import counted
 
@@ -85,21 +84,9 @@ def render_show(
     return parts + _interval_grid(trace, limit, all_rows).renderables()
 
 
-def with_gaps(keys: Sequence[int]) -> list[int | None]:
-    """``keys`` with a None (a "…" row) wherever the sorted keys skip some."""
-    rows: list[int | None] = []
-    previous = -1
-    for key in keys:
-        if key != previous + 1:
-            rows.append(None)
-        rows.append(key)
-        previous = key
-    return rows
-
-
 def _interval_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
     count = trace.intervals
-    keys = range(count) if all_rows else with_gaps(sample(count, landmarks(trace), limit))
+    keys = table_rows(count, landmarks(trace), limit, all_rows)
     per_step = trace.plan.interval == "step"
     second = trace.epoch() if per_step else trace.first_step()
     columns = [
@@ -121,7 +108,7 @@ def _epoch_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
     per_epoch = trace.plan.steps_per_epoch
     epochs = -(-trace.intervals // per_epoch)  # a budget in steps may end mid-epoch
     keep = {t // per_epoch for t in landmarks(trace)}
-    keys = range(epochs) if all_rows else with_gaps(sample(epochs, keep, limit))
+    keys = table_rows(epochs, keep, limit, all_rows)
     columns = [("epoch", "right"), ("steps", "right"), ("phase", "left")]
     for column in lr_columns(trace):
         columns += [(f"{column} first", "right"), (f"{column} last", "right")]
