@@ -23,10 +23,10 @@ HORIZON_KEYS = ("T_max", "total_iters")
 
 @rule("WP101", "error", "a phase that was asked for but has zero length")
 def empty_phase(plan: Plan, trace: Trace) -> Found:
-    warmup, unit = plan.warmup, plan.interval + "s"
+    warmup, unit = plan.warmup, plan.interval
     if warmup is not None and warmup.kind != "none" and plan.warmup_intervals == 0:
         how = (
-            f"warmup.fraction {warmup.fraction:g} of {plan.intervals} {unit} rounds to 0"
+            f"warmup.fraction {warmup.fraction:g} of {counted(plan.intervals, unit)} rounds to 0"
             if warmup.length is None
             else "warmup.length is 0"
         )
@@ -41,8 +41,9 @@ def empty_phase(plan: Plan, trace: Trace) -> Found:
     if decay is not None and decay.kind == "step" and step_size >= remaining:  # type: ignore[operator]
         yield (
             ("decay", "step_size"),
-            f"decay.step_size ({step_size} {unit}) is not shorter than the decay phase "
-            f"({remaining} {unit}): the LR never steps down; use a step_size below {remaining}",
+            f"decay.step_size ({counted(step_size, unit)}) is not shorter than the decay "
+            f"phase ({counted(remaining, unit)}): the LR never steps down; use a step_size "
+            f"below {remaining}",
         )
 
 
@@ -64,17 +65,16 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Found:
     key, length = horizon
     end = plan.warmup_intervals + length
     lr = trace.lr[:, 0]
-    unit = plan.interval + "s"
     if plan.decay_kind == "cosine":
         after = f"the cosine comes back up, to {fmt(lr[-1])} at the end"
     else:
         held = remaining - length
-        after = f"the LR then stays at {fmt(lr[end])} for the last {held} {unit}"
+        after = f"the LR then stays at {fmt(lr[end])} for the last {counted(held, plan.interval)}"
     yield (
         ("decay", key),
-        f"decay.{key} is {_given(plan, key, length)} but the decay phase is {remaining} "
-        f"{unit}: the decay ends at {plan.interval} {end} and {after}; "
-        f"set {key}: {remaining} or remove it",
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
+        f"{counted(remaining, plan.interval)}: the decay ends at {plan.interval} {end} and "
+        f"{after}; set {key}: {remaining} or remove it",
     )
 
 

@@ -40,7 +40,6 @@ def adam_warmup(plan: Plan, trace: Trace) -> Iterator[tuple[KeyPath, str]]:
     if warm_steps >= needed:
         return
     need_intervals = math.ceil(needed / per)
-    unit = plan.interval + ("s" if need_intervals != 1 else "")
     per_epoch = f" ({counted(plan.warmup_intervals, 'epoch')} x {per} steps)" if per > 1 else ""
     has = (
         f"the {opt.kind} warm-up is {counted(warm_steps, 'optimizer step', ',')}{per_epoch}, "
@@ -49,7 +48,7 @@ def adam_warmup(plan: Plan, trace: Trace) -> Iterator[tuple[KeyPath, str]]:
         else f"{opt.kind} runs without warm-up; it wants"
     )
     advice = (
-        f"warm up for at least {need_intervals} {unit}"
+        f"warm up for at least {counted(need_intervals, plan.interval)}"
         if need_intervals < plan.intervals
         else f"training ({counted(plan.intervals, plan.interval)}) is shorter than that: lower "
         "beta2 or train longer"
