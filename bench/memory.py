@@ -73,7 +73,7 @@ def main() -> None:
     print(f"{n:,} intervals; the LR array itself: {trace.lr.nbytes / 2**20:.1f} MiB")
 
     def layout():
-        from warmplan.schedulers import layout
+        from warmplan.schedule.build import layout
 
         return layout(plan)
 
@@ -99,7 +99,7 @@ def main() -> None:
         return lambda: drain(EXPORTERS[kind](trace))
 
     def check():
-        from warmplan.checks import check_plan
+        from warmplan.lint.runner import check_plan
 
         return check_plan(plan, trace)
 

@@ -12,7 +12,7 @@ from typing import Any, get_args
 
 from hypothesis import strategies as st
 
-from warmplan.plan import DECAY_MODELS, WarmupSpec
+from warmplan.config.models import DECAY_MODELS, WarmupSpec
 
 WARMUP_KINDS: tuple[str, ...] = get_args(WarmupSpec.model_fields["kind"].annotation)
 ALL_DECAY_KINDS: tuple[str, ...] = tuple(

@@ -104,7 +104,7 @@ class _WarningStepLR(torch.optim.lr_scheduler.StepLR):
 
 def test_simulate_captures_torch_warnings_instead_of_printing(monkeypatch, recwarn):
     """Warnings raised while stepping land on the trace, once per text with a count."""
-    import warmplan.schedulers as schedulers
+    import warmplan.schedule.build as schedulers
 
     monkeypatch.setitem(
         schedulers.DECAY_BUILDERS,

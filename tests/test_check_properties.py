@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import plans, preset_plans
 from warmplan import load_plan, simulate
-from warmplan.checks import check_file, check_plan, known_codes
+from warmplan.lint.runner import check_file, check_plan, known_codes
 from warmplan.errors import ConfigError
 
 CHECKED = settings(

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import CONFIGS, DATA
-from warmplan.checks import all_rules, check_file, check_paths, check_plan
-from warmplan.loading import load_plan
-from warmplan.schedulers import layout
-from warmplan.simulation import CapturedWarning, Trace, simulate
+from warmplan.lint.runner import all_rules, check_file, check_paths, check_plan
+from warmplan.config.load import load_plan
+from warmplan.schedule.build import layout
+from warmplan.schedule.simulate import CapturedWarning, Trace, simulate
 
 CHECK = DATA / "check"
 POSITIVE = sorted((CHECK / "positive").glob("*.y*ml"))
@@ -187,7 +187,7 @@ class _Forgetful:
 
 def test_state_dict_that_loses_state_is_an_error(monkeypatch):
     plan = load_plan(SGD)
-    monkeypatch.setattr("warmplan.schedulers.build_schedule", _Forgetful)
+    monkeypatch.setattr("warmplan.schedule.build.build_schedule", _Forgetful)
     trace = simulate(plan)
     found = [f for f in check_plan(plan, trace) if f.code == "WP111"]
     assert len(found) == 1 and "resumed from a state_dict saved at epoch 1" in found[0].message
@@ -217,7 +217,7 @@ def test_state_lost_late_in_a_long_plan_is_found(monkeypatch, tmp_path):
         "training: {epochs: 1, steps_per_epoch: 30000, interval: step}\n"
         "decay: {kind: linear, end_factor: 0.1}\n"
     )
-    monkeypatch.setattr("warmplan.schedulers.build_schedule", _ForgetsLate)
+    monkeypatch.setattr("warmplan.schedule.build.build_schedule", _ForgetsLate)
     found = [f for f in check_file(str(path)).findings if f.code == "WP111"]
     assert len(found) == 1 and "saved at step 15000" in found[0].message
 
@@ -225,16 +225,16 @@ def test_state_lost_late_in_a_long_plan_is_found(monkeypatch, tmp_path):
 def test_check_saves_the_resume_points_on_its_one_run(monkeypatch):
     """check_file simulates once, saving on the way: one build for the run, then one per
     resumed point, and no second run to reach the save points."""
-    import warmplan.schedulers
-    from warmplan.rules.resume import sample_points
+    import warmplan.schedule.build
+    from warmplan.lint.rules.resume import sample_points
 
-    real, built = warmplan.schedulers.build_schedule, []
+    real, built = warmplan.schedule.build.build_schedule, []
 
     def counting(optimizer, plan):
         built.append(plan)
         return real(optimizer, plan)
 
-    monkeypatch.setattr("warmplan.schedulers.build_schedule", counting)
+    monkeypatch.setattr("warmplan.schedule.build.build_schedule", counting)
     path = CONFIGS / "linear-warmup-cosine.yaml"
     result = check_file(str(path))
     assert result.loaded and not [f for f in result.findings if f.code == "WP111"]
@@ -260,7 +260,7 @@ def test_torch_refusing_a_plan_is_a_finding_and_not_a_crash(monkeypatch, tmp_pat
 
     path = tmp_path / "plan.yaml"
     path.write_text("optimizer: {kind: sgd, lr: 0.1}\ntraining: {epochs: 3}\n")
-    monkeypatch.setattr("warmplan.schedulers.build_schedule", refuse)
+    monkeypatch.setattr("warmplan.schedule.build.build_schedule", refuse)
     result = check_file(str(path))
     assert [(f.code, f.line) for f in result.findings] == [("WP114", 1)]
     assert result.status == "invalid" and "no such schedule" in result.findings[0].message
@@ -268,7 +268,7 @@ def test_torch_refusing_a_plan_is_a_finding_and_not_a_crash(monkeypatch, tmp_pat
 
 def test_adam_rule_counts_optimizer_steps_per_epoch():
     """2/(1 - beta2) optimizer steps (Ma & Yarats 2019): 2000 for 0.999, 40 for 0.95."""
-    from warmplan.rules.optimizer import adam_warmup_steps
+    from warmplan.lint.rules.optimizer import adam_warmup_steps
 
     assert [adam_warmup_steps(b) for b in (0.999, 0.98, 0.95)] == [2000, 100, 40]
     plan = {

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import DATA, ROOT
-from warmplan.cli import app
+from warmplan.cli.main import app
 
 NEGATIVE = DATA / "check" / "negative"
 POSITIVE = DATA / "check" / "positive"
@@ -194,7 +194,7 @@ def test_subprocess_exit_code_and_stdout(fmt):
 
 
 def test_readme_rule_table_lists_every_rule_with_its_severity():
-    from warmplan.checks import TORCH_REFUSED, UNKNOWN_IGNORE, all_rules
+    from warmplan.lint.runner import TORCH_REFUSED, UNKNOWN_IGNORE, all_rules
 
     readme = (ROOT / "README.md").read_text()
     rows = dict(re.findall(r"^\| (WP1\d\d) \| (error|warning) \|", readme, re.MULTILINE))

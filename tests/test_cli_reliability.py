@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 import warmplan
-import warmplan.simulation
+import warmplan.schedule.simulate
 from warmplan import load_plan, simulate
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def _explode(*args: object, **kwargs: object) -> None:
 
 
 def test_internal_error_is_one_line_with_version_and_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warmplan.simulation, "simulate", _explode)
+    monkeypatch.setattr(warmplan.schedule.simulate, "simulate", _explode)
     result = CliRunner().invoke(app, ["show", str(CONFIG)])
     assert result.exit_code == 3
     assert result.stderr == (
@@ -38,7 +38,7 @@ def test_internal_error_is_one_line_with_version_and_hint(monkeypatch: pytest.Mo
 
 
 def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warmplan.simulation, "simulate", _explode)
+    monkeypatch.setattr(warmplan.schedule.simulate, "simulate", _explode)
     result = CliRunner().invoke(app, ["--debug", "show", str(CONFIG)])
     assert isinstance(result.exception, RuntimeError)
     assert "the core broke" in str(result.exception)
@@ -46,11 +46,11 @@ def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch) -> No
 
 _FORCED_BUG = """
 import sys
-import warmplan.simulation
+import warmplan.schedule.simulate
 def explode(*args, **kwargs):
     raise RuntimeError("the core broke")
-warmplan.simulation.simulate = explode
-from warmplan.cli import run
+warmplan.schedule.simulate.simulate = explode
+from warmplan.cli.main import run
 sys.argv = ["warmplan", *sys.argv[1:]]
 run()
 """
@@ -102,7 +102,7 @@ def test_set_reads_exponent_floats_like_the_file() -> None:
 
 
 def _parse(texts: list[str]) -> list[object]:
-    from warmplan.overrides import parse_set
+    from warmplan.config.overrides import parse_set
 
     return [parse_set(text) for text in texts]
 

@@ -10,7 +10,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from warmplan.cli import app
+from warmplan.cli.main import app
 
 EXAMPLE = "configs/linear-warmup-cosine.yaml"
 EXAMPLE_FLAGS = [

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import CONFIGS, ROOT
 from warmplan import load_plan, simulate
-from warmplan.cli import app
-from warmplan.codegen import snippet
+from warmplan.cli.main import app
+from warmplan.schedule.codegen import snippet
 
 #: configs/compare/ included: its presets are LambdaLRs over copied framework functions
 CONFIG_FILES = sorted(CONFIGS.rglob("*.yaml"))

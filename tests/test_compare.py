@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CONFIGS, DATA
-from warmplan.cli import app
+from warmplan.cli.main import app
 
 ORDER = ["torch", "transformers", "timm", "timm-prefix", "optax", "keras", "deepspeed"]
 PATHS = [str(CONFIGS / "compare" / f"{name}.yaml") for name in ORDER]

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmplan import load_plan, simulate
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.render.curve import _interval_ticks, curve_size, render_curve
 
 CONFIG = Path(__file__).resolve().parent.parent / "configs" / "resnet-multistep.yaml"

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmplan import load_plan, simulate
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.errors import ConfigError
 
 

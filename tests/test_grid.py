@@ -15,7 +15,7 @@ from rich.text import Text
 from typer.testing import CliRunner
 
 from tests.test_lean import MIB, _peak, _step_plan, _synthetic_trace
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.render import grid
 from warmplan.render.grid import Grid, each_renderable
 from warmplan.render.table import render_show

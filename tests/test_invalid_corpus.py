@@ -15,7 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +157,7 @@ def test_real_process_prints_no_traceback(name: str) -> None:
 
 
 def test_file_over_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
-    from warmplan.source import MAX_FILE_BYTES
+    from warmplan.config.source import MAX_FILE_BYTES
 
     big = tmp_path / "big.yaml"
     big.write_text("name: " + "x" * MAX_FILE_BYTES + "\n")

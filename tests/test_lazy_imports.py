@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 PROBE = """
 import json, sys
-from warmplan.cli import app
+from warmplan.cli.main import app
 try:
     app({args!r})
 except SystemExit as exc:
@@ -92,7 +92,7 @@ def test_python_m_warmplan_runs():
 
 GC_PROBE = """
 import gc, json, sys
-from warmplan import cli
+from warmplan.cli import main as cli
 sys.argv = ["warmplan", *{args!r}]
 try:
     cli.run()

@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from warmplan import load_plan, simulate
-from warmplan.cli import app
-from warmplan.schedulers import layout
-from warmplan.simulation import Trace
+from warmplan.cli.main import app
+from warmplan.schedule.build import layout
+from warmplan.schedule.simulate import Trace
 
 MIB = 2**20
 
@@ -121,7 +121,7 @@ def test_show_of_a_dense_step_decay_prints_a_short_table(tmp_path):
 def test_check_of_a_dense_step_decay_is_clean_and_lean():
     """Each drop of step_size 1 is asked for: no WP104 'jump' finding, and the rule
     judges them with numpy masks, not a set of a Python int per boundary."""
-    from warmplan.checks import check_plan
+    from warmplan.lint.runner import check_plan
 
     plan = _step_plan(200_000)
     trace = simulate(plan)
@@ -136,7 +136,7 @@ def test_check_of_a_dense_step_decay_is_clean_and_lean():
 def test_check_still_finds_a_jump_the_plan_does_not_ask_for():
     """The mask only excuses asked-for boundaries: a cosine falling off a cliff at the
     hand-over (warm-up ending at 0.1 x target below a cosine at target) is still found."""
-    from warmplan.checks import check_plan
+    from warmplan.lint.runner import check_plan
 
     plan = load_plan(
         {
@@ -209,7 +209,7 @@ def test_streamed_json_keeps_torch_warnings_in_its_head():
 
     plan = _step_plan(30)
     trace = simulate(plan)
-    from warmplan.simulation import CapturedWarning
+    from warmplan.schedule.simulate import CapturedWarning
 
     trace.warnings.append(CapturedWarning("UserWarning", 'a "quoted"\nwarning', 3, 2))
     document = json.loads("".join(json_chunks(trace)))

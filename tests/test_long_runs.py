@@ -132,7 +132,7 @@ class _Stream:
 def test_the_bar_is_for_long_plans_on_a_terminal_outside_ci(intervals, tty, ci, shown, monkeypatch):
     from types import SimpleNamespace
 
-    from warmplan.commands.progress import shows_progress
+    from warmplan.cli.progress import shows_progress
 
     monkeypatch.setattr("sys.stderr", _Stream(tty))
     if ci is None:
@@ -161,7 +161,7 @@ def test_no_bar_in_a_pipe(tmp_path):
 
 def test_the_bar_shows_the_plan_name_as_written(monkeypatch):
     # its name is the user's text: "[/]" in it is not rich markup (it raised MarkupError)
-    from warmplan.commands import progress
+    from warmplan.cli import progress
 
     monkeypatch.setattr(progress, "shows_progress", lambda plan: True)
     plan = load_plan({"name": "x[/]y", "optimizer": {"lr": 0.1}, "training": {"epochs": 3}})

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from warmplan import output
-from warmplan.cli import app
+from warmplan.render import files as output
+from warmplan.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "linear-warmup-cosine.yaml"
@@ -214,7 +214,7 @@ def test_ctrl_c_while_writing_to_a_device_says_the_output_is_incomplete(
 def test_ctrl_c_before_printing_says_nothing_was_written(
     config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from warmplan import simulation
+    from warmplan.schedule import simulate as simulation
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt

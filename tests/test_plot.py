@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmplan import load_plan, simulate
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.errors import OutputError
 from warmplan.render.image_file import default_output, save_figure
 from warmplan.render.plot import PlotOptions, plot_traces
@@ -316,7 +316,7 @@ def test_plot_help_names_its_options():
 
 
 def test_the_cli_module_does_not_import_matplotlib_or_plotext():
-    code = "import sys, warmplan.cli; print(sorted({'matplotlib', 'plotext'} & set(sys.modules)))"
+    code = "import sys, warmplan.cli.main; print(sorted({'matplotlib', 'plotext'} & set(sys.modules)))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True

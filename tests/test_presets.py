@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import DATA
-from warmplan.loading import load_plan
-from warmplan.simulation import simulate
+from warmplan.config.load import load_plan
+from warmplan.schedule.simulate import simulate
 
 REFERENCES = sorted((DATA / "presets").glob("*.json"))
 
@@ -76,7 +76,7 @@ ONE_CASE_PER_PRESET = {
 def test_scheduler_pickles_and_its_state_dict_resumes(key):
     import torch
 
-    from warmplan.schedulers import build_scheduler
+    from warmplan.schedule.build import build_scheduler
 
     document, case = ONE_CASE_PER_PRESET[key]
     plan = plan_of(document["framework"], case)
@@ -204,7 +204,7 @@ def test_cli_shows_a_preset(tmp_path):
     from typer.testing import CliRunner
 
     from tests.conftest import CONFIGS
-    from warmplan.cli import app
+    from warmplan.cli.main import app
 
     result = CliRunner().invoke(
         app, ["show", str(CONFIGS / "compare" / "transformers.yaml"), "-f", "csv"]
@@ -229,7 +229,7 @@ def test_every_compare_config_loads_and_simulates():
 def test_cli_shows_plans_side_by_side():
     from typer.testing import CliRunner
 
-    from warmplan.cli import app
+    from warmplan.cli.main import app
 
     paths = [str(p) for p in COMPARE]
     result = CliRunner().invoke(app, ["show", *paths, "-f", "csv"])
@@ -249,7 +249,7 @@ def test_cli_shows_plans_side_by_side():
 def test_cli_side_by_side_table_and_markdown():
     from typer.testing import CliRunner
 
-    from warmplan.cli import app
+    from warmplan.cli.main import app
 
     paths = [str(p) for p in COMPARE[:3]]
     table = CliRunner().invoke(app, ["show", *paths], env={"COLUMNS": "200"})
@@ -264,7 +264,7 @@ def test_cli_side_by_side_table_and_markdown():
 def test_cli_refuses_to_compare_epochs_with_steps(example_path):
     from typer.testing import CliRunner
 
-    from warmplan.cli import app
+    from warmplan.cli.main import app
 
     result = CliRunner().invoke(app, ["show", str(COMPARE[0]), str(example_path)])
     assert result.exit_code == 2
@@ -309,7 +309,7 @@ def test_every_preset_has_reference_data():
     ],
 )
 def test_layout_names_the_presets_phases(framework, name, args, phases):
-    from warmplan.schedulers import layout
+    from warmplan.schedule.build import layout
 
     plan = load_plan(
         {

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from warmplan import load_plan, simulate
-from warmplan.cli import app
+from warmplan.cli.main import app
 from warmplan.errors import ConfigError
 
 
@@ -24,10 +24,10 @@ def test_a_scheduler_that_computes_a_bad_lr_is_a_config_error(monkeypatch, bad):
     of a long plan): a LambdaLR whose factor goes bad at interval 7."""
     from torch.optim.lr_scheduler import LambdaLR
 
-    import warmplan.schedulers
+    import warmplan.schedule.build
 
     monkeypatch.setattr(
-        warmplan.schedulers,
+        warmplan.schedule.build,
         "build_schedule",
         lambda optimizer, plan: LambdaLR(optimizer, partial(_broken_at, bad=bad, step=7)),
     )

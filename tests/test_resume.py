@@ -18,7 +18,7 @@ import torch
 
 from tests.resume_child import build, train
 from tests.strategies import DECAY_KINDS, WARMUP_KINDS, compatible, fit_decay
-from warmplan.plan import DECAY_MODELS
+from warmplan.config.models import DECAY_MODELS
 
 TESTS = Path(__file__).resolve().parent
 TOTAL = 24  # intervals per run

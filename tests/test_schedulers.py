@@ -20,7 +20,7 @@ from torch.optim.lr_scheduler import (
 )
 
 from warmplan import load_plan, simulate
-from warmplan.simulation import dummy_optimizer
+from warmplan.schedule.simulate import dummy_optimizer
 
 
 def _plan(warmup=None, decay=None, epochs=20, lr=1e-2, **training):
@@ -183,7 +183,7 @@ def test_per_epoch_interval_counts_optimizer_steps_per_epoch():
 
 def test_dummy_optimizer_gives_the_same_lrs_as_real_adam():
     """The dynamo-free dummy must not change what torch's schedulers compute."""
-    from warmplan.schedulers import build_schedule
+    from warmplan.schedule.build import build_schedule
 
     plan = load_plan("configs/two-groups.yaml")
     dummy = dummy_optimizer(plan.target_lrs)

@@ -11,7 +11,7 @@ from torch import nn
 from torch.optim.lr_scheduler import CosineAnnealingLR, StepLR
 
 from warmplan import WarmupWrapper
-from warmplan.warmup import CURVES
+from warmplan.schedule.warmup import CURVES
 
 
 def _optimizer(lr=0.1):

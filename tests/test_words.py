@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from warmplan import load_plan, simulate
-from warmplan.checks import check_plan
-from warmplan.words import counted
+from warmplan.lint.runner import check_plan
+from warmplan.text import counted
 
 
 @pytest.mark.parametrize(

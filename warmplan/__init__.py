@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Plan": "warmplan.plan",
-    "load_plan": "warmplan.loading",
-    "build_scheduler": "warmplan.schedulers",
-    "simulate": "warmplan.simulation",
-    "Trace": "warmplan.simulation",
-    "WarmupWrapper": "warmplan.warmup",
+    "Plan": "warmplan.config.models",
+    "load_plan": "warmplan.config.load",
+    "build_scheduler": "warmplan.schedule.build",
+    "simulate": "warmplan.schedule.simulate",
+    "Trace": "warmplan.schedule.simulate",
+    "WarmupWrapper": "warmplan.schedule.warmup",
     "WarmplanError": "warmplan.errors",
     "ConfigError": "warmplan.errors",
     "Finding": "warmplan.errors",
@@ -29,12 +29,12 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
+    from warmplan.config.load import load_plan
+    from warmplan.config.models import Plan
     from warmplan.errors import ConfigError, Finding, WarmplanError
-    from warmplan.loading import load_plan
-    from warmplan.plan import Plan
-    from warmplan.schedulers import build_scheduler
-    from warmplan.simulation import Trace, simulate
-    from warmplan.warmup import WarmupWrapper
+    from warmplan.schedule.build import build_scheduler
+    from warmplan.schedule.simulate import Trace, simulate
+    from warmplan.schedule.warmup import WarmupWrapper
 
 
 def __getattr__(name: str) -> Any:

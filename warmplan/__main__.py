@@ -1,3 +1,3 @@
-from warmplan.cli import run
+from warmplan.cli.main import run
 
 run()

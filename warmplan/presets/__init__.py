@@ -26,17 +26,17 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
-from warmplan.blocks import MAX_WHOLE
+from warmplan.config.blocks import MAX_WHOLE
 from warmplan.errors import Finding
-from warmplan.loading import _closest, _did_you_mean, _hint
-from warmplan.loading import _describe as describe
+from warmplan.text import closest, did_you_mean, hint
+from warmplan.text import describe as describe
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
     from torch.optim.lr_scheduler import LambdaLR
 
-    from warmplan.plan import Plan
-    from warmplan.source import Source
+    from warmplan.config.models import Plan
+    from warmplan.config.source import Source
 
 FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras")
 
@@ -168,7 +168,7 @@ def preset_findings(plan: Plan, source: Source) -> list[Finding]:
         )
     presets = registry(spec.framework)
     if spec.name not in presets:
-        hint = _did_you_mean(spec.name, list(presets))
+        hint = did_you_mean(spec.name, list(presets))
         message = (
             f"preset.name {spec.name!r} is not a {spec.framework} schedule{hint}; "
             f"{spec.framework} has: {', '.join(presets)}"
@@ -188,9 +188,9 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
         keypath = ("preset", "args", key)
         arg = preset.args.get(key)
         if arg is None:
-            close = _closest(str(key), known)
+            close = closest(str(key), known)
             takes = ", ".join(known) or "no arguments"
-            message = f"unknown argument preset.args.{key}{_hint(close)}; {title} takes: {takes}"
+            message = f"unknown argument preset.args.{key}{hint(close)}; {title} takes: {takes}"
             finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
             found.append(finding.at(suggestion=close))
         elif not _fits(arg, value):

@@ -19,7 +19,7 @@ from warmplan.render.rows import landmarks, table_rows
 from warmplan.render.table import fmt_lr
 
 if TYPE_CHECKING:
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 DIFFERS = "bold yellow"
 

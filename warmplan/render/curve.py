@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from warmplan.render.reduce import minmax_indices
 
 if TYPE_CHECKING:
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 #: rows of the curve, its frame and tick labels included; wider terminals get a wider one
 HEIGHT = 12

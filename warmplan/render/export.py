@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from warmplan.render.rows import lr_columns
-from warmplan.summary import summarize
+from warmplan.render.summary import summarize
 
 if TYPE_CHECKING:
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 #: Rows rendered at a time: their Python objects (cells, lines) live for one chunk only.
 CHUNK = 16384

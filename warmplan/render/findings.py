@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from warmplan.words import counted
+from warmplan.text import counted
 
 if TYPE_CHECKING:
-    from warmplan.checks import CheckReport
     from warmplan.errors import Finding
+    from warmplan.lint.runner import CheckReport
 
 
 def summary_line(report: CheckReport) -> str:

@@ -49,7 +49,7 @@ def save_figure(
     figure: Figure, path: Path, fmt: str | None = None, inputs: Iterable[str | Path] = ()
 ) -> None:
     """Write the figure to ``path`` atomically, never over one of ``inputs``."""
-    from warmplan.output import write_atomically
+    from warmplan.render.files import write_atomically
 
     chosen = figure_format(path, fmt)
     # No dates or versions in SVG/PDF: the same plan gives the same bytes.

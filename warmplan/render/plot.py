@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warmplan.render.reduce import minmax_indices
-from warmplan.summary import summarize
+from warmplan.render.summary import summarize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 UNIT_LABELS = {"epoch": "epoch", "step": "optimizer step"}
 _BOUNDARY_STYLE = {"color": "0.55", "linestyle": (0, (4, 3)), "linewidth": 0.8, "zorder": 1}

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 
 def lr_columns(trace: Trace) -> list[str]:

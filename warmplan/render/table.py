@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan.render.grid import Grid, Row
 from warmplan.render.rows import landmarks, lr_columns, table_rows
-from warmplan.summary import Summary, summarize
-from warmplan.words import counted
+from warmplan.render.summary import Summary, summarize
+from warmplan.text import counted
 
 if TYPE_CHECKING:
-    from warmplan.simulation import Trace
+    from warmplan.schedule.simulate import Trace
 
 PHASE_STYLES = {"warmup": "yellow", "stable": "green", "decay": "cyan", "constant": "green"}
 

@@ -1,0 +1,1 @@
+"""The command-line interface: `warmplan.cli.main` holds the app and the entry point."""

@@ -1,0 +1,259 @@
+"""Training budgets in the user's units -> the plan's intervals, with the derivation.
+
+The plan's derived properties (:class:`warmplan.config.models.Plan`) call these and nothing
+else does the arithmetic. Warm-up lengths, decay lengths (``T_max: {epochs: 3}``)
+and multistep milestones go through the same three conversions. Conversions to a
+coarser unit that are not exact round *up* (a warm-up or a decay is never shorter
+than asked, a milestone never earlier); fractions of training round to the nearest
+interval (Python's ``round``: ties to even). Every conversion that is not a plain
+copy leaves a note, which ``warmplan show`` prints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from warmplan.text import counted
+
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+
+#: Adam's default beta2, used by ``length: auto`` when ``optimizer.betas`` is absent.
+DEFAULT_BETA2 = 0.999
+
+
+@dataclass(frozen=True)
+class Length:
+    """A length in intervals, and how it was derived (empty when given as is)."""
+
+    intervals: int
+    notes: tuple[str, ...] = ()
+
+
+def batches_per_epoch(dataset_size: int, batch_size: int, world_size: int, drop_last: bool) -> int:
+    """Batches each device sees per epoch: ceil (floor with drop_last) of the split."""
+    global_batch = batch_size * world_size
+    if drop_last:
+        return dataset_size // global_batch
+    return -(-dataset_size // global_batch)
+
+
+def optimizer_steps_per_epoch(batches: int, grad_accum: int) -> int:
+    """One optimizer step per ``grad_accum`` batches, at least one (transformers' rule)."""
+    return max(1, batches // grad_accum)
+
+
+def steps_per_epoch(training: Any) -> int:
+    """Optimizer steps per epoch: given, derived from the data, or (budget in steps,
+    no epoch size) the whole run as one epoch."""
+    if training.steps_per_epoch is not None:
+        return training.steps_per_epoch
+    if training.dataset_size is not None and training.batch_size is not None:
+        batches = batches_per_epoch(
+            training.dataset_size, training.batch_size, training.world_size, training.drop_last
+        )
+        return optimizer_steps_per_epoch(batches, training.grad_accum)
+    if training.steps is not None:
+        return training.steps
+    return 1
+
+
+def epoch_notes(training: Any) -> tuple[str, ...]:
+    """How steps per epoch (and epochs, for a budget in steps) were derived."""
+    notes = []
+    if training.steps_per_epoch is None and training.dataset_size is not None:
+        t = training
+        rounding = "floor (drop_last)" if t.drop_last else "ceil"
+        batches = batches_per_epoch(t.dataset_size, t.batch_size, t.world_size, t.drop_last)
+        steps = optimizer_steps_per_epoch(batches, t.grad_accum)
+        devices = counted(t.world_size, "device")
+        notes.append(
+            f"steps per epoch: {rounding}({t.dataset_size:,} samples / ({t.batch_size} per "
+            f"device x {devices})) = {batches:,} batches; max(1, {batches:,} // "
+            f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps"
+        )
+    if training.steps is not None:
+        per_epoch = steps_per_epoch(training)
+        if training.steps % per_epoch:
+            epochs = -(-training.steps // per_epoch)
+            notes.append(
+                f"epochs: {training.steps:,} steps / {per_epoch:,} per epoch = "
+                f"{training.steps / per_epoch:.4g}, rounded up to {epochs:,} (the last one partial)"
+            )
+    return tuple(notes)
+
+
+def steps_to_intervals(plan: Plan, steps: float, what: str) -> Length:
+    """``steps`` optimizer steps in the plan's intervals (epochs round up)."""
+    per = plan.steps_per_interval
+    intervals = math.ceil(steps / per) if per > 1 else math.ceil(steps)
+    if intervals * per == steps:
+        return Length(intervals)
+    return Length(
+        intervals,
+        (
+            f"{what}: {steps:g} steps / {per:,} per epoch = {steps / per:.4g} epochs, "
+            f"rounded up to {intervals:,}",
+        ),
+    )
+
+
+def epochs_to_intervals(plan: Plan, epochs: float, what: str) -> Length:
+    if plan.interval == "epoch":
+        intervals = math.ceil(epochs)
+        if intervals == epochs:
+            return Length(intervals)
+        return Length(intervals, (f"{what}: {epochs:g} epochs, rounded up to {intervals:,}",))
+    steps = epochs * plan.steps_per_epoch
+    length = steps_to_intervals(plan, steps, what)
+    if length.notes:
+        return length
+    return Length(
+        length.intervals,
+        (
+            f"{what}: {counted(epochs, 'epoch', 'g')} x {plan.steps_per_epoch:,} = "
+            f"{length.intervals:,} steps",
+        ),
+    )
+
+
+def fraction_to_intervals(plan: Plan, fraction: float, what: str) -> Length:
+    total = plan.intervals
+    intervals = round(fraction * total)
+    note = f"{what}: {fraction:g} x {total:,} {plan.interval}s = {fraction * total:.6g}"
+    if intervals != fraction * total:
+        note += f", rounded to {intervals:,}"
+    return Length(intervals, (note,))
+
+
+def auto_warmup_steps(beta2: float) -> int:
+    """Ma & Yarats (2019): an untuned warm-up of 2 / (1 - beta2) optimizer steps."""
+    return round(2.0 / (1.0 - beta2))
+
+
+def warmup_length(plan: Plan) -> Length:
+    """W: the warm-up's length in intervals, from whichever unit the plan gave."""
+    warmup = plan.warmup
+    if warmup is None or warmup.kind == "none":
+        return Length(0)
+    if warmup.length == "auto":
+        betas = plan.optimizer.betas
+        beta2 = betas[1] if betas else DEFAULT_BETA2
+        steps = auto_warmup_steps(beta2)
+        origin = "optimizer.betas" if betas else "Adam's default"
+        rule = (
+            f"warm-up length auto: round(2 / (1 - beta2 {beta2:g} from {origin})) = "
+            f"{steps:,} optimizer steps (Ma & Yarats, 2019)"
+        )
+        length = steps_to_intervals(plan, steps, "warm-up")
+        return Length(length.intervals, (rule, *length.notes))
+    if warmup.length is not None:
+        return Length(warmup.length)
+    return _in_unit(plan, warmup.steps, warmup.epochs, warmup.fraction, "warm-up")
+
+
+def _in_unit(
+    plan: Plan, steps: float | None, epochs: float | None, fraction: float | None, what: str
+) -> Length:
+    """Whichever of steps, epochs or fraction of training is given, in intervals."""
+    if steps is not None:
+        return steps_to_intervals(plan, steps, what)
+    if epochs is not None:
+        return epochs_to_intervals(plan, epochs, what)
+    return fraction_to_intervals(plan, fraction or 0.0, what)
+
+
+def span_length(plan: Plan, value: Any, what: str) -> Length:
+    """A decay length: intervals as given (an int), or a ``Span`` in another unit."""
+    if isinstance(value, int):
+        return Length(value)
+    return _in_unit(plan, value.steps, value.epochs, value.fraction, what)
+
+
+def decay_lengths(plan: Plan) -> dict[str, Length]:
+    """The decay's lengths that were given (``T_max``, ``step_size``, ...), in intervals."""
+    from warmplan.config.decays import SPAN_KEYS
+
+    given = ((key, getattr(plan.decay, key, None)) for key in SPAN_KEYS)
+    return {key: span_length(plan, v, f"decay.{key}") for key, v in given if v is not None}
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Points in intervals counted from the start of training, and their derivation."""
+
+    intervals: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+UNITS = ("steps", "epochs", "fraction")
+
+
+def milestone_positions(plan: Plan) -> Positions:
+    """A multistep decay's milestones in intervals (none for other kinds)."""
+    decay = plan.decay
+    if decay is None or decay.kind != "multistep":
+        return Positions(())
+    points = decay.milestones
+    if isinstance(points, list):
+        return Positions(tuple(points))
+    unit = next((u for u in UNITS if getattr(points, u) is not None), None)
+    if unit is None:  # refused by the consistency rules
+        return Positions(())
+    values = getattr(points, unit)
+    converted = tuple(
+        _in_unit(plan, **{u: v if u == unit else None for u in UNITS}, what="").intervals
+        for v in values
+    )
+    per_interval = {
+        "steps": 1 / plan.steps_per_interval,
+        "epochs": plan.steps_per_epoch / plan.steps_per_interval,
+        "fraction": plan.intervals,
+    }[unit]
+    exact = all(c == v * per_interval for c, v in zip(converted, values, strict=True))
+    if exact and unit == "steps" and plan.interval == "step":
+        return Positions(converted)
+    note = (
+        f"decay.milestones: {unit} {', '.join(f'{v:g}' for v in values)} = "
+        f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
+    )
+    if not exact:
+        note += " (rounded: steps and epochs up, fractions to the nearest)"
+    return Positions(converted, (note,))
+
+
+def decay_notes(plan: Plan) -> tuple[str, ...]:
+    """How the decay's lengths and milestones came from the user's units."""
+    lengths = decay_lengths(plan)
+    notes = [
+        note for key, length in lengths.items() if key != "decay_length" for note in length.notes
+    ]
+    return (*notes, *milestone_positions(plan).notes, *final_decay_length(plan).notes)
+
+
+def final_decay_length(plan: Plan) -> Length:
+    """D: the length of a wsd plan's final decay, in intervals (0 for other kinds)."""
+    from warmplan.config.decays import DEFAULT_WSD_FRACTION
+
+    decay = plan.decay
+    if decay is None or decay.kind != "wsd":
+        return Length(0)
+    if decay.decay_length is not None:
+        return span_length(plan, decay.decay_length, "wsd decay")
+    fraction = decay.decay_fraction if decay.decay_fraction is not None else DEFAULT_WSD_FRACTION
+    return fraction_to_intervals(plan, fraction, "wsd decay")
+
+
+def onecycle_warmup(plan: Plan) -> Length:
+    """OneCycleLR's own warm-up: it peaks at interval pct_start x N - 1 (rounded)."""
+    decay, total = plan.decay, plan.intervals
+    peak = max(0, round(decay.pct_start * total - 1))  # type: ignore[union-attr]
+    return Length(
+        peak,
+        (
+            f"onecycle warm-up: pct_start {decay.pct_start:g} x {total:,} - 1 = peak at "  # type: ignore[union-attr]
+            f"{plan.interval} {peak:,}",
+        ),
+    )

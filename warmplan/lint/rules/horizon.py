@@ -1,0 +1,156 @@
+"""Rules on the lengths of the phases: empty phases, a decay horizon that does not fit
+the training, multistep milestones out of place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from warmplan.lint.rules.locate import fmt, warmup_length_key
+from warmplan.lint.runner import rule
+from warmplan.text import counted
+
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+    from warmplan.config.source import KeyPath
+    from warmplan.schedule.simulate import Trace
+
+Found = Iterator[tuple["KeyPath", str]]
+
+#: decay keys that set its length, in intervals after the warm-up
+HORIZON_KEYS = ("T_max", "total_iters")
+
+
+@rule("WP101", "error", "a phase that was asked for but has zero length")
+def empty_phase(plan: Plan, trace: Trace) -> Found:
+    warmup, unit = plan.warmup, plan.interval
+    if warmup is not None and warmup.kind != "none" and plan.warmup_intervals == 0:
+        how = (
+            f"warmup.fraction {warmup.fraction:g} of {counted(plan.intervals, unit)} rounds to 0"
+            if warmup.length is None
+            else "warmup.length is 0"
+        )
+        yield (
+            warmup_length_key(plan),
+            f"a {warmup.kind} warm-up was asked for but {how}: there is no warm-up; "
+            f"give it at least 1 {plan.interval}, or write warmup.kind: none",
+        )
+    decay = plan.decay
+    remaining = plan.intervals - plan.warmup_intervals
+    step_size = plan.decay_length("step_size")
+    if decay is not None and decay.kind == "step" and step_size >= remaining:  # type: ignore[operator]
+        yield (
+            ("decay", "step_size"),
+            f"decay.step_size ({counted(step_size, unit)}) is not shorter than the decay "
+            f"phase ({counted(remaining, unit)}): the LR never steps down; use a step_size "
+            f"below {remaining}",
+        )
+
+
+def _horizon(plan: Plan) -> tuple[str, int] | None:
+    """(key, length) of a decay's explicit horizon, if it has one."""
+    for key in HORIZON_KEYS:
+        length = plan.decay_length(key)
+        if length is not None:
+            return key, length
+    return None
+
+
+@rule("WP106", "error", "a decay that ends before training does (flat floor, cosine back up)")
+def decay_ends_early(plan: Plan, trace: Trace) -> Found:
+    horizon = _horizon(plan)
+    remaining = plan.intervals - plan.warmup_intervals
+    if horizon is None or horizon[1] >= remaining:
+        return
+    key, length = horizon
+    end = plan.warmup_intervals + length
+    lr = trace.lr[:, 0]
+    if plan.decay_kind == "cosine":
+        after = f"the cosine comes back up, to {fmt(lr[-1])} at the end"
+    else:
+        held = remaining - length
+        after = f"the LR then stays at {fmt(lr[end])} for the last {counted(held, plan.interval)}"
+    yield (
+        ("decay", key),
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
+        f"{counted(remaining, plan.interval)}: the decay ends at {plan.interval} {end} and "
+        f"{after}; set {key}: {remaining} or remove it",
+    )
+
+
+@rule("WP107", "warning", "a decay that ends after training does (the floor never reached)")
+def decay_ends_late(plan: Plan, trace: Trace) -> Found:
+    horizon = _horizon(plan)
+    remaining = plan.intervals - plan.warmup_intervals
+    if horizon is None or horizon[1] <= remaining:
+        return
+    key, length = horizon
+    yield (
+        ("decay", key),
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is only "
+        f"{counted(remaining, plan.interval)}: training ends at LR {fmt(trace.lr[-1, 0])}, "
+        f"above the decay's floor; set {key}: {remaining} or remove it",
+    )
+
+
+@rule("WP108", "error", "multistep milestones in the warm-up, after training, or unsorted")
+def milestones(plan: Plan, trace: Trace) -> Found:
+    decay = plan.decay
+    if decay is None or decay.kind != "multistep":
+        return
+    w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
+    points = plan.milestones
+    unit_key = () if isinstance(decay.milestones, list) else (_unit(decay.milestones),)
+
+    def shown(index: int) -> str:
+        """Milestone ``index`` as written, with the interval it became if it differs."""
+        if not unit_key:
+            return str(points[index])
+        written = getattr(decay.milestones, unit_key[0])[index]
+        words = f"{unit_key[0].removesuffix('s')} {written:g}"  # epoch 6, fraction 0.5
+        same = unit_key[0] == f"{unit}s" and written == points[index]
+        return words if same else f"{words} = {unit} {points[index]}"
+
+    for index, m in enumerate(points):
+        key = ("decay", "milestones", *unit_key, index)
+        if w and m <= w:
+            yield (
+                key,
+                f"milestone {shown(index)} is at or before the end of warm-up ({unit} {w}); "
+                "milestones count from the start of training: move it after the warm-up",
+            )
+        elif m >= n:
+            yield (
+                key,
+                f"milestone {shown(index)} is not before the end of training "
+                f"({counted(n, unit)}): it never applies; move it below {counted(n, unit)} "
+                "or remove it",
+            )
+        elif index and m < points[index - 1]:
+            yield (
+                key,
+                f"milestones are not sorted ({shown(index - 1)}, then {shown(index)}); write "
+                "them in order, an unsorted list usually hides a typo",
+            )
+        elif m in points[:index]:
+            yield (
+                key,
+                f"milestone {shown(index)} is listed twice: torch then multiplies by gamma "
+                f"twice there (x{fmt(decay.gamma**2)}); remove the copy",
+            )
+
+
+def _unit(points: object) -> str:
+    """The unit key of milestones given in steps, epochs or fractions."""
+    from warmplan.config.budget import UNITS
+
+    return next(u for u in UNITS if getattr(points, u) is not None)
+
+
+def _given(plan: Plan, key: str, length: int) -> str:
+    """A decay length as the plan gave it: ``20``, or ``{epochs: 2} = 200 steps``."""
+    value = getattr(plan.decay, key)
+    if isinstance(value, int):
+        return str(length)
+    unit = _unit(value)
+    return f"{{{unit}: {getattr(value, unit):g}}} = {counted(length, plan.interval)}"

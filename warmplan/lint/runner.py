@@ -1,0 +1,212 @@
+"""`warmplan check`: rules over a simulated plan, and the runner over files and folders.
+
+A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
+with :func:`rule` under a stable code (WP1xx) and one severity; the runner turns what
+it yields into :class:`~warmplan.errors.Finding` s located at the YAML key. The rules
+themselves live in :mod:`warmplan.lint.rules`. Parsing is kept apart from rendering: the
+runner returns a :class:`CheckReport` that :mod:`warmplan.render.findings` renders.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warmplan import errors
+from warmplan.errors import ConfigError, Finding, Severity, UsageError
+
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+    from warmplan.config.source import KeyPath
+    from warmplan.schedule.simulate import Trace
+
+RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
+
+#: A torch error while building or stepping the schedule (kept apart from the rules:
+#: there is no trace to check then).
+TORCH_REFUSED = errors.TORCH_REFUSED
+#: An ``ignore:`` entry that names no rule.
+UNKNOWN_IGNORE = "WP100"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str  # what it catches, for --help and the README table
+    check: RuleFunction
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule under ``code``; its function yields ``(keypath, message)``."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if code in RULES:
+            raise ValueError(f"rule code {code} registered twice")
+        RULES[code] = Rule(code, severity, title, function)
+        return function
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code (importing :mod:`warmplan.lint.rules` registers them)."""
+    import warmplan.lint.rules  # noqa: F401
+
+    return dict(sorted(RULES.items()))
+
+
+def known_codes() -> set[str]:
+    return {*all_rules(), TORCH_REFUSED, UNKNOWN_IGNORE}
+
+
+def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Finding]:
+    """Run every rule over a simulated plan; drop the codes ignored here or in the plan."""
+    silenced = set(ignore) | set(plan.ignore)
+    findings: list[Finding] = []
+    for code in sorted(set(plan.ignore) - known_codes()):
+        index = plan.ignore.index(code)
+        findings.append(
+            plan.source.finding(
+                UNKNOWN_IGNORE,
+                ("ignore", index),
+                f"ignore lists {code}, which is no rule of warmplan check; remove it",
+                severity="warning",
+            )
+        )
+    for code, registered in all_rules().items():
+        if code in silenced:
+            continue
+        for keypath, message in registered.check(plan, trace):
+            findings.append(
+                plan.source.finding(code, keypath, message, severity=registered.severity)
+            )
+    return sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
+
+
+# -- the runner over files --------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    loaded: bool = True  # False when the plan could not be read, validated or simulated
+    matched: bool = True  # False for an argument that named no file
+
+    @property
+    def status(self) -> str:
+        """``unmatched`` (no file), ``invalid`` (not checked), ``error``, ``warning``, ``ok``."""
+        if not self.matched:
+            return "unmatched"
+        if not self.loaded:
+            return "invalid"
+        severities = {f.severity for f in self.findings}
+        return "error" if "error" in severities else "warning" if severities else "ok"
+
+
+@dataclass
+class CheckReport:
+    files: list[FileResult]
+
+    @property
+    def plans(self) -> int:
+        """How many plan files were checked (arguments that matched none excluded)."""
+        return sum(1 for result in self.files if result.matched)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for result in self.files for f in result.findings]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.count("error") or (strict and self.count("warning")))
+
+
+def expand_paths(paths: Sequence[str | Path]) -> tuple[list[str], list[Finding]]:
+    """Files, folders (every *.yaml/*.yml below, sorted) and globs -> plan files.
+
+    An argument that names no plan file at all is a finding (WP001) rather than a usage
+    error, so one CI run still checks every other path and reports them all.
+    """
+    files: list[str] = []
+    seen: set[str] = set()  # a file named twice (a folder and a glob) is checked once
+    unmatched: list[Finding] = []
+    for raw in paths:
+        text = str(raw)
+        path = Path(text)
+        if _holds(path.is_dir):
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and _holds(p.is_file)
+            )
+            why = "a folder with no *.yaml or *.yml file below it"
+        elif _holds(path.exists) or not glob.has_magic(text):
+            found, why = [text], ""  # reading it says what is wrong (missing, too long...)
+        else:
+            found = sorted(p for p in glob.glob(text, recursive=True) if _holds(Path(p).is_file))
+            why = "a pattern that matches no file"
+        if not found:
+            unmatched.append(Finding(errors.UNREADABLE, f"{why}; nothing to check", path=text))
+        for file in found:
+            if file not in seen:
+                seen.add(file)
+                files.append(file)
+    return files, unmatched
+
+
+def _holds(test: Callable[[], bool]) -> bool:
+    """``path.is_dir`` & co. for `check`: pathlib lets OSErrors other than "not found"
+    through (a name too long, a loop of links); such a path is one that reading will
+    report as a finding, not a crash."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def check_paths(
+    paths: Sequence[str | Path], ignore: Iterable[str] = (), max_steps: int | None = None
+) -> CheckReport:
+    """Load, validate, simulate and check every plan under ``paths``; never stop early.
+
+    ``ignore``: rule codes to silence everywhere (UsageError for a code that names no
+    rule). Every problem, a file that does not load included, becomes a finding.
+    """
+    ignore = list(ignore)
+    unknown = sorted(set(ignore) - known_codes())
+    if unknown:
+        codes = ", ".join(sorted(known_codes()))
+        raise UsageError(f"--ignore {unknown[0]}: no such rule; the rules are {codes}")
+    if not paths:
+        raise UsageError("give at least one plan file, folder or glob to check")
+    files, unmatched = expand_paths(paths)
+    results = [FileResult(f.path or "", [f], loaded=False, matched=False) for f in unmatched]
+    for path in files:
+        results.append(check_file(path, ignore, max_steps))
+    return CheckReport(results)
+
+
+def check_file(path: str, ignore: Iterable[str] = (), max_steps: int | None = None) -> FileResult:
+    """One file -> its findings; load, validation and torch errors included."""
+    from warmplan.config.load import load_plan
+    from warmplan.lint.rules.resume import sample_points
+    from warmplan.schedule.simulate import MAX_STEPS, simulate
+
+    try:
+        plan = load_plan(path)
+        # the resume rule's save points, saved on the way (no second run to reach them)
+        checkpoints = sample_points(plan)
+        trace = simulate(plan, max_steps=max_steps or MAX_STEPS, checkpoints=checkpoints)
+    except ConfigError as exc:  # torch's refusals too (WP114): see simulation
+        return FileResult(path, list(exc.findings), loaded=False)
+    return FileResult(path, check_plan(plan, trace, ignore))

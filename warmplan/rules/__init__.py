@@ -1,7 +1,0 @@
-"""The rules of `warmplan check`, one module per concern; importing registers them.
-
-Each rule yields ``(keypath, message)``; :mod:`warmplan.checks` adds its code and
-severity and locates the key in the YAML. Messages say what to change.
-"""
-
-from warmplan.rules import expectations, horizon, optimizer, resume, values  # noqa: F401
