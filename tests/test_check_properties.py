@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from tests.strategies import plans, preset_plans
 from warmplan import load_plan, simulate
-from warmplan.lint.runner import check_file, check_plan, known_codes
 from warmplan.errors import ConfigError
+from warmplan.lint.runner import check_file, check_plan, known_codes
 
 CHECKED = settings(
     max_examples=120,

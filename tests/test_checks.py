@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import CONFIGS, DATA
-from warmplan.lint.runner import all_rules, check_file, check_paths, check_plan
 from warmplan.config.load import load_plan
+from warmplan.lint.runner import all_rules, check_file, check_paths, check_plan
 from warmplan.schedule.build import layout
 from warmplan.schedule.simulate import CapturedWarning, Trace, simulate
 

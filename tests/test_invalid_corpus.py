@@ -157,7 +157,7 @@ def test_real_process_prints_no_traceback(name: str) -> None:
 
 
 def test_file_over_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
-    from warmplan.config.source import MAX_FILE_BYTES
+    from warmplan.limits import MAX_FILE_BYTES
 
     big = tmp_path / "big.yaml"
     big.write_text("name: " + "x" * MAX_FILE_BYTES + "\n")

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from warmplan.render import files as output
 from warmplan.cli.main import app
+from warmplan.render import files as output
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "linear-warmup-cosine.yaml"

@@ -316,7 +316,9 @@ def test_plot_help_names_its_options():
 
 
 def test_the_cli_module_does_not_import_matplotlib_or_plotext():
-    code = "import sys, warmplan.cli.main; print(sorted({'matplotlib', 'plotext'} & set(sys.modules)))"
+    code = (
+        "import sys, warmplan.cli.main; print(sorted({'matplotlib', 'plotext'} & set(sys.modules)))"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True

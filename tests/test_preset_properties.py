@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.strategies import mutants, preset_plans
 from warmplan import load_plan, simulate
-from warmplan.errors import ConfigError
 from warmplan.config.load import validate_source
-from warmplan.presets import FRAMEWORKS
 from warmplan.config.source import parse_yaml
+from warmplan.errors import ConfigError
+from warmplan.presets import FRAMEWORKS
 
 PROPERTY = settings(
     max_examples=150,

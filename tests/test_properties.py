@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from tests.strategies import DECAY_KINDS, decay_blocks, fit_decay, mutants, plans
 from warmplan import load_plan, simulate
-from warmplan.errors import ConfigError
 from warmplan.config.load import validate_source
 from warmplan.config.source import parse_yaml
+from warmplan.errors import ConfigError
 
 PROPERTY = settings(
     max_examples=250,

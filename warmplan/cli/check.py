@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from warmplan.cli.common import EXIT_INVALID, State, reporting, resume_collection
+from warmplan.limits import MAX_STEPS
 
 
 class CheckFormat(str, Enum):
@@ -36,7 +37,7 @@ def check(
     ] = None,
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
-    ] = 10_000_000,
+    ] = MAX_STEPS,
 ) -> None:
     """Check plans for schedule mistakes (CI linter): exit 0 clean, 1 errors, 2 usage."""
     with reporting():

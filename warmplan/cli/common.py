@@ -157,5 +157,3 @@ def resume_collection() -> None:
         State.collection_paused = False
         gc.freeze()
         gc.enable()
-
-

@@ -17,6 +17,7 @@ from warmplan.cli.common import (
 )
 from warmplan.cli.flags import plan_flags
 from warmplan.cli.progress import simulate_with_progress
+from warmplan.limits import MAX_STEPS
 
 
 class ImageFormat(str, Enum):
@@ -65,7 +66,7 @@ def plot(
     ] = None,
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
-    ] = 10_000_000,
+    ] = MAX_STEPS,
     flags: Any = None,
 ) -> None:
     """Draw the learning rate of one plan, or several overlaid, to a PNG, SVG or PDF."""

@@ -22,6 +22,7 @@ from warmplan.cli.common import (
 )
 from warmplan.cli.flags import plan_flags
 from warmplan.cli.progress import simulate_with_progress
+from warmplan.limits import MAX_STEPS
 
 #: columns of the text written to a file or a pipe (a terminal has its own)
 FILE_WIDTH = 120
@@ -57,7 +58,7 @@ def show(
     ] = None,
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
-    ] = 10_000_000,
+    ] = MAX_STEPS,
     curve: Annotated[
         bool | None,
         typer.Option(

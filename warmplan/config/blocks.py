@@ -6,9 +6,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warmplan.limits import MAX_WHOLE
+
 #: Whole numbers in a plan stay below this: lengths and counts far past any training,
 #: still exact as floats (torch's schedulers compute in float; 10**400 would overflow).
-MAX_WHOLE = 10**15
 PositiveInt = Annotated[int, Field(ge=1, le=MAX_WHOLE, strict=True)]
 NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_WHOLE, strict=True)]
 # Positive, finite learning rates; ``allow_inf_nan=False`` refuses .nan and .inf.

@@ -1,24 +1,46 @@
 """Training budgets in the user's units -> the plan's intervals, with the derivation.
 
-The plan's derived properties (:class:`warmplan.config.models.Plan`) call these and nothing
-else does the arithmetic. Warm-up lengths, decay lengths (``T_max: {epochs: 3}``)
-and multistep milestones go through the same three conversions. Conversions to a
-coarser unit that are not exact round *up* (a warm-up or a decay is never shorter
-than asked, a milestone never earlier); fractions of training round to the nearest
-interval (Python's ``round``: ties to even). Every conversion that is not a plain
-copy leaves a note, which ``warmplan show`` prints.
+The plan's derived properties (:class:`warmplan.config.models.Plan`) call these and
+nothing else does the arithmetic. They read a plan through :class:`Budgeted`, the few
+things the arithmetic needs, so this module sits below the plan model.
+
+Warm-up lengths, decay lengths (``T_max: {epochs: 3}``) and multistep milestones go
+through the same three conversions. Conversions to a coarser unit that are not exact
+round *up* (a warm-up or a decay is never shorter than asked, a milestone never
+earlier); fractions of training round to the nearest interval (Python's ``round``:
+ties to even). Every conversion that is not a plain copy leaves a note, which
+``warmplan show`` prints.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from warmplan.text import counted
 
-if TYPE_CHECKING:
-    from warmplan.config.models import Plan
+
+class Budgeted(Protocol):
+    """What the budget arithmetic reads of a plan (the plan model has these)."""
+
+    @property
+    def training(self) -> Any: ...
+    @property
+    def optimizer(self) -> Any: ...
+    @property
+    def warmup(self) -> Any: ...
+    @property
+    def decay(self) -> Any: ...
+    @property
+    def interval(self) -> str: ...
+    @property
+    def intervals(self) -> int: ...
+    @property
+    def steps_per_epoch(self) -> int: ...
+    @property
+    def steps_per_interval(self) -> int: ...
+
 
 #: Adam's default beta2, used by ``length: auto`` when ``optimizer.betas`` is absent.
 DEFAULT_BETA2 = 0.999
@@ -85,7 +107,7 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def steps_to_intervals(plan: Plan, steps: float, what: str) -> Length:
+def steps_to_intervals(plan: Budgeted, steps: float, what: str) -> Length:
     """``steps`` optimizer steps in the plan's intervals (epochs round up)."""
     per = plan.steps_per_interval
     intervals = math.ceil(steps / per) if per > 1 else math.ceil(steps)
@@ -100,7 +122,7 @@ def steps_to_intervals(plan: Plan, steps: float, what: str) -> Length:
     )
 
 
-def epochs_to_intervals(plan: Plan, epochs: float, what: str) -> Length:
+def epochs_to_intervals(plan: Budgeted, epochs: float, what: str) -> Length:
     if plan.interval == "epoch":
         intervals = math.ceil(epochs)
         if intervals == epochs:
@@ -119,7 +141,7 @@ def epochs_to_intervals(plan: Plan, epochs: float, what: str) -> Length:
     )
 
 
-def fraction_to_intervals(plan: Plan, fraction: float, what: str) -> Length:
+def fraction_to_intervals(plan: Budgeted, fraction: float, what: str) -> Length:
     total = plan.intervals
     intervals = round(fraction * total)
     note = f"{what}: {fraction:g} x {total:,} {plan.interval}s = {fraction * total:.6g}"
@@ -133,7 +155,7 @@ def auto_warmup_steps(beta2: float) -> int:
     return round(2.0 / (1.0 - beta2))
 
 
-def warmup_length(plan: Plan) -> Length:
+def warmup_length(plan: Budgeted) -> Length:
     """W: the warm-up's length in intervals, from whichever unit the plan gave."""
     warmup = plan.warmup
     if warmup is None or warmup.kind == "none":
@@ -155,7 +177,7 @@ def warmup_length(plan: Plan) -> Length:
 
 
 def _in_unit(
-    plan: Plan, steps: float | None, epochs: float | None, fraction: float | None, what: str
+    plan: Budgeted, steps: float | None, epochs: float | None, fraction: float | None, what: str
 ) -> Length:
     """Whichever of steps, epochs or fraction of training is given, in intervals."""
     if steps is not None:
@@ -165,14 +187,14 @@ def _in_unit(
     return fraction_to_intervals(plan, fraction or 0.0, what)
 
 
-def span_length(plan: Plan, value: Any, what: str) -> Length:
+def span_length(plan: Budgeted, value: Any, what: str) -> Length:
     """A decay length: intervals as given (an int), or a ``Span`` in another unit."""
     if isinstance(value, int):
         return Length(value)
     return _in_unit(plan, value.steps, value.epochs, value.fraction, what)
 
 
-def decay_lengths(plan: Plan) -> dict[str, Length]:
+def decay_lengths(plan: Budgeted) -> dict[str, Length]:
     """The decay's lengths that were given (``T_max``, ``step_size``, ...), in intervals."""
     from warmplan.config.decays import SPAN_KEYS
 
@@ -191,7 +213,7 @@ class Positions:
 UNITS = ("steps", "epochs", "fraction")
 
 
-def milestone_positions(plan: Plan) -> Positions:
+def milestone_positions(plan: Budgeted) -> Positions:
     """A multistep decay's milestones in intervals (none for other kinds)."""
     decay = plan.decay
     if decay is None or decay.kind != "multistep":
@@ -224,7 +246,7 @@ def milestone_positions(plan: Plan) -> Positions:
     return Positions(converted, (note,))
 
 
-def decay_notes(plan: Plan) -> tuple[str, ...]:
+def decay_notes(plan: Budgeted) -> tuple[str, ...]:
     """How the decay's lengths and milestones came from the user's units."""
     lengths = decay_lengths(plan)
     notes = [
@@ -233,7 +255,7 @@ def decay_notes(plan: Plan) -> tuple[str, ...]:
     return (*notes, *milestone_positions(plan).notes, *final_decay_length(plan).notes)
 
 
-def final_decay_length(plan: Plan) -> Length:
+def final_decay_length(plan: Budgeted) -> Length:
     """D: the length of a wsd plan's final decay, in intervals (0 for other kinds)."""
     from warmplan.config.decays import DEFAULT_WSD_FRACTION
 
@@ -246,7 +268,7 @@ def final_decay_length(plan: Plan) -> Length:
     return fraction_to_intervals(plan, fraction, "wsd decay")
 
 
-def onecycle_warmup(plan: Plan) -> Length:
+def onecycle_warmup(plan: Budgeted) -> Length:
     """OneCycleLR's own warm-up: it peaks at interval pct_start x N - 1 (rounded)."""
     decay, total = plan.decay, plan.intervals
     peak = max(0, round(decay.pct_start * total - 1))  # type: ignore[union-attr]

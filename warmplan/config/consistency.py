@@ -41,7 +41,7 @@ def consistency_findings(plan: Plan, source: Source) -> list[Finding]:
     found += _decay_findings(plan, source)
     found += decay_kind_findings(plan, source)
     if plan.preset is not None:
-        from warmplan.presets import preset_findings
+        from warmplan.config.preset import preset_findings
 
         found += preset_findings(plan, source)
     return found

@@ -180,7 +180,7 @@ class Plan(_Block):
         if self.preset is not None and self.warmup is None:
             from warmplan.presets import warmup_intervals
 
-            return warmup_intervals(self)
+            return warmup_intervals(self.preset, self.intervals)
         return self.warmup_length.intervals
 
     @property

@@ -14,13 +14,9 @@ from typing import Any
 
 from warmplan import errors
 from warmplan.errors import ConfigError, Finding
+from warmplan.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 KeyPath = tuple[str | int, ...]
-
-#: Bounds that keep a hostile file from costing more than a real one ever needs.
-MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 10_000  # after alias expansion ("billion laughs")
-MAX_DEPTH = 32
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from warmplan.config.source import MAX_DEPTH
+from warmplan.limits import MAX_DEPTH
 
 #: Numbers with an exponent that YAML 1.1 (PyYAML) leaves as text: 1e-3, 1.0e3, .5E+2
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$")

@@ -1,10 +1,9 @@
 """`warmplan check`: rules over a simulated plan, and the runner over files and folders.
 
-A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
-with :func:`rule` under a stable code (WP1xx) and one severity; the runner turns what
-it yields into :class:`~warmplan.errors.Finding` s located at the YAML key. The rules
-themselves live in :mod:`warmplan.lint.rules`. Parsing is kept apart from rendering: the
-runner returns a :class:`CheckReport` that :mod:`warmplan.render.findings` renders.
+The rules (:mod:`warmplan.lint.rules`, registered in :mod:`warmplan.lint.registry`)
+yield ``(keypath, message)``; the runner turns what they yield into
+:class:`~warmplan.errors.Finding` s located at the YAML key. Parsing is kept apart from
+rendering: the runner returns a :class:`CheckReport` that :mod:`warmplan.render.findings` renders.
 """
 
 from __future__ import annotations
@@ -16,43 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warmplan import errors
-from warmplan.errors import ConfigError, Finding, Severity, UsageError
+from warmplan.errors import ConfigError, Finding, UsageError
+from warmplan.lint.registry import RULES, TORCH_REFUSED, UNKNOWN_IGNORE, Rule
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
-    from warmplan.config.source import KeyPath
     from warmplan.schedule.simulate import Trace
-
-RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
-
-#: A torch error while building or stepping the schedule (kept apart from the rules:
-#: there is no trace to check then).
-TORCH_REFUSED = errors.TORCH_REFUSED
-#: An ``ignore:`` entry that names no rule.
-UNKNOWN_IGNORE = "WP100"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: Severity
-    title: str  # what it catches, for --help and the README table
-    check: RuleFunction
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule under ``code``; its function yields ``(keypath, message)``."""
-
-    def register(function: RuleFunction) -> RuleFunction:
-        if code in RULES:
-            raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, severity, title, function)
-        return function
-
-    return register
 
 
 def all_rules() -> dict[str, Rule]:
@@ -199,13 +167,16 @@ def check_paths(
 def check_file(path: str, ignore: Iterable[str] = (), max_steps: int | None = None) -> FileResult:
     """One file -> its findings; load, validation and torch errors included."""
     from warmplan.config.load import load_plan
-    from warmplan.lint.rules.resume import sample_points
-    from warmplan.schedule.simulate import MAX_STEPS, simulate
+    from warmplan.limits import MAX_STEPS
+    from warmplan.schedule.simulate import simulate
 
     try:
         plan = load_plan(path)
-        # the resume rule's save points, saved on the way (no second run to reach them)
-        checkpoints = sample_points(plan)
+        # the save points rules ask for (the resume rule's), saved on the way: no second
+        # run to reach them
+        checkpoints = sorted(
+            {p for r in all_rules().values() if r.checkpoints for p in r.checkpoints(plan)}
+        )
         trace = simulate(plan, max_steps=max_steps or MAX_STEPS, checkpoints=checkpoints)
     except ConfigError as exc:  # torch's refusals too (WP114): see simulation
         return FileResult(path, list(exc.findings), loaded=False)

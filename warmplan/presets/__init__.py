@@ -19,24 +19,10 @@ timm's ``t`` passed to ``step``/``step_update``). Step-counting frameworks need
 from __future__ import annotations
 
 import importlib
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
-
-from warmplan import errors
-from warmplan.config.blocks import MAX_WHOLE
-from warmplan.errors import Finding
-from warmplan.text import closest, did_you_mean, hint
-from warmplan.text import describe as describe
-
-if TYPE_CHECKING:
-    from torch.optim import Optimizer
-    from torch.optim.lr_scheduler import LambdaLR
-
-    from warmplan.config.models import Plan
-    from warmplan.config.source import Source
+from typing import Any, Protocol
 
 FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras")
 
@@ -96,42 +82,42 @@ def registry(framework: str) -> dict[str, Preset]:
     return importlib.import_module(f"warmplan.presets.{framework}").PRESETS
 
 
-def counts_epochs(plan: Plan) -> bool:
+class PresetCall(Protocol):
+    """What a plan's ``preset`` block says: a framework, its schedule's name and the
+    arguments given (the config layer's model has these attributes)."""
+
+    @property
+    def framework(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def args(self) -> Mapping[str, Any]: ...
+
+
+def counts_epochs(spec: PresetCall) -> bool:
     """Whether the preset's step counter counts epochs (timm's ``t_in_epochs``)."""
-    spec = plan.preset
-    return spec is not None and spec.framework == "timm" and resolved(plan)["t_in_epochs"]
+    return spec.framework == "timm" and bool(resolved(spec)["t_in_epochs"])
 
 
-def resolved(plan: Plan) -> dict[str, Any]:
+def resolved(spec: PresetCall) -> dict[str, Any]:
     """The preset's arguments with the framework's defaults filled in."""
-    spec = plan.preset
-    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
-    given = spec.args  # type: ignore[union-attr]
-    return {key: given.get(key, arg.default) for key, arg in preset.args.items()}
+    preset = registry(spec.framework)[spec.name]
+    return {key: spec.args.get(key, arg.default) for key, arg in preset.args.items()}
 
 
-def factors(plan: Plan) -> list[partial[float]]:
+def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[partial[float]]:
     """One factor function per param group, ``lr(t) / target`` of that group."""
-    spec = plan.preset
-    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
-    args = resolved(plan)
+    preset = registry(spec.framework)[spec.name]
+    args = resolved(spec)
     keywords = {k: v for k, v in args.items() if k not in preset.hidden}
-    keywords.update(preset.derive(args, plan.optimizer.lr))
-    return [partial(preset.factor, target=target, **keywords) for target in plan.target_lrs]
+    keywords.update(preset.derive(args, lr))
+    return [partial(preset.factor, target=target, **keywords) for target in target_lrs]
 
 
-def build(optimizer: Optimizer, plan: Plan) -> LambdaLR:
-    from torch.optim.lr_scheduler import LambdaLR
-
-    return LambdaLR(optimizer, factors(plan))
-
-
-def phase_marks(plan: Plan) -> list[tuple[str, int]]:
-    """[(phase name, first interval)], starting at 0, clipped to the plan's length."""
-    spec = plan.preset
-    preset = registry(spec.framework)[spec.name]  # type: ignore[union-attr]
-    marks = [("warmup", 0), *preset.phases(resolved(plan))]
-    total = plan.intervals
+def phase_marks(spec: PresetCall, total: int) -> list[tuple[str, int]]:
+    """[(phase name, first interval)], starting at 0, clipped to ``total`` intervals."""
+    preset = registry(spec.framework)[spec.name]
+    marks = [("warmup", 0), *preset.phases(resolved(spec))]
     kept: list[tuple[str, int]] = []
     for name, start in marks:
         start = min(max(start, 0), total)
@@ -140,159 +126,8 @@ def phase_marks(plan: Plan) -> list[tuple[str, int]]:
     return kept
 
 
-def warmup_intervals(plan: Plan) -> int:
-    marks = phase_marks(plan)
+def warmup_intervals(spec: PresetCall, total: int) -> int:
+    marks = phase_marks(spec, total)
     if marks[0][0] != "warmup":
         return 0
-    return marks[1][1] if len(marks) > 1 else plan.intervals
-
-
-# -- validation -------------------------------------------------------------------------
-
-
-def preset_findings(plan: Plan, source: Source) -> list[Finding]:
-    """Everything wrong with ``plan.preset``, each located at its YAML key."""
-    spec = plan.preset
-    if spec is None:
-        return []
-    where = ("preset",)
-    found = []
-    if plan.warmup is not None or plan.decay is not None:
-        block = "warmup" if plan.warmup is not None else "decay"
-        found.append(
-            source.finding(
-                errors.INCONSISTENT,
-                (block,),
-                f"give either preset or {block}: a preset defines the whole schedule",
-            )
-        )
-    presets = registry(spec.framework)
-    if spec.name not in presets:
-        hint = did_you_mean(spec.name, list(presets))
-        message = (
-            f"preset.name {spec.name!r} is not a {spec.framework} schedule{hint}; "
-            f"{spec.framework} has: {', '.join(presets)}"
-        )
-        return [*found, source.finding(errors.BAD_VALUE, (*where, "name"), message)]
-    argument_findings = _argument_findings(presets[spec.name], spec, source)
-    if argument_findings:
-        return found + argument_findings
-    return found + _interval_findings(plan, source) + _value_findings(plan, source)
-
-
-def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Finding]:
-    found = []
-    title = f"{spec.framework} {spec.name}"
-    known = list(preset.args)
-    for key, value in spec.args.items():
-        keypath = ("preset", "args", key)
-        arg = preset.args.get(key)
-        if arg is None:
-            close = closest(str(key), known)
-            takes = ", ".join(known) or "no arguments"
-            message = f"unknown argument preset.args.{key}{hint(close)}; {title} takes: {takes}"
-            finding = source.finding(errors.UNKNOWN_KEY, keypath, message)
-            found.append(finding.at(suggestion=close))
-        elif not _fits(arg, value):
-            expected = _expected(arg)
-            if isinstance(value, int) and abs(value) > MAX_WHOLE:
-                expected = f"at most {MAX_WHOLE:.0e}"
-            message = f"preset.args.{key} must be {expected}, got {_describe(value)}"
-            found.append(source.finding(errors.BAD_VALUE, keypath, message))
-    # a misspelt required argument is one mistake: "unknown ... (did you mean x?)" says
-    # all that "needs preset.args.x" would
-    suggested = {f.suggestion for f in found if f.code == errors.UNKNOWN_KEY}
-    missing = [
-        k
-        for k, a in preset.args.items()
-        if a.default is REQUIRED and k not in spec.args and k not in suggested
-    ]
-    if missing:
-        message = f"{title} needs preset.args.{', preset.args.'.join(missing)}"
-        found.append(source.finding(errors.MISSING_KEY, ("preset", "args"), message))
-    return found
-
-
-def _fits(arg: Arg, value: Any) -> bool:
-    if value is None:
-        return arg.nullable
-    if isinstance(value, int) and abs(value) > MAX_WHOLE:  # before isfinite: it overflows
-        return False
-    if arg.kind in ("int", "float"):
-        number = isinstance(value, int if arg.kind == "int" else (int, float))
-        if not number or isinstance(value, bool) or not math.isfinite(value):
-            return False
-        return arg.minimum is None or value >= arg.minimum
-    if arg.kind == "bool":
-        return isinstance(value, bool)
-    if arg.kind == "str":
-        return isinstance(value, str) and (not arg.choices or value in arg.choices)
-    return isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_WHOLE for v in value
-    )
-
-
-def _expected(arg: Arg) -> str:
-    text = {
-        "int": "a whole number",
-        "float": "a number",
-        "bool": "true or false",
-        "str": "one of " + ", ".join(arg.choices) if arg.choices else "text",
-        "ints": "a list of whole numbers",
-    }[arg.kind]
-    if arg.kind in ("int", "float") and arg.minimum is not None:
-        text += f" >= {arg.minimum:g}"
-    return text + (" or null" if arg.nullable else "")
-
-
-def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
-    spec = plan.preset
-    wanted = "epoch" if counts_epochs(plan) else "step"
-    if plan.interval == wanted:
-        return []
-    if spec.framework == "timm":  # type: ignore[union-attr]
-        flag = "true" if wanted == "epoch" else "false"
-        message = (
-            f"timm's t_in_epochs: {flag} counts {wanted}s, but training.interval is "
-            f"{plan.interval}; set training.interval: {wanted}, or preset.args.t_in_epochs"
-        )
-    else:
-        message = (
-            f"{spec.framework} counts optimizer steps: its presets need "  # type: ignore[union-attr]
-            f"training.interval: step, got {plan.interval}"
-        )
-    return [source.finding(errors.INCONSISTENT, ("training", "interval"), message)]
-
-
-def _value_findings(plan: Plan, source: Source) -> list[Finding]:
-    """The framework's own refusals, and a probe that every LR comes out valid."""
-    spec = plan.preset
-    try:
-        functions = factors(plan)
-        total = plan.intervals
-        # every step of short plans; the ends and phase changes of long ones; and step
-        # N, which the scheduler computes on its last step()
-        probes = {*range(min(total, PROBED_STEPS)), total - 1, total}
-        probes |= {s + d for _, s in phase_marks(plan) for d in (-1, 0, 1)}
-        for t in sorted(p for p in probes if 0 <= p <= total):
-            for function, target in zip(functions, plan.target_lrs, strict=True):
-                value = function(t)
-                if not (math.isfinite(value) and value >= 0):
-                    raise PresetArgumentError(None, f"gives LR factor {value!r} at step {t}")
-                if not math.isfinite(value * target):  # an absolute LR far above the target
-                    raise PresetArgumentError(None, f"gives LR {value * target!r} at step {t}")
-    except PresetArgumentError as exc:
-        keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
-        return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]
-    except (ArithmeticError, ValueError, TypeError) as exc:
-        message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"  # type: ignore[union-attr]
-        return [source.finding(errors.BAD_VALUE, ("preset", "args"), message)]
-    return []
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, list):  # name the item that is wrong, not the whole list
-        wrong = [v for v in value if not isinstance(v, int) or isinstance(v, bool)]
-        if wrong:
-            return f"a list with {describe(wrong[0])}"
-    return describe(value)
+    return marks[1][1] if len(marks) > 1 else total

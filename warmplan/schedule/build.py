@@ -240,9 +240,12 @@ def build_schedule(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from warmplan.schedule.warmup import WarmupWrapper
 
     if plan.preset is not None:
-        from warmplan.presets import build
+        from torch.optim.lr_scheduler import LambdaLR
 
-        return build(optimizer, plan)
+        from warmplan.presets import factors
+
+        # one functools.partial per group: the scheduler pickles, state_dict round-trips
+        return LambdaLR(optimizer, factors(plan.preset, plan.optimizer.lr, plan.target_lrs))
     warmup_length = plan.warmup_intervals
     has_decay = plan.decay_kind != "constant"
     if warmup_length == 0 or (plan.decay is not None and plan.decay.owns_warmup):
@@ -269,7 +272,7 @@ def layout(plan: Plan) -> Layout:
     if plan.preset is not None:
         from warmplan.presets import phase_marks
 
-        marks = phase_marks(plan)
+        marks = phase_marks(plan.preset, plan.intervals)
         ends = [start for _, start in marks[1:]] + [plan.intervals]
         return Layout(tuple(Phase(n, s, e) for (n, s), e in zip(marks, ends, strict=True)))
     warmup, total = plan.warmup_intervals, plan.intervals

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import ConfigError
+from warmplan.limits import MAX_STEPS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 #: The size guard: plans longer than this many optimizer steps are refused before
 #: simulating (``--max-steps`` raises it). 10M steps take about 30 s and 80 MB.
-MAX_STEPS = 10_000_000
 
 _HOOKS = (
     "_optimizer_step_pre_hooks",

@@ -11,8 +11,8 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt
-from warmplan.lint.runner import rule
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan

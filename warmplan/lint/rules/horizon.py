@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, warmup_length_key
-from warmplan.lint.runner import rule
 from warmplan.text import counted
 
 if TYPE_CHECKING:

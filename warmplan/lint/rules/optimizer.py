@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import warmup_length_key
-from warmplan.lint.runner import rule
 from warmplan.text import counted
 
 if TYPE_CHECKING:

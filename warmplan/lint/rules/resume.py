@@ -9,8 +9,8 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, phase_key
-from warmplan.lint.runner import rule
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -67,7 +67,12 @@ def window_end(trace: Trace, k: int) -> int:
     return min(trace.intervals, k + WINDOW, reach)
 
 
-@rule("WP111", "error", "a scheduler whose state does not survive state_dict/load_state_dict")
+@rule(
+    "WP111",
+    "error",
+    "a scheduler whose state does not survive state_dict/load_state_dict",
+    checkpoints=sample_points,
+)
 def state_round_trip(plan: Plan, trace: Trace) -> Found:
     from warmplan.schedule.simulate import simulate
 

@@ -1,0 +1,1 @@
+"""The plan: its models, YAML with positions, overrides, budgets, loading and validation."""

@@ -1,0 +1,1 @@
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed, ...) -> Plan."""

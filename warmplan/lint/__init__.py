@@ -1,0 +1,1 @@
+"""The schedule linter: the rule registry, the runner and the rules."""

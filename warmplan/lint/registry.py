@@ -1,0 +1,59 @@
+"""The rule registry of `warmplan check`: each rule's code, severity, title and function.
+
+A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
+with :func:`rule` under a stable code (WP1xx) and one severity. A rule that needs the
+scheduler's state saved at some intervals while the plan is simulated declares them
+with ``checkpoints`` (a function of the plan), so the runner saves them on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from warmplan import errors
+from warmplan.errors import Severity
+
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+    from warmplan.config.source import KeyPath
+    from warmplan.schedule.simulate import Trace
+
+RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
+
+#: A torch error while building or stepping the schedule (kept apart from the rules:
+#: there is no trace to check then).
+TORCH_REFUSED = errors.TORCH_REFUSED
+#: An ``ignore:`` entry that names no rule.
+UNKNOWN_IGNORE = "WP100"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str  # what it catches, for --help and the README table
+    check: RuleFunction
+    #: intervals at which the rule needs the scheduler's saved state (None: none)
+    checkpoints: Callable[[Plan], list[int]] | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    severity: Severity,
+    title: str,
+    checkpoints: Callable[[Plan], list[int]] | None = None,
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule under ``code``; its function yields ``(keypath, message)``."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if code in RULES:
+            raise ValueError(f"rule code {code} registered twice")
+        RULES[code] = Rule(code, severity, title, function, checkpoints)
+        return function
+
+    return register

@@ -1,0 +1,2 @@
+"""Torch schedulers from a plan: build, layout, factors, WarmupWrapper, simulate -> Trace,
+codegen."""
