@@ -1,7 +1,7 @@
 """The decay blocks of a plan, one model per ``kind`` (a discriminated union).
 
 Parameters keep torch's own names (``T_max``, ``eta_min``, ``gamma``, ...). Rules that
-relate several keys live in :mod:`warmplan.config.consistency`; the torch classes each kind
+relate several keys live in :mod:`warmplan.config.validate`; the torch classes each kind
 builds are in :mod:`warmplan.schedule.build`.
 """
 

@@ -40,15 +40,15 @@ def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any =
 def validate_source(source: Source):
     from pydantic import ValidationError
 
-    from warmplan.config.consistency import consistency_findings
     from warmplan.config.models import Plan
+    from warmplan.config.validate import plan_findings
 
     try:
         plan = Plan.model_validate(source.data)
     except ValidationError as exc:
         raise ConfigError(_findings_from_pydantic(exc, source)) from None
     plan._source = source
-    findings = consistency_findings(plan, source)
+    findings = plan_findings(plan, source)
     if findings:
         raise ConfigError(findings)
     return plan

@@ -1,5 +1,4 @@
-"""Cross-key rules of the training budget and of the warm-up and decay kinds that need
-more than one key (see :mod:`warmplan.config.consistency`, which runs them)."""
+"""Validation of the ``decay`` block: its kind's keys, units and lengths."""
 
 from __future__ import annotations
 
@@ -13,110 +12,18 @@ from warmplan.errors import Finding
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
 
-WARMUP_UNITS = ("length", *UNITS)
-_DATA_KEYS = ("world_size", "grad_accum", "drop_last")
 
-
-def training_findings(plan: Plan, source: Source) -> list[Finding]:
-    t = plan.training
-    given = t.model_fields_set
-    found = []
-
-    def add(code: str, key: str | None, message: str) -> None:
-        found.append(source.finding(code, ("training", key) if key else ("training",), message))
-
-    if t.epochs is not None and t.steps is not None:
-        add(errors.INCONSISTENT, "steps", "give training.epochs or training.steps, not both")
-    elif t.epochs is None and t.steps is None:
-        add(errors.MISSING_KEY, None, "training needs epochs, or steps (optimizer steps)")
-    by_data = t.dataset_size is not None or t.batch_size is not None
-    if t.steps_per_epoch is not None and by_data:
-        add(
-            errors.INCONSISTENT,
-            "steps_per_epoch",
-            "give training.steps_per_epoch or dataset_size and batch_size, not both",
-        )
-    elif by_data and (t.dataset_size is None or t.batch_size is None):
-        given_key, missing = (
-            ("dataset_size", "batch_size")
-            if t.batch_size is None
-            else ("batch_size", "dataset_size")
-        )
-        add(
-            errors.MISSING_KEY,
-            given_key,
-            f"training.{given_key} needs training.{missing} too: steps per epoch come from the two",
-        )
-    for key in _DATA_KEYS:
-        # a non-default value would be silently ignored: that is the mistake to catch
-        ignored = getattr(t, key) != type(t).model_fields[key].default
-        if key in given and ignored and t.dataset_size is None:
-            add(
-                errors.INCONSISTENT,
-                key,
-                f"training.{key} applies when steps per epoch come from dataset_size and "
-                "batch_size; steps_per_epoch already counts optimizer steps",
-            )
-    if found:
-        return found
-    if t.drop_last and t.dataset_size is not None and t.dataset_size < t.batch_size * t.world_size:  # type: ignore[operator]
-        add(
-            errors.BAD_VALUE,
-            "dataset_size",
-            f"with drop_last, {t.dataset_size} samples make no full batch of "
-            f"{t.batch_size} x {t.world_size} devices; an epoch would have no step",
-        )
-    if t.steps is not None and plan.interval == "epoch" and not (by_data or t.steps_per_epoch):
-        add(
-            errors.INCONSISTENT,
-            "interval",
-            "a budget in training.steps with interval: epoch needs the size of an epoch: "
-            "steps_per_epoch, or dataset_size and batch_size",
-        )
-    return found
-
-
-def warmup_unit_findings(plan: Plan, source: Source) -> list[Finding]:
-    """Exactly one of the warm-up's length units; ``auto`` only where beta2 exists."""
-    warmup = plan.warmup
-    if warmup is None or warmup.kind == "none":
-        return []
-    given = [unit for unit in WARMUP_UNITS if getattr(warmup, unit) is not None]
-    if len(given) > 1:
+def decay_findings(plan: Plan, source: Source) -> list[Finding]:
+    decay = plan.decay
+    eta_min = getattr(decay, "eta_min", None)
+    lowest = min(plan.target_lrs)
+    if eta_min is not None and eta_min >= lowest:
+        which = "optimizer.lr" if not plan.optimizer.groups else "the lowest group lr"
         return [
             source.finding(
                 errors.INCONSISTENT,
-                ("warmup", given[1]),
-                f"give one warm-up length, not {' and '.join('warmup.' + u for u in given)}",
-            )
-        ]
-    if not given:
-        return [
-            source.finding(
-                errors.MISSING_KEY,
-                ("warmup",),
-                f"a {warmup.kind} warm-up needs warmup.length (intervals, or auto), "
-                "steps, epochs or fraction",
-            )
-        ]
-    if warmup.length != "auto":
-        return []
-    optimizer = plan.optimizer
-    if optimizer.kind == "sgd":
-        return [
-            source.finding(
-                errors.INCONSISTENT,
-                ("warmup", "length"),
-                "warmup.length auto follows Adam's beta2 (2 / (1 - beta2) steps, Ma & Yarats "
-                "2019); optimizer.kind sgd has no beta2: give a length",
-            )
-        ]
-    if optimizer.betas is not None and optimizer.betas[1] >= 1.0:
-        return [
-            source.finding(
-                errors.BAD_VALUE,
-                ("optimizer", "betas"),
-                "warmup.length auto needs beta2 below 1 (2 / (1 - beta2) steps), got 1",
+                ("decay", "eta_min"),
+                f"decay.eta_min must be below {which} ({lowest:g}), got {eta_min:g}",
             )
         ]
     return []
