@@ -1,0 +1,1009 @@
+"""Reference LRs for reading other tools' training configs (issue 15), from the real tools.
+
+Not a test and not part of warmplan: run it in side venvs of its own, outside the repo
+(never a CUDA torch: install the CPU torch first, then pin it for every later install)::
+
+    echo torch==2.13.0 > /tmp/torch-pin.txt
+    python3 -m venv /tmp/venv-hf
+    /tmp/venv-hf/bin/pip install torch==2.13.0
+    /tmp/venv-hf/bin/pip install -c /tmp/torch-pin.txt transformers accelerate pyyaml
+    DS_BUILD_OPS=0 /tmp/venv-hf/bin/pip install -c /tmp/torch-pin.txt deepspeed
+    /tmp/venv-hf/bin/python scripts/make_format_references.py transformers deepspeed
+
+    python3 -m venv /tmp/venv-axolotl   # see the axolotl notes in tests/data/formats/
+    /tmp/venv-axolotl/bin/python scripts/make_format_references.py axolotl
+
+It writes tests/data/formats/<tool>.json and the config files each case reads,
+tests/data/formats/configs/<tool>/<case>.(yaml|json), written as users write them.
+
+transformers: every case is a TrainingArguments file (YAML or JSON, read the way
+HfArgumentParser.parse_yaml_file / parse_json_file read it) plus a dataset size; the
+script runs the real ``Trainer.train()`` on a one-layer CPU model over a synthetic data
+set of that size and records, at every real optimizer update, the LR of every param
+group as the optimizer used it (a step pre-hook on the torch optimizer). A case the
+library refuses records the exception instead. Keys the script adds so that the run is
+quiet and local (``HARNESS``) are stored apart; none of them touches the schedule.
+
+deepspeed: the LR of every step from DeepSpeed's own schedulers, driven by its engine
+(``deepspeed.initialize`` with a ``scheduler`` block, one ``engine.step()`` per update,
+on CPU), and the "auto" values the transformers integration fills in.
+
+axolotl: see ``axolotl_main``.
+
+Floats are written with ``json`` (repr, round-trips exactly). One line per case.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "data" / "formats"
+CONFIGS = OUT / "configs"
+
+# --------------------------------------------------------------------------------------
+# transformers
+# --------------------------------------------------------------------------------------
+
+# Keys the script adds to every file for a quiet local run; none changes the schedule.
+HARNESS = {
+    "report_to": "none",
+    "save_strategy": "no",
+    "logging_strategy": "no",
+    "eval_strategy": "no",
+    "disable_tqdm": True,
+    "use_cpu": True,
+    "seed": 0,
+    "dataloader_num_workers": 0,
+}
+
+# (case name, file format, config text as a user writes it, dataset size, note)
+TRANSFORMERS_CASES: list[tuple[str, str, str, int, str]] = [
+    # --- every scheduler type, epochs-based length -----------------------------------
+    (
+        "linear-warmup-steps",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 10
+num_train_epochs: 3
+per_device_train_batch_size: 8
+""",
+        400,
+        "int warmup_steps; N = 3 epochs x 50 batches",
+    ),
+    (
+        "linear-defaults",
+        "yaml",
+        """\
+learning_rate: 2.0e-4
+per_device_train_batch_size: 16
+num_train_epochs: 2
+""",
+        300,
+        "no lr_scheduler_type (default linear), no warm-up",
+    ),
+    (
+        "cosine-ratio",
+        "yaml",
+        """\
+learning_rate: 2.0e-5
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 1
+per_device_train_batch_size: 4
+gradient_accumulation_steps: 2
+""",
+        1000,
+        "float warmup_steps < 1 is a ratio of N: ceil(0.1 x 125)",
+    ),
+    (
+        "cosine-num-cycles",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+lr_scheduler_kwargs:
+  num_cycles: 1.5
+warmup_steps: 5
+max_steps: 60
+per_device_train_batch_size: 8
+""",
+        100,
+        "lr_scheduler_kwargs as a mapping",
+    ),
+    (
+        "cosine-with-restarts",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine_with_restarts
+lr_scheduler_kwargs: {num_cycles: 3}
+warmup_steps: 8
+max_steps: 90
+per_device_train_batch_size: 8
+""",
+        64,
+        "max_steps beyond one epoch: the data repeats",
+    ),
+    (
+        "polynomial-defaults",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: polynomial
+warmup_steps: 10
+max_steps: 100
+""",
+        200,
+        "polynomial defaults: lr_end 1e-7, power 1",
+    ),
+    (
+        "polynomial-power",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: polynomial
+lr_scheduler_kwargs:
+  lr_end: 1.0e-5
+  power: 2.0
+warmup_steps: 0.05
+num_train_epochs: 4
+per_device_train_batch_size: 10
+""",
+        250,
+        "ratio warm-up ceil(0.05 x 100) = 5",
+    ),
+    (
+        "constant",
+        "yaml",
+        """\
+learning_rate: 3.0e-4
+lr_scheduler_type: constant
+num_train_epochs: 1
+per_device_train_batch_size: 8
+""",
+        160,
+        "",
+    ),
+    (
+        "constant-ignores-warmup",
+        "yaml",
+        """\
+learning_rate: 3.0e-4
+lr_scheduler_type: constant
+warmup_steps: 10
+num_train_epochs: 1
+per_device_train_batch_size: 8
+""",
+        160,
+        "constant ignores warmup_steps",
+    ),
+    (
+        "constant-with-warmup-ratio",
+        "yaml",
+        """\
+learning_rate: 1.0e-6
+lr_scheduler_type: constant_with_warmup
+warmup_steps: 0.1
+num_train_epochs: 4
+per_device_train_batch_size: 2
+gradient_accumulation_steps: 8
+""",
+        500,
+        "N = 4 x ceil(250 / 8) = 128; W = ceil(12.8) = 13",
+    ),
+    (
+        "constant-with-warmup-ignores-kwargs",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: constant_with_warmup
+lr_scheduler_kwargs:
+  num_cycles: 7
+warmup_steps: 4
+max_steps: 20
+""",
+        80,
+        "get_scheduler drops lr_scheduler_kwargs for constant_with_warmup (no error)",
+    ),
+    (
+        "inverse-sqrt",
+        "yaml",
+        """\
+learning_rate: 5.0e-6
+lr_scheduler_type: inverse_sqrt
+warmup_steps: 20
+num_train_epochs: 3
+per_device_train_batch_size: 8
+""",
+        400,
+        "timescale defaults to the warm-up",
+    ),
+    (
+        "inverse-sqrt-timescale",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: inverse_sqrt
+lr_scheduler_kwargs:
+  timescale: 50
+warmup_steps: 10
+max_steps: 100
+""",
+        100,
+        "",
+    ),
+    (
+        "cosine-with-min-lr-rate",
+        "yaml",
+        """\
+learning_rate: 4.0e-5
+lr_scheduler_type: cosine_with_min_lr
+lr_scheduler_kwargs:
+  min_lr_rate: 0.1
+warmup_steps: 0.03
+num_train_epochs: 5
+per_device_train_batch_size: 2
+gradient_accumulation_steps: 8
+""",
+        600,
+        "min_lr_rate is relative; W = ceil(0.03 x 190) = 6",
+    ),
+    (
+        "cosine-with-min-lr-absolute",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine_with_min_lr
+lr_scheduler_kwargs:
+  min_lr: 1.0e-5
+warmup_steps: 10
+max_steps: 120
+""",
+        100,
+        "min_lr is absolute",
+    ),
+    (
+        "cosine-warmup-with-min-lr",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine_warmup_with_min_lr
+lr_scheduler_kwargs:
+  min_lr_rate: 0.05
+  warmup_lr_rate: 0.1
+warmup_steps: 10
+max_steps: 100
+""",
+        100,
+        "",
+    ),
+    (
+        "warmup-stable-decay",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: warmup_stable_decay
+lr_scheduler_kwargs:
+  num_decay_steps: 30
+warmup_steps: 10
+max_steps: 100
+""",
+        100,
+        "stable phase = N - W - decay",
+    ),
+    (
+        "warmup-stable-decay-kwargs",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: warmup_stable_decay
+lr_scheduler_kwargs:
+  num_decay_steps: 20
+  num_stable_steps: 40
+  warmup_type: cosine
+  decay_type: 1-sqrt
+  min_lr_ratio: 0.1
+warmup_steps: 10
+num_train_epochs: 3
+per_device_train_batch_size: 4
+""",
+        120,
+        "N = 90 > 10 + 40 + 20: the steps after decay stay at the minimum",
+    ),
+    # --- lr_scheduler_kwargs as a JSON string -------------------------------------------
+    (
+        "kwargs-json-string",
+        "yaml",
+        """\
+learning_rate: 2.0e-5
+lr_scheduler_type: cosine_with_min_lr
+lr_scheduler_kwargs: '{"min_lr_rate": 0.1}'
+warmup_steps: 0.1
+num_train_epochs: 2
+per_device_train_batch_size: 8
+""",
+        500,
+        "a JSON string starting with '{' is json.loads'ed in __post_init__",
+    ),
+    (
+        "kwargs-json-string-numbers-as-strings",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: polynomial
+lr_scheduler_kwargs: '{"power": "2.0", "lr_end": "0.0001"}'
+warmup_steps: 5
+max_steps: 50
+""",
+        100,
+        "inside the JSON string, '2.0' and '0.0001' become floats (_convert_str_dict)",
+    ),
+    # --- warm-up forms -----------------------------------------------------------------------
+    (
+        "warmup-float-ge-1-truncated",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 7.9
+max_steps: 50
+""",
+        100,
+        "float >= 1 is int()-truncated: 7",
+    ),
+    (
+        "warmup-float-1.0",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 1.0
+max_steps: 30
+""",
+        100,
+        "1.0 is >= 1: one step, not a ratio of 100 %",
+    ),
+    (
+        "warmup-ratio-ceil",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 0.05
+num_train_epochs: 1
+per_device_train_batch_size: 3
+""",
+        100,
+        "N = 34, W = ceil(1.7) = 2",
+    ),
+    (
+        "warmup-ratio-tiny",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 0.001
+max_steps: 40
+""",
+        100,
+        "W = ceil(0.04) = 1",
+    ),
+    (
+        "warmup-ratio-allow-extra-keys",
+        "yaml",
+        """\
+learning_rate: 2.0e-5
+lr_scheduler_type: cosine
+warmup_ratio: 0.1
+num_train_epochs: 1
+per_device_train_batch_size: 8
+""",
+        400,
+        "transformers 4 key; read with allow_extra_keys=True it is dropped: no warm-up",
+    ),
+    (
+        "warmup-ratio-refused",
+        "yaml",
+        """\
+learning_rate: 2.0e-5
+lr_scheduler_type: cosine
+warmup_ratio: 0.1
+num_train_epochs: 1
+per_device_train_batch_size: 8
+""",
+        400,
+        "the same file read the default way (allow_extra_keys=False)",
+    ),
+    # --- length: max_steps vs epochs, fractional epochs, accumulation, drop_last ------------
+    (
+        "max-steps-beats-epochs",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 5
+max_steps: 40
+num_train_epochs: 10
+per_device_train_batch_size: 8
+""",
+        200,
+        "max_steps > 0 wins over num_train_epochs (10 epochs would be 250 updates)",
+    ),
+    (
+        "fractional-epochs",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 2.5
+per_device_train_batch_size: 32
+gradient_accumulation_steps: 3
+""",
+        1000,
+        "upe = ceil(32 / 3) = 11; N = ceil(2.5 x 11) = 28; stops partway through epoch 3",
+    ),
+    (
+        "fractional-epochs-below-one",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 3
+num_train_epochs: 0.3
+per_device_train_batch_size: 4
+""",
+        200,
+        "N = ceil(0.3 x 50) = 15",
+    ),
+    (
+        "accum-remainder",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 2
+num_train_epochs: 3
+per_device_train_batch_size: 32
+gradient_accumulation_steps: 3
+""",
+        1000,
+        "32 batches / accum 3: 10 full updates + 1 of 2 batches = 11 per epoch",
+    ),
+    (
+        "accum-remainder-drop-last",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 2
+num_train_epochs: 3
+per_device_train_batch_size: 32
+gradient_accumulation_steps: 3
+dataloader_drop_last: true
+""",
+        1000,
+        "31 batches / accum 3: 10 full + 1 of 1 batch = 11 per epoch",
+    ),
+    (
+        "accum-drop-last-changes-n",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 5
+per_device_train_batch_size: 8
+gradient_accumulation_steps: 4
+dataloader_drop_last: false
+""",
+        100,
+        "13 batches / 4: upe 4, N 20, W 2",
+    ),
+    (
+        "accum-drop-last-true-changes-n",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 5
+per_device_train_batch_size: 8
+gradient_accumulation_steps: 4
+dataloader_drop_last: true
+""",
+        100,
+        "12 batches / 4: upe 3, N 15, W 2",
+    ),
+    (
+        "accum-larger-than-epoch",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 1
+num_train_epochs: 6
+per_device_train_batch_size: 16
+gradient_accumulation_steps: 8
+""",
+        50,
+        "4 batches < accum 8: max(1, ceil(4/8)) = 1 update per epoch, of 4 batches",
+    ),
+    (
+        "drop-last-partial-batch",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+num_train_epochs: 2
+per_device_train_batch_size: 7
+dataloader_drop_last: true
+""",
+        100,
+        "floor(100 / 7) = 14 batches per epoch",
+    ),
+    (
+        "fractional-epochs-accum-drop-last",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: warmup_stable_decay
+lr_scheduler_kwargs: {num_decay_steps: 10, min_lr_ratio: 0.1}
+warmup_steps: 0.2
+num_train_epochs: 1.5
+per_device_train_batch_size: 6
+gradient_accumulation_steps: 5
+dataloader_drop_last: true
+""",
+        301,
+        "50 batches / 5 = 10 upe; N = 15; W = 3",
+    ),
+    # --- JSON files (dumped training_args.json style) ---------------------------------
+    (
+        "json-cosine",
+        "json",
+        """\
+{
+  "learning_rate": 5e-05,
+  "lr_scheduler_type": "cosine",
+  "warmup_steps": 0.1,
+  "num_train_epochs": 3.0,
+  "per_device_train_batch_size": 16,
+  "gradient_accumulation_steps": 2,
+  "max_steps": -1,
+  "weight_decay": 0.01,
+  "adam_beta1": 0.9,
+  "adam_beta2": 0.95
+}
+""",
+        700,
+        "JSON reads 5e-05 as a float; 44 batches / 2 = 22 upe, N 66, W 7",
+    ),
+    (
+        "json-kwargs-string",
+        "json",
+        """\
+{
+  "learning_rate": 0.001,
+  "lr_scheduler_type": "cosine_with_restarts",
+  "lr_scheduler_kwargs": "{\\"num_cycles\\": 2}",
+  "warmup_steps": 6,
+  "max_steps": 50
+}
+""",
+        100,
+        "lr_scheduler_kwargs as a JSON string inside JSON",
+    ),
+    # --- values the library refuses or misreads ------------------------------------------
+    (
+        "yaml-lr-without-dot",
+        "yaml",
+        """\
+learning_rate: 5e-5
+lr_scheduler_type: linear
+max_steps: 10
+""",
+        100,
+        "PyYAML (YAML 1.1) reads 5e-5 as the string '5e-5'",
+    ),
+    (
+        "warmup-steps-string",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+warmup_steps: "0.1"
+max_steps: 10
+""",
+        100,
+        "a quoted number stays a string for top-level keys",
+    ),
+    (
+        "wsd-missing-decay-steps",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: warmup_stable_decay
+warmup_steps: 10
+max_steps: 100
+""",
+        100,
+        "num_decay_steps is required",
+    ),
+    (
+        "unknown-scheduler",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine_annealing
+max_steps: 10
+""",
+        100,
+        "",
+    ),
+    (
+        "unknown-kwarg",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+lr_scheduler_kwargs: {min_lr_rate: 0.1}
+max_steps: 10
+""",
+        100,
+        "cosine has no min_lr_rate",
+    ),
+    (
+        "negative-warmup",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+warmup_steps: -1
+max_steps: 10
+""",
+        100,
+        "",
+    ),
+    (
+        "misspelt-key",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_typ: cosine
+max_steps: 10
+""",
+        100,
+        "",
+    ),
+    (
+        "reduce-lr-on-plateau-no-eval",
+        "yaml",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: reduce_lr_on_plateau
+warmup_steps: 5
+max_steps: 20
+""",
+        100,
+        "metric-driven; without evaluation it is never stepped",
+    ),
+]
+
+# cases run again with 2 CPU processes (torchrun, gloo): (case name, world size)
+WORLD_CASES = [
+    ("accum-remainder", 2),
+    ("accum-remainder-drop-last", 2),
+    ("accum-drop-last-changes-n", 2),
+    ("accum-drop-last-true-changes-n", 2),
+    ("fractional-epochs", 2),
+    ("drop-last-partial-batch", 2),
+    ("cosine-ratio", 2),
+]
+
+# cases that read the file with allow_extra_keys=True
+ALLOW_EXTRA = {"warmup-ratio-allow-extra-keys"}
+
+
+class _Data:
+    """A map-style data set of ``size`` rows for a one-input regression."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, i: int):
+        import torch
+
+        x = torch.tensor([float(i % 17) / 17.0])
+        return {"x": x, "labels": 2.0 * x + 1.0}
+
+
+def _tiny_model():
+    import torch
+    from torch import nn
+
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(1, 1)
+
+        def forward(self, x, labels=None):
+            out = self.linear(x)
+            loss = nn.functional.mse_loss(out, labels)
+            return {"loss": loss, "logits": out}
+
+    torch.manual_seed(0)
+    return Tiny()
+
+
+def inner_optimizer(optimizer):
+    """The torch optimizer inside accelerate's AcceleratedOptimizer."""
+    return getattr(optimizer, "optimizer", optimizer)
+
+
+def _error(exc: BaseException) -> dict:
+    return {"type": type(exc).__name__, "message": str(exc).split("\n")[0][:500]}
+
+
+def _load(fmt: str, text: str) -> dict:
+    """What HfArgumentParser.parse_yaml_file / parse_json_file hand to parse_dict."""
+    import yaml
+
+    return yaml.safe_load(text) if fmt == "yaml" else json.loads(text)
+
+
+def transformers_case(
+    name: str, fmt: str, text: str, size: int, note: str, world_size: int = 1
+) -> dict:
+    import torch
+    from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
+
+    args = _load(fmt, text)
+    case: dict = {
+        "name": name,
+        "config": f"configs/transformers/{name}.{fmt}",
+        "config_text": text,
+        "format": fmt,
+        "args": args,
+        "parser": "HfArgumentParser(TrainingArguments).parse_"
+        + ("yaml" if fmt == "yaml" else "json")
+        + "_file"
+        + ("(allow_extra_keys=True)" if name in ALLOW_EXTRA else ""),
+        "dataset_size": size,
+        "world_size": world_size,
+        "note": note,
+    }
+    updates: list[list[float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            merged = {**args, **HARNESS, "output_dir": tmp}
+            parser = HfArgumentParser(TrainingArguments)
+            (training_args,) = parser.parse_dict(merged, allow_extra_keys=name in ALLOW_EXTRA)
+            case["parsed"] = {
+                "learning_rate": training_args.learning_rate,
+                "lr_scheduler_type": str(getattr(training_args.lr_scheduler_type, "value",
+                                                 training_args.lr_scheduler_type)),
+                "lr_scheduler_kwargs": training_args.lr_scheduler_kwargs,
+                "warmup_steps": training_args.warmup_steps,
+                "max_steps": training_args.max_steps,
+                "num_train_epochs": training_args.num_train_epochs,
+                "optim": str(getattr(training_args.optim, "value", training_args.optim)),
+                "adam_beta1": training_args.adam_beta1,
+                "adam_beta2": training_args.adam_beta2,
+                "weight_decay": training_args.weight_decay,
+            }
+
+            class Record(TrainerCallback):
+                def on_train_begin(self, args, state, control, optimizer=None, **kw):
+                    inner = inner_optimizer(optimizer)
+                    assert isinstance(inner, torch.optim.Optimizer), type(inner)
+
+                    def hook(opt, a, k):
+                        updates.append([float(g["lr"]) for g in opt.param_groups])
+
+                    inner.register_step_pre_hook(hook)
+
+            trainer = Trainer(
+                model=_tiny_model(),
+                args=training_args,
+                train_dataset=_Data(size),
+                callbacks=[Record()],
+            )
+            trainer.train()
+            if trainer.args.world_size != world_size:
+                raise RuntimeError(f"ran with world size {trainer.args.world_size}")
+            n = trainer.state.max_steps
+            dl = trainer.get_train_dataloader()
+            case["derived"] = {
+                "batches_per_epoch": len(dl),
+                "updates_per_epoch": max(
+                    1, math.ceil(len(dl) / training_args.gradient_accumulation_steps)
+                ),
+                "max_steps": n,
+                "num_warmup_steps": training_args.get_warmup_steps(n),
+                "global_step": trainer.state.global_step,
+                "scheduler": type(trainer.lr_scheduler).__name__,
+                "param_groups": len(trainer.optimizer.param_groups),
+                "optimizer": type(inner_optimizer(trainer.optimizer)).__name__,
+                "group_settings": [
+                    {k: g[k] for k in ("betas", "weight_decay", "eps") if k in g}
+                    for g in trainer.optimizer.param_groups
+                ],
+            }
+            case["updates"] = len(updates)
+            case["lrs"] = updates
+        except Exception as exc:  # the library refused the file: that is the datum
+            case["error"] = _error(exc)
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            path = frame.filename.split("site-packages/")[-1]
+            case["error"]["where"] = f"{path}:{frame.lineno} in {frame.name}"
+            if updates:
+                case["partial_lrs"] = updates
+    return case
+
+
+def warmup_ratio_behaviour() -> dict:
+    """What transformers does with the transformers-4 key ``warmup_ratio``, every way in."""
+    from transformers import HfArgumentParser, TrainingArguments
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        attempts = {
+            "TrainingArguments(warmup_ratio=0.1)": lambda: TrainingArguments(
+                output_dir=tmp, warmup_ratio=0.1
+            ),
+            "parse_dict({'warmup_ratio': 0.1})": lambda: HfArgumentParser(
+                TrainingArguments
+            ).parse_dict({"output_dir": tmp, "warmup_ratio": 0.1}),
+            "parse_dict({'warmup_ratio': 0.1}, allow_extra_keys=True)": lambda: HfArgumentParser(
+                TrainingArguments
+            ).parse_dict({"output_dir": tmp, "warmup_ratio": 0.1}, allow_extra_keys=True),
+            "parse_args_into_dataclasses(['--warmup_ratio', '0.1'])": lambda: HfArgumentParser(
+                TrainingArguments
+            ).parse_args_into_dataclasses(["--output_dir", tmp, "--warmup_ratio", "0.1"]),
+            "parse_args_into_dataclasses(['--warmup_ratio', '0.1'], return_remaining_strings=True)": (
+                lambda: HfArgumentParser(TrainingArguments).parse_args_into_dataclasses(
+                    ["--output_dir", tmp, "--warmup_ratio", "0.1"], return_remaining_strings=True
+                )
+            ),
+            "parse_args_into_dataclasses(['--warmup_steps', '0.1'])": lambda: HfArgumentParser(
+                TrainingArguments
+            ).parse_args_into_dataclasses(["--output_dir", tmp, "--warmup_steps", "0.1"]),
+        }
+        for label, attempt in attempts.items():
+            try:
+                result = attempt()
+                first = result[0] if isinstance(result, tuple) else result
+                entry = {
+                    "outcome": "accepted",
+                    "warmup_steps": first.warmup_steps,
+                    "has_warmup_ratio_attribute": hasattr(first, "warmup_ratio"),
+                }
+                if isinstance(result, tuple) and len(result) > 1:
+                    entry["remaining"] = result[-1]
+                out[label] = entry
+            except SystemExit as exc:  # argparse's error path
+                out[label] = {"outcome": "SystemExit", "code": exc.code,
+                              "message": "argparse: unrecognized arguments (printed to stderr)"}
+            except Exception as exc:
+                out[label] = {"outcome": "raised", **_error(exc)}
+    return out
+
+
+def _world_worker(out: str, names: list[str]) -> None:
+    """One process of a torchrun job: run the named cases, write this rank's results."""
+    import torch.distributed as dist
+
+    by_name = {case[0]: case for case in TRANSFORMERS_CASES}
+    world = int(os.environ["WORLD_SIZE"])
+    results = [transformers_case(*by_name[name], world_size=world) for name in names]
+    rank = int(os.environ["RANK"])
+    Path(f"{out}.rank{rank}").write_text(json.dumps(results))
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def world_cases(only: list[str]) -> list[dict]:
+    """WORLD_CASES, run for real: torchrun starts world-size CPU processes (gloo)."""
+    import subprocess
+
+    cases = []
+    for world in sorted({w for _, w in WORLD_CASES}):
+        names = [n for n, w in WORLD_CASES if w == world and (not only or n in only)]
+        if not names:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            out = str(Path(tmp) / "world")
+            command = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={world}",
+                       "--master_port=29533", __file__, "_world_worker", out, *names]
+            subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+            ranks = [json.loads(Path(f"{out}.rank{r}").read_text()) for r in range(world)]
+        for i, case in enumerate(ranks[0]):
+            same = all(r[i].get("lrs") == case.get("lrs") for r in ranks[1:])
+            case["ranks_agree"] = same
+            case["name"] = f"{case['name']}-world{world}"
+            case["note"] = f"torchrun --nproc_per_node={world} (gloo, CPU); {case['note']}"
+            cases.append(case)
+    return cases
+
+
+def transformers_main(only: list[str]) -> dict:
+    import accelerate
+    import torch
+    import transformers
+
+    cases = []
+    (CONFIGS / "transformers").mkdir(parents=True, exist_ok=True)
+    for name, fmt, text, size, note in TRANSFORMERS_CASES:
+        if only and name not in only:
+            continue
+        (CONFIGS / "transformers" / f"{name}.{fmt}").write_text(text)
+        case = transformers_case(name, fmt, text, size, note)
+        status = case.get("error", {}).get("type") or f"{case['updates']} updates"
+        print(f"  {name}: {status}", flush=True)
+        cases.append(case)
+    for case in world_cases(only):
+        print(f"  {case['name']}: {case.get('updates')} updates, ranks agree: "
+              f"{case['ranks_agree']}", flush=True)
+        cases.append(case)
+    return {
+        "tool": "transformers",
+        "transformers_version": transformers.__version__,
+        "accelerate_version": accelerate.__version__,
+        "torch_version": torch.__version__,
+        "python_version": sys.version.split()[0],
+        "made_by": "scripts/make_format_references.py",
+        "how": "real Trainer.train() on CPU (world size 1, or torchrun CPU processes for "
+        "the -worldK cases); lrs[i] = every param group's LR "
+        "as read by a step pre-hook on the torch optimizer at update i",
+        "harness_args": HARNESS,
+        "model": "one nn.Linear(1, 1); Trainer's default AdamW groups (decay / no decay)",
+        "warmup_ratio_behaviour": warmup_ratio_behaviour(),
+        "cases": cases,
+    }
+
+
+# --------------------------------------------------------------------------------------
+
+
+def dumps(document: dict) -> str:
+    """JSON with one line per case, so a diff of the data shows which cases changed."""
+    head = {key: value for key, value in document.items() if key != "cases"}
+    lines = [json.dumps(head)[:-1] + ', "cases": [']
+    cases = [json.dumps(case) for case in document["cases"]]
+    lines += [case + ("," if i < len(cases) - 1 else "") for i, case in enumerate(cases)]
+    return "\n".join([*lines, "]}"]) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["_world_worker"]:
+        _world_worker(argv[1], argv[2:])
+        return
+    tools = {"transformers": transformers_main}
+    for extra in ("deepspeed_main", "axolotl_main"):
+        if extra in globals():
+            tools[extra.split("_")[0]] = globals()[extra]
+    chosen = [a for a in argv if a in tools] or ["transformers", "deepspeed"]
+    only = [a for a in argv if a not in tools]
+    OUT.mkdir(parents=True, exist_ok=True)
+    for tool in chosen:
+        print(f"{tool}:", flush=True)
+        document = tools[tool](only)
+        path = OUT / f"{tool}.json"
+        path.write_text(dumps(document))
+        print(f"wrote {path.relative_to(ROOT)} ({len(document['cases'])} cases)")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    main(sys.argv[1:])
