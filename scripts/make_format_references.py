@@ -752,7 +752,7 @@ def inner_optimizer(optimizer):
 
 
 def _error(exc: BaseException) -> dict:
-    return {"type": type(exc).__name__, "message": str(exc).split("\n")[0][:500]}
+    return {"type": type(exc).__name__, "message": str(exc)[:1500]}
 
 
 def _load(fmt: str, text: str) -> dict:
@@ -974,6 +974,696 @@ def transformers_main(only: list[str]) -> dict:
 
 
 # --------------------------------------------------------------------------------------
+# DeepSpeed
+# --------------------------------------------------------------------------------------
+
+# Added to every DeepSpeed optimizer block at run time: DeepSpeed's own fused Adam is a
+# compiled op; torch's AdamW runs on CPU and the LR arithmetic is the scheduler's alone.
+DS_HARNESS_OPTIMIZER = {"torch_adam": True}
+
+# Engine cases: (name, DeepSpeed config as written, micro-batches per update, updates,
+# LRs of the client param groups or None for one group at the optimizer block's lr)
+DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
+    (
+        "warmuplr-log-default-max",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}},
+        },
+        1, 30, None,
+        "log warm-up; warmup_max_lr unset: WarmupLR takes each group's optimizer lr",
+    ),
+    (
+        "warmuplr-log-two-groups",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}},
+        },
+        1, 20, [1e-3, 5e-4],
+        "client param groups with their own lr: each warms to its own lr",
+    ),
+    (
+        "warmuplr-linear-min-max",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "WarmupLR",
+                "params": {
+                    "warmup_min_lr": 1e-5,
+                    "warmup_max_lr": 2e-3,
+                    "warmup_num_steps": 10,
+                    "warmup_type": "linear",
+                },
+            },
+        },
+        1, 30, None,
+        "explicit warmup_max_lr replaces the optimizer lr",
+    ),
+    (
+        "warmuplr-one-step",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 1}},
+        },
+        1, 10, None,
+        "warmup_num_steps is raised to max(2, n)",
+    ),
+    (
+        "warmuplr-cifar-like",
+        {
+            "train_batch_size": 16,
+            "optimizer": {"type": "Adam", "params": {"lr": 0.001, "betas": [0.8, 0.999],
+                                                     "eps": 1e-8, "weight_decay": 3e-7}},
+            "scheduler": {
+                "type": "WarmupLR",
+                "params": {"warmup_min_lr": 0, "warmup_max_lr": 0.001, "warmup_num_steps": 100},
+            },
+        },
+        1, 120, None,
+        "train_batch_size only; two updates at LR 0 (step -1 and step 0 of the log ramp)",
+    ),
+    (
+        "warmupdecaylr-default-max-overrides-optimizer",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 3e-4}},
+            "scheduler": {
+                "type": "WarmupDecayLR",
+                "params": {"total_num_steps": 100, "warmup_num_steps": 10},
+            },
+        },
+        1, 110, None,
+        "WarmupDecayLR's warmup_max_lr still defaults to 0.001, not the optimizer's 3e-4",
+    ),
+    (
+        "warmupdecaylr-linear-two-groups",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "WarmupDecayLR",
+                "params": {
+                    "total_num_steps": 100,
+                    "warmup_num_steps": 10,
+                    "warmup_type": "linear",
+                    "warmup_min_lr": 1e-5,
+                    "warmup_max_lr": [1e-3, 1e-4],
+                },
+            },
+        },
+        1, 120, [1e-3, 1e-4],
+        "list-valued warmup_max_lr (one per group); LR reaches 0 at total_num_steps",
+    ),
+    (
+        "warmupdecaylr-accumulation",
+        {
+            "train_micro_batch_size_per_gpu": 2,
+            "gradient_accumulation_steps": 3,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "WarmupDecayLR",
+                "params": {"total_num_steps": 40, "warmup_num_steps": 5,
+                           "warmup_max_lr": 1e-3, "warmup_type": "linear"},
+            },
+        },
+        3, 40, None,
+        "engine.step() on every micro-batch; the scheduler moves once per update",
+    ),
+    (
+        "warmupcosinelr-defaults",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "WarmupCosineLR",
+                "params": {"total_num_steps": 100, "warmup_num_steps": 10},
+            },
+        },
+        1, 120, None,
+        "ratios of the optimizer lr; cos_min_ratio defaults to 1e-4; log warm-up",
+    ),
+    (
+        "warmupcosinelr-linear-ratios",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "WarmupCosineLR",
+                "params": {
+                    "total_num_steps": 100,
+                    "warmup_num_steps": 10,
+                    "warmup_type": "linear",
+                    "warmup_min_ratio": 0.1,
+                    "cos_min_ratio": 0.0,
+                },
+            },
+        },
+        1, 120, [1e-3, 1e-4],
+        "",
+    ),
+    (
+        "onecycle",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "OneCycle",
+                "params": {
+                    "cycle_min_lr": 1e-4,
+                    "cycle_max_lr": 1e-3,
+                    "cycle_first_step_size": 20,
+                },
+            },
+        },
+        1, 60, None,
+        "symmetric cycle, no decay: min lr after 40 steps; cycles momentum (betas) too",
+    ),
+    (
+        "onecycle-decay-stairs",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "OneCycle",
+                "params": {
+                    "cycle_min_lr": 1e-4,
+                    "cycle_max_lr": 1e-3,
+                    "decay_lr_rate": 0.5,
+                    "cycle_first_step_size": 15,
+                    "cycle_second_step_size": 25,
+                    "cycle_first_stair_count": 5,
+                    "decay_step_size": 10,
+                    "cycle_momentum": False,
+                },
+            },
+        },
+        1, 80, None,
+        "asymmetric cycle with stairs, then lr = min / (1 + rate x t / decay_step_size)",
+    ),
+    (
+        "lrrangetest",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "LRRangeTest",
+                "params": {
+                    "lr_range_test_min_lr": 1e-5,
+                    "lr_range_test_step_size": 10,
+                    "lr_range_test_step_rate": 2.0,
+                },
+            },
+        },
+        1, 50, None,
+        "",
+    ),
+    (
+        "lrrangetest-staircase",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {
+                "type": "LRRangeTest",
+                "params": {
+                    "lr_range_test_min_lr": 1e-4,
+                    "lr_range_test_step_size": 7,
+                    "lr_range_test_step_rate": 0.5,
+                    "lr_range_test_staircase": True,
+                },
+            },
+        },
+        1, 50, None,
+        "",
+    ),
+    (
+        "warmuplr-zero-steps-refused",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 0}},
+        },
+        1, 5, None,
+        "",
+    ),
+    (
+        "auto-without-trainer-refused",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": "auto"}},
+            "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}},
+        },
+        1, 5, None,
+        "'auto' is the transformers integration's; DeepSpeed alone does not resolve it",
+    ),
+    (
+        "unknown-scheduler-refused",
+        {
+            "train_micro_batch_size_per_gpu": 4,
+            "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+            "scheduler": {"type": "CosineLR", "params": {}},
+        },
+        1, 5, None,
+        "",
+    ),
+]
+
+# Trainer + DeepSpeed cases: (name, TrainingArguments YAML, DeepSpeed JSON text, dataset size, note)
+DS_TRAINER_CASES: list[tuple[str, str, str, int, str]] = [
+    (
+        "auto-warmupdecaylr-overrides-cosine",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 0.1
+num_train_epochs: 2
+per_device_train_batch_size: 8
+deepspeed: auto-warmupdecaylr-overrides-cosine.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": "auto",
+  "train_batch_size": "auto",
+  "gradient_accumulation_steps": "auto",
+  "gradient_clipping": "auto",
+  "optimizer": {
+    "type": "AdamW",
+    "params": {"lr": "auto", "betas": "auto", "eps": "auto", "weight_decay": "auto"}
+  },
+  "scheduler": {
+    "type": "WarmupDecayLR",
+    "params": {
+      "warmup_min_lr": "auto",
+      "warmup_max_lr": "auto",
+      "warmup_num_steps": "auto",
+      "total_num_steps": "auto"
+    }
+  }
+}
+""",
+        200,
+        "lr_scheduler_type: cosine is silently replaced by the DeepSpeed block (log warm-up, linear decay)",
+    ),
+    (
+        "auto-warmuplr-no-warmup",
+        """\
+learning_rate: 5.0e-4
+max_steps: 20
+per_device_train_batch_size: 4
+deepspeed: auto-warmuplr-no-warmup.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": "auto",
+  "gradient_accumulation_steps": "auto",
+  "optimizer": {"type": "AdamW", "params": {"lr": "auto"}},
+  "scheduler": {
+    "type": "WarmupLR",
+    "params": {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto"}
+  }
+}
+""",
+        100,
+        "warmup_steps 0 -> auto warmup_num_steps = max(1, 0) = 1 -> DeepSpeed max(2, 1) = 2",
+    ),
+    (
+        "auto-warmupcosinelr-accumulation",
+        """\
+learning_rate: 2.0e-4
+warmup_steps: 5
+num_train_epochs: 3
+per_device_train_batch_size: 32
+gradient_accumulation_steps: 3
+deepspeed: auto-warmupcosinelr-accumulation.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": "auto",
+  "train_batch_size": "auto",
+  "gradient_accumulation_steps": "auto",
+  "optimizer": {"type": "AdamW", "params": {"lr": "auto", "weight_decay": "auto"}},
+  "scheduler": {
+    "type": "WarmupCosineLR",
+    "params": {"warmup_num_steps": "auto", "total_num_steps": "auto", "warmup_type": "linear"}
+  }
+}
+""",
+        1000,
+        "32 batches / accum 3: the engine's accumulation boundary vs the Trainer's remainder update",
+    ),
+    (
+        "warmupdecaylr-default-max-lr",
+        """\
+learning_rate: 2.0e-5
+warmup_steps: 5
+max_steps: 30
+per_device_train_batch_size: 4
+deepspeed: warmupdecaylr-default-max-lr.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": "auto",
+  "optimizer": {"type": "AdamW", "params": {"lr": "auto"}},
+  "scheduler": {
+    "type": "WarmupDecayLR",
+    "params": {"warmup_num_steps": 5, "total_num_steps": "auto"}
+  }
+}
+""",
+        100,
+        "no warmup_max_lr in the block: DeepSpeed's 0.001 wins over learning_rate 2e-5",
+    ),
+    (
+        "optimizer-only-trainer-scheduler",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: cosine
+warmup_steps: 3
+max_steps: 25
+per_device_train_batch_size: 4
+deepspeed: optimizer-only-trainer-scheduler.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": "auto",
+  "optimizer": {"type": "AdamW", "params": {"lr": "auto", "betas": "auto"}}
+}
+""",
+        100,
+        "no scheduler block: the Trainer's lr_scheduler_type runs (on DeepSpeed's optimizer)",
+    ),
+    (
+        "scheduler-only-trainer-optimizer",
+        """\
+learning_rate: 1.0e-3
+lr_scheduler_type: linear
+warmup_steps: 4
+max_steps: 25
+per_device_train_batch_size: 4
+deepspeed: scheduler-only-trainer-optimizer.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 0},
+  "train_micro_batch_size_per_gpu": "auto",
+  "scheduler": {
+    "type": "WarmupLR",
+    "params": {"warmup_num_steps": "auto", "warmup_max_lr": "auto", "warmup_type": "linear"}
+  }
+}
+""",
+        100,
+        "no optimizer block: the Trainer's AdamW (two groups) under DeepSpeed's WarmupLR; "
+        "ZeRO stage 0 (stages 1-2 step the torch optimizer once per group)",
+    ),
+    (
+        "mismatch-refused",
+        """\
+learning_rate: 2.0e-5
+max_steps: 30
+per_device_train_batch_size: 4
+deepspeed: mismatch-refused.ds.json
+""",
+        """\
+{
+  "zero_optimization": {"stage": 2},
+  "train_micro_batch_size_per_gpu": 4,
+  "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
+  "scheduler": {
+    "type": "WarmupDecayLR",
+    "params": {"warmup_max_lr": 1e-3, "warmup_num_steps": 5, "total_num_steps": 100}
+  }
+}
+""",
+        100,
+        "explicit values that differ from TrainingArguments are refused (listed together)",
+    ),
+]
+
+
+def _ds_model_parameters(model, lrs):
+    if lrs is None:
+        return list(model.parameters())
+    params = list(model.parameters())
+    return [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
+
+
+def _innermost(optimizer):
+    while hasattr(optimizer, "optimizer"):
+        optimizer = optimizer.optimizer
+    return optimizer
+
+
+def _ds_with_harness(config: dict) -> dict:
+    config = json.loads(json.dumps(config))
+    if "optimizer" in config:
+        config["optimizer"].setdefault("params", {}).update(DS_HARNESS_OPTIMIZER)
+    return config
+
+
+def ds_engine_case(name, config, micro, updates, lrs, note) -> dict:
+    import deepspeed
+    import torch
+
+    case = {
+        "name": name,
+        "kind": "engine",
+        "config": f"configs/deepspeed/{name}.json",
+        "ds_config": config,
+        "client_param_group_lrs": lrs,
+        "micro_batches_per_update": micro,
+        "note": note,
+    }
+    records, betas = [], []
+    try:
+        torch.manual_seed(0)
+        model = torch.nn.Linear(1, 1)  # two tensors: weight, bias
+        engine, optimizer, _, scheduler = deepspeed.initialize(
+            model=model,
+            model_parameters=_ds_model_parameters(model, lrs),
+            config=_ds_with_harness(config),
+        )
+        inner = _innermost(optimizer)
+
+        def hook(opt, a, k):
+            records.append([float(g["lr"]) for g in opt.param_groups])
+            betas.append([list(g["betas"]) for g in opt.param_groups if "betas" in g])
+
+        inner.register_step_pre_hook(hook)
+        batch = engine.train_micro_batch_size_per_gpu()
+        for _ in range(updates * micro):
+            x = torch.rand(batch, 1)
+            loss = engine(x).pow(2).mean()
+            engine.backward(loss)
+            engine.step()
+        case["scheduler"] = type(scheduler).__name__
+        case["optimizer"] = type(inner).__name__
+        case["engine_global_steps"] = engine.global_steps
+        case["updates"] = len(records)
+        case["lrs"] = records
+        if config["scheduler"]["type"] == "OneCycle":
+            case["betas"] = betas
+        engine.destroy()
+    except Exception as exc:
+        case["error"] = _error(exc)
+    return case
+
+
+def _ds_engine_worker(out: str) -> None:
+    cases = [ds_engine_case(*case) for case in DS_ENGINE_CASES]
+    Path(out).write_text(json.dumps(cases))
+
+
+def _ds_trainer_worker(out: str, folder: str) -> None:
+    """Trainer + DeepSpeed for real (one CPU process under torchrun)."""
+    import torch
+    from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
+
+    os.chdir(folder)  # the YAML names its DeepSpeed file relative to itself
+    harness = {k: v for k, v in HARNESS.items() if k != "use_cpu"}
+    cases = []
+    for name, yaml_text, ds_text, size, note in DS_TRAINER_CASES:
+        args = _load("yaml", yaml_text)
+        ds_config = json.loads(ds_text)
+        case = {
+            "name": name,
+            "kind": "trainer",
+            "config": f"configs/deepspeed/trainer/{name}.yaml",
+            "ds_file": f"configs/deepspeed/trainer/{name}.ds.json",
+            "config_text": yaml_text,
+            "ds_config_text": ds_text,
+            "args": args,
+            "ds_config": ds_config,
+            "dataset_size": size,
+            "world_size": 1,
+            "note": note,
+        }
+        records: list[list[float]] = []
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                harnessed = Path(tmp) / "ds.json"
+                harnessed.write_text(json.dumps(_ds_with_harness(ds_config)))
+                merged = {**args, **harness, "output_dir": tmp, "deepspeed": str(harnessed)}
+                (training_args,) = HfArgumentParser(TrainingArguments).parse_dict(merged)
+
+                class Record(TrainerCallback):
+                    def on_train_begin(self, args, state, control, optimizer=None, **kw):
+                        _innermost(optimizer).register_step_pre_hook(
+                            lambda opt, a, k: records.append(
+                                [float(g["lr"]) for g in opt.param_groups]
+                            )
+                        )
+
+                trainer = Trainer(
+                    model=_tiny_model(),
+                    args=training_args,
+                    train_dataset=_Data(size),
+                    callbacks=[Record()],
+                )
+                trainer.train()
+                if len(records) != trainer.state.global_step:
+                    raise RuntimeError(f"{len(records)} optimizer steps for "
+                                       f"{trainer.state.global_step} updates")
+                filled = trainer.accelerator.state.deepspeed_plugin.hf_ds_config.config
+                engine_scheduler = trainer.model_wrapped.lr_scheduler
+                n = trainer.state.max_steps
+                case["filled_ds_config"] = {
+                    k: v
+                    for k, v in filled.items()
+                    if k in ("train_micro_batch_size_per_gpu", "train_batch_size",
+                             "gradient_accumulation_steps", "gradient_clipping",
+                             "optimizer", "scheduler")
+                }
+                case["derived"] = {
+                    "max_steps": n,
+                    "trainer_num_warmup_steps": training_args.get_warmup_steps(n),
+                    "global_step": trainer.state.global_step,
+                    "engine_scheduler": type(engine_scheduler).__name__,
+                    "optimizer": type(_innermost(trainer.optimizer)).__name__,
+                    "param_groups": len(_innermost(trainer.optimizer).param_groups),
+                }
+                case["updates"] = len(records)
+                case["lrs"] = records
+            except Exception as exc:
+                case["error"] = _error(exc)
+        cases.append(case)
+    Path(out).write_text(json.dumps({"cases": cases, "auto_fill": deepspeed_auto_fill()}))
+
+
+# distinctive TrainingArguments values, so that each filled value names its source
+AUTO_PROBE_ARGS = {
+    "learning_rate": 1.234e-4,
+    "adam_beta1": 0.81,
+    "adam_beta2": 0.97,
+    "adam_epsilon": 3e-9,
+    "weight_decay": 0.05,
+    "max_grad_norm": 0.7,
+    "per_device_train_batch_size": 3,
+    "gradient_accumulation_steps": 5,
+    "warmup_steps": 0.25,
+}
+AUTO_PROBE_STEPS = [40, 2]  # num_training_steps handed to trainer_config_finalize
+
+_ALL_SCHEDULER_PARAMS = {
+    "WarmupLR": ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type"],
+    "WarmupDecayLR": ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type",
+                      "total_num_steps"],
+    "WarmupCosineLR": ["warmup_min_ratio", "warmup_num_steps", "cos_min_ratio", "warmup_type",
+                       "total_num_steps"],
+    "OneCycle": ["cycle_min_lr", "cycle_max_lr", "decay_lr_rate", "cycle_first_step_size",
+                 "cycle_second_step_size", "decay_step_size", "cycle_min_mom", "cycle_max_mom"],
+    "LRRangeTest": ["lr_range_test_min_lr", "lr_range_test_step_size",
+                    "lr_range_test_step_rate", "lr_range_test_staircase"],
+}
+
+
+def deepspeed_auto_fill() -> list[dict]:
+    """What the installed transformers integration writes into every "auto" of a
+    DeepSpeed config (TrainingArguments creation + trainer_config_finalize)."""
+    from transformers import TrainingArguments
+
+    results = []
+    for scheduler, params in _ALL_SCHEDULER_PARAMS.items():
+        for steps in AUTO_PROBE_STEPS:
+            config = {
+                "zero_optimization": {"stage": 2},
+                "train_micro_batch_size_per_gpu": "auto",
+                "train_batch_size": "auto",
+                "gradient_accumulation_steps": "auto",
+                "gradient_clipping": "auto",
+                "optimizer": {"type": "AdamW", "params": {
+                    k: "auto" for k in ("lr", "betas", "eps", "weight_decay")}},
+                "scheduler": {"type": scheduler, "params": {k: "auto" for k in params}},
+            }
+            with tempfile.TemporaryDirectory() as tmp:
+                args = TrainingArguments(output_dir=tmp, deepspeed=config, report_to="none",
+                                         **AUTO_PROBE_ARGS)
+                hf = args.hf_deepspeed_config
+                after_args = json.loads(json.dumps(hf.config))
+                hf.trainer_config_finalize(args, _tiny_model(), steps)
+                results.append({
+                    "scheduler": scheduler,
+                    "training_args": AUTO_PROBE_ARGS,
+                    "world_size": args.world_size,
+                    "num_training_steps": steps,
+                    "after_training_arguments": {k: after_args[k] for k in config},
+                    "after_finalize": {k: hf.config[k] for k in config},
+                })
+    return results
+
+
+def deepspeed_main(only: list[str]) -> dict:
+    import subprocess
+
+    import deepspeed
+    import transformers
+
+    folder = CONFIGS / "deepspeed"
+    (folder / "trainer").mkdir(parents=True, exist_ok=True)
+    for name, config, *_ in DS_ENGINE_CASES:
+        (folder / f"{name}.json").write_text(json.dumps(config, indent=2) + "\n")
+    for name, yaml_text, ds_text, *_ in DS_TRAINER_CASES:
+        (folder / "trainer" / f"{name}.yaml").write_text(yaml_text)
+        (folder / "trainer" / f"{name}.ds.json").write_text(ds_text)
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for worker, extra in (("_ds_engine_worker", []), ("_ds_trainer_worker", [str(folder / "trainer")])):
+            out = str(Path(tmp) / f"{worker}.json")
+            command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=1",
+                       "--master_port=29534", __file__, worker, out, *extra]
+            subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+            result = json.loads(Path(out).read_text())
+            if isinstance(result, dict):
+                auto_fill = result["auto_fill"]
+                result = result["cases"]
+            cases += result
+    for case in cases:
+        status = case.get("error", {}).get("type") or f"{case['updates']} updates"
+        print(f"  {case['kind']} {case['name']}: {status}")
+    return {
+        "tool": "deepspeed",
+        "deepspeed_version": deepspeed.__version__,
+        "transformers_version": transformers.__version__,
+        "made_by": "scripts/make_format_references.py",
+        "how": "engine cases: deepspeed.initialize(config) on CPU, one engine.step() per "
+        "micro-batch; trainer cases: real Trainer.train() with `deepspeed:` (one CPU process "
+        "under torchrun). lrs[i] = each param group's LR read by a step pre-hook on the torch "
+        "optimizer at update i",
+        "harness_optimizer_params": DS_HARNESS_OPTIMIZER,
+        "auto_fill": auto_fill,
+        "cases": cases,
+    }
+
+
+# --------------------------------------------------------------------------------------
 
 
 def dumps(document: dict) -> str:
@@ -988,6 +1678,12 @@ def dumps(document: dict) -> str:
 def main(argv: list[str]) -> None:
     if argv[:1] == ["_world_worker"]:
         _world_worker(argv[1], argv[2:])
+        return
+    if argv[:1] == ["_ds_engine_worker"]:
+        _ds_engine_worker(argv[1])
+        return
+    if argv[:1] == ["_ds_trainer_worker"]:
+        _ds_trainer_worker(argv[1], argv[2])
         return
     tools = {"transformers": transformers_main}
     for extra in ("deepspeed_main", "axolotl_main"):
