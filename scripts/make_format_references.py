@@ -1664,6 +1664,390 @@ def deepspeed_main(only: list[str]) -> dict:
 
 
 # --------------------------------------------------------------------------------------
+# axolotl
+# --------------------------------------------------------------------------------------
+
+# Keys every axolotl case needs that have nothing to do with the schedule; the model is a
+# one-layer Llama *config* written locally (normalize_config reads it), the data set is
+# synthetic, training runs on the same one-layer nn.Module as the transformers cases.
+AX_HARNESS = {
+    "datasets": [{"path": "synthetic.jsonl", "type": "alpaca"}],
+    "sequence_len": 512,
+}
+
+# (name, axolotl YAML as written, dataset rows, token length of every row, note)
+AX_CASES: list[tuple[str, str, int, int, str]] = [
+    ("ratio-floor", """\
+learning_rate: 2.0e-4
+lr_scheduler: cosine
+warmup_ratio: 0.1
+num_epochs: 1
+micro_batch_size: 3
+gradient_accumulation_steps: 1
+""", 100, 64, "N = ceil(100 / 3) = 34; W = int(3.4) = 3 (transformers would ceil to 4)"),
+    ("ratio-lora-1b-like", """\
+learning_rate: 2.0e-4
+lr_scheduler: cosine
+warmup_ratio: 0.1
+num_epochs: 1
+micro_batch_size: 2
+gradient_accumulation_steps: 2
+""", 1000, 64, "N = ceil(1000 / 4) = 250; W = 25"),
+    ("ratio-float-rounding", """\
+learning_rate: 1.0e-3
+lr_scheduler: linear
+warmup_ratio: 0.29
+num_epochs: 1
+micro_batch_size: 4
+""", 400, 64, "int(0.29 x 100) = int(28.999999999999996) = 28"),
+    ("default-warmup", """\
+learning_rate: 2.0e-5
+num_epochs: 1
+micro_batch_size: 2
+gradient_accumulation_steps: 2
+""", 1000, 64, "no lr_scheduler (cosine), no warm-up key: W = min(int(0.03 x 250), 100) = 7"),
+    ("default-warmup-rounds-to-zero", """\
+learning_rate: 1.0e-3
+num_epochs: 1
+micro_batch_size: 4
+""", 120, 64, "N = 30: int(0.9) = 0, no warm-up"),
+    ("default-warmup-one-becomes-two", """\
+learning_rate: 1.0e-3
+num_epochs: 2
+micro_batch_size: 4
+""", 120, 64, "N = 60: int(1.8) = 1, and a warm-up of 1 becomes 2"),
+    ("warmup-steps-one-becomes-two", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+warmup_steps: 1
+max_steps: 30
+micro_batch_size: 4
+""", 400, 64, "warmup_steps: 1 is raised to 2"),
+    ("warmup-steps-zero", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+warmup_steps: 0
+num_epochs: 1
+micro_batch_size: 4
+""", 200, 64, "an explicit 0 disables the default warm-up"),
+    ("epochs-accumulation-rounding", """\
+learning_rate: 1.0e-3
+lr_scheduler: linear
+warmup_steps: 2
+num_epochs: 3
+micro_batch_size: 32
+gradient_accumulation_steps: 3
+""", 1000, 64, "N = ceil(1000 x 3 / 96) = 32 for the whole run (transformers alone: 3 x 11 = 33)"),
+    ("fractional-epochs", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+warmup_ratio: 0.1
+num_epochs: 2.5
+micro_batch_size: 32
+gradient_accumulation_steps: 3
+""", 1000, 64, "N = ceil(2500 / 96) = 27; W = 2"),
+    ("max-steps-below-estimate", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+warmup_ratio: 0.1
+max_steps: 50
+num_epochs: 1
+micro_batch_size: 2
+gradient_accumulation_steps: 2
+""", 1000, 64, "N = min(250, 50) = 50; W = 5"),
+    ("max-steps-above-estimate", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+warmup_ratio: 0.1
+max_steps: 60
+num_epochs: 1
+micro_batch_size: 4
+""", 100, 64, "warm-up from min(25, 60) = 25 -> int(2.5) = 2, but training runs max_steps = 60"),
+    ("cosine-min-lr-ratio", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+cosine_min_lr_ratio: 0.1
+warmup_steps: 10
+max_steps: 100
+micro_batch_size: 4
+""", 400, 64, "axolotl's own cosine-with-min-lr"),
+    ("cosine-constant-lr-ratio", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+cosine_min_lr_ratio: 0.1
+cosine_constant_lr_ratio: 0.8
+warmup_steps: 10
+max_steps: 100
+micro_batch_size: 4
+""", 400, 64, "cosine reaches the minimum at int(0.8 x 100) = 80 and stays"),
+    ("cosine-constant-lr-ratio-zero", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+cosine_min_lr_ratio: 0.1
+cosine_constant_lr_ratio: 0
+warmup_steps: 10
+max_steps: 100
+micro_batch_size: 4
+""", 400, 64, "0 is falsy: the constant phase is ignored (same as cosine-min-lr-ratio)"),
+    ("cosine-min-lr-ratio-one", """\
+learning_rate: 1.0e-3
+cosine_min_lr_ratio: 1.0
+cosine_constant_lr_ratio: 0
+warmup_steps: 10
+max_steps: 60
+micro_batch_size: 4
+""", 400, 64, "min ratio 1.0: constant LR after the warm-up"),
+    ("min-lr-ratio-ignored-for-linear", """\
+learning_rate: 1.0e-3
+lr_scheduler: linear
+cosine_min_lr_ratio: 0.1
+warmup_steps: 5
+max_steps: 50
+micro_batch_size: 4
+""", 400, 64, "cosine_min_lr_ratio acts only with lr_scheduler: cosine"),
+    ("quadratic-warmup", """\
+learning_rate: 1.0e-3
+lr_scheduler: cosine
+lr_quadratic_warmup: true
+warmup_steps: 10
+max_steps: 60
+micro_batch_size: 4
+""", 400, 64, ""),
+    ("one-cycle", """\
+learning_rate: 1.0e-3
+lr_scheduler: one_cycle
+warmup_steps: 15
+max_steps: 60
+micro_batch_size: 4
+""", 400, 64, "torch OneCycleLR, pct_start = W / N, anneal cos"),
+    ("rex", """\
+learning_rate: 1.0e-3
+lr_scheduler: rex
+cosine_min_lr_ratio: 0.1
+warmup_steps: 5
+max_steps: 60
+micro_batch_size: 4
+""", 400, 64, ""),
+    ("hf-scheduler-with-kwargs", """\
+learning_rate: 4.0e-5
+lr_scheduler: cosine_with_min_lr
+lr_scheduler_kwargs:
+  min_lr_rate: 0.1
+warmup_ratio: 0.03
+num_epochs: 2
+micro_batch_size: 2
+gradient_accumulation_steps: 4
+""", 600, 64, "a transformers scheduler name passes through; N = 150, W = int(4.5) = 4"),
+    ("constant-with-warmup", """\
+learning_rate: 1.0e-6
+lr_scheduler: constant_with_warmup
+warmup_ratio: 0.1
+num_epochs: 4
+micro_batch_size: 2
+gradient_accumulation_steps: 8
+""", 500, 64, "N = ceil(2000 / 16) = 125; W = 12"),
+    ("sample-packing", """\
+learning_rate: 2.0e-4
+lr_scheduler: cosine
+warmup_ratio: 0.1
+num_epochs: 1
+micro_batch_size: 2
+gradient_accumulation_steps: 1
+sample_packing: true
+sequence_len: 512
+""", 600, 0, "N from the multipack sampler's estimate (rows of 40..300 tokens)"),
+    ("warmup-steps-float-refused", """\
+learning_rate: 5.0e-6
+lr_scheduler: cosine
+warmup_steps: 0.1
+max_steps: 50
+micro_batch_size: 1
+""", 100, 64, "the schema types warmup_steps as int"),
+    ("warmup-steps-and-ratio-refused", """\
+learning_rate: 1.0e-3
+warmup_steps: 10
+warmup_ratio: 0.1
+max_steps: 50
+micro_batch_size: 1
+""", 100, 64, ""),
+]
+
+# N values for the warm-up rule alone (the real builder method; no training run)
+AX_WARMUP_PROBES = [
+    ({}, [None, 0, 10, 33, 34, 40, 66, 67, 100, 3333, 3334, 5000, 100000]),
+    ({"warmup_ratio": 0.1}, [None, 9, 10, 19, 20, 33, 100]),
+    ({"warmup_ratio": 0.07}, [100, 1000]),
+    ({"warmup_steps": 1}, [None, 100]),
+    ({"warmup_steps": 0}, [None, 100]),
+]
+
+
+def _ax_dataset(rows: int, length: int):
+    import random
+
+    import datasets
+
+    rng = random.Random(0)
+    lengths = [length or rng.randint(40, 300) for _ in range(rows)]
+    ids = [[1] * n for n in lengths]
+    return datasets.Dataset.from_dict({"input_ids": ids, "labels": ids, "length": lengths,
+                                       "attention_mask": ids})
+
+
+def _ax_train_rows(rows: int):
+    """The rows the one-layer model trains on (AxolotlTrainer wants a datasets.Dataset)."""
+    import datasets
+
+    xs = [[float(i % 17) / 17.0] for i in range(rows)]
+    return datasets.Dataset.from_dict({"x": xs, "labels": [[2.0 * x[0] + 1.0] for x in xs]})
+
+
+class _Stub:
+    """The `self` that axolotl's builder methods read: only `.cfg`."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+
+
+def _ax_cfg(args: dict, model_dir: str, out_dir: str):
+    from axolotl.utils.config import normalize_config, validate_config
+    from axolotl.utils.dict import DictDefault
+
+    cfg = validate_config(DictDefault({**AX_HARNESS, **args, "base_model": model_dir,
+                                       "output_dir": out_dir}))
+    normalize_config(cfg)
+    return cfg
+
+
+def axolotl_case(name, text, rows, length, note, model_dir) -> dict:
+    import torch
+    import yaml
+    from axolotl.core.builders.base import TrainerBuilderBase
+    from axolotl.core.trainers.base import AxolotlTrainer
+    from axolotl.core.training_args import AxolotlTrainingArguments
+    from axolotl.utils.trainer import calculate_total_num_steps
+    from transformers import TrainerCallback
+
+    args = yaml.safe_load(text)
+    case = {"name": name, "config": f"configs/axolotl/{name}.yaml", "config_text": text,
+            "args": args, "dataset_rows": rows,
+            "row_tokens": length or "random 40..300 (random.Random(0))",
+            "world_size": 1, "note": note}
+    records: list[list[float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            cfg = _ax_cfg(args, model_dir, tmp)
+            dataset = _ax_dataset(rows, length)
+            torch.manual_seed(0)
+            # axolotl/utils/data/sft.py: min(estimate, max_steps) when max_steps is set
+            estimate = calculate_total_num_steps(cfg, dataset)
+            total = min(estimate, cfg.max_steps) if cfg.max_steps else estimate
+            kwargs: dict = {}
+            TrainerBuilderBase._configure_warmup_and_logging(_Stub(cfg), total, kwargs)
+            TrainerBuilderBase._configure_scheduler(_Stub(cfg), kwargs)
+            # as core/builders/base.py (_set_base_training_args) hands them on
+            for key in ("learning_rate", "gradient_accumulation_steps", "cosine_min_lr_ratio",
+                        "cosine_constant_lr_ratio", "weight_decay", "adam_beta1", "adam_beta2"):
+                if cfg.get(key) is not None:
+                    kwargs[key] = cfg[key]
+            kwargs["per_device_train_batch_size"] = cfg.micro_batch_size
+            kwargs["max_steps"] = cfg.max_steps or total or -1
+            kwargs["num_train_epochs"] = cfg.num_epochs
+            if cfg.lr_quadratic_warmup is not None:  # core/builders/causal.py
+                kwargs["lr_quadratic_warmup"] = cfg.lr_quadratic_warmup
+            if cfg.dataloader_drop_last is not None:
+                kwargs["dataloader_drop_last"] = cfg.dataloader_drop_last
+            kwargs.pop("logging_steps", None)
+            case["derived"] = {
+                "batch_size": cfg.batch_size,
+                "total_num_steps_estimate": estimate,
+                "total_num_steps": total,
+                "sample_packing_eff_est": cfg.sample_packing_eff_est,
+                "training_arguments": dict(kwargs),
+            }
+            training_args = AxolotlTrainingArguments(
+                output_dir=tmp, **kwargs, **{k: v for k, v in HARNESS.items() if k != "seed"}
+            )
+
+            class Record(TrainerCallback):
+                def on_train_begin(self, args, state, control, optimizer=None, **kw):
+                    _innermost(optimizer).register_step_pre_hook(
+                        lambda opt, a, k: records.append([float(g["lr"]) for g in opt.param_groups])
+                    )
+
+            trainer = AxolotlTrainer(model=_tiny_model(), args=training_args,
+                                     train_dataset=_ax_train_rows(rows), callbacks=[Record()])
+            trainer.train()
+            case["derived"].update({
+                "max_steps": trainer.state.max_steps,
+                "num_warmup_steps": training_args.get_warmup_steps(trainer.state.max_steps),
+                "scheduler": type(trainer.lr_scheduler).__name__,
+                "global_step": trainer.state.global_step,
+            })
+            case["updates"] = len(records)
+            case["lrs"] = records
+        except Exception as exc:
+            case["error"] = _error(exc)
+    return case
+
+
+def axolotl_warmup_probes(model_dir: str) -> list[dict]:
+    from axolotl.core.builders.base import TrainerBuilderBase
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for extra, totals in AX_WARMUP_PROBES:
+            cfg = _ax_cfg({"micro_batch_size": 1, "learning_rate": 1e-3, **extra}, model_dir, tmp)
+            for total in totals:
+                kwargs: dict = {}
+                TrainerBuilderBase._configure_warmup_and_logging(_Stub(cfg), total, kwargs)
+                out.append({"keys": extra, "total_num_steps": total,
+                            "warmup_steps_handed_to_transformers": kwargs["warmup_steps"]})
+    return out
+
+
+def axolotl_main(only: list[str]) -> dict:
+    import importlib.metadata
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    import transformers
+    from transformers import LlamaConfig
+
+    (CONFIGS / "axolotl").mkdir(parents=True, exist_ok=True)
+    cases = []
+    with tempfile.TemporaryDirectory() as model_dir:
+        LlamaConfig(hidden_size=8, intermediate_size=16, num_hidden_layers=1,
+                    num_attention_heads=2, num_key_value_heads=2,
+                    vocab_size=64).save_pretrained(model_dir)
+        for name, text, rows, length, note in AX_CASES:
+            if only and name not in only:
+                continue
+            (CONFIGS / "axolotl" / f"{name}.yaml").write_text(text)
+            case = axolotl_case(name, text, rows, length, note, model_dir)
+            status = case.get("error", {}).get("type") or f"{case['updates']} updates"
+            print(f"  {name}: {status}", flush=True)
+            cases.append(case)
+        probes = axolotl_warmup_probes(model_dir)
+    return {
+        "tool": "axolotl",
+        "axolotl_version": importlib.metadata.version("axolotl"),
+        "transformers_version": transformers.__version__,
+        "accelerate_version": importlib.metadata.version("accelerate"),
+        "torch_version": importlib.metadata.version("torch"),
+        "made_by": "scripts/make_format_references.py",
+        "how": "axolotl's own code on CPU: validate_config + normalize_config on the YAML, "
+        "calculate_total_num_steps on a synthetic datasets.Dataset, the builder's "
+        "_configure_warmup_and_logging/_configure_scheduler, then AxolotlTrainer.train() "
+        "(axolotl's create_scheduler) on a one-layer nn.Module; lrs[i] = each param group's "
+        "LR read by a step pre-hook on the torch optimizer at update i",
+        "harness_keys": AX_HARNESS,
+        "warmup_probes": probes,
+        "cases": cases,
+    }
+
+
+# --------------------------------------------------------------------------------------
 
 
 def dumps(document: dict) -> str:
