@@ -10,11 +10,16 @@ Not a test and not part of warmplan: run it in side venvs of its own, outside th
     DS_BUILD_OPS=0 /tmp/venv-hf/bin/pip install -c /tmp/torch-pin.txt deepspeed
     /tmp/venv-hf/bin/python scripts/make_format_references.py transformers deepspeed
 
-    python3 -m venv /tmp/venv-axolotl   # see the axolotl notes in tests/data/formats/
+    python3 -m venv /tmp/venv-axolotl        # axolotl pins its own transformers
+    /tmp/venv-axolotl/bin/pip install torch==2.13.0
+    /tmp/venv-axolotl/bin/pip install -c /tmp/torch-pin.txt axolotl
     /tmp/venv-axolotl/bin/python scripts/make_format_references.py axolotl
 
 It writes tests/data/formats/<tool>.json and the config files each case reads,
-tests/data/formats/configs/<tool>/<case>.(yaml|json), written as users write them.
+tests/data/formats/configs/<tool>/<case>.(yaml|json), written as users write them. Case
+names after the tool (``... transformers cosine-ratio``) run only those and print a
+summary without writing anything. Everything runs on CPU; the multi-process and DeepSpeed
+cases start their own ``torch.distributed.run`` (gloo) children. About 3 minutes on 2 cores.
 
 transformers: every case is a TrainingArguments file (YAML or JSON, read the way
 HfArgumentParser.parse_yaml_file / parse_json_file read it) plus a dataset size; the
@@ -24,11 +29,13 @@ group as the optimizer used it (a step pre-hook on the torch optimizer). A case 
 library refuses records the exception instead. Keys the script adds so that the run is
 quiet and local (``HARNESS``) are stored apart; none of them touches the schedule.
 
-deepspeed: the LR of every step from DeepSpeed's own schedulers, driven by its engine
-(``deepspeed.initialize`` with a ``scheduler`` block, one ``engine.step()`` per update,
-on CPU), and the "auto" values the transformers integration fills in.
+deepspeed: the LR of every update from DeepSpeed's own schedulers, driven by its engine
+(``deepspeed.initialize`` with the config, one ``engine.step()`` per micro-batch, on CPU);
+real ``Trainer.train()`` runs with a ``deepspeed:`` file; and what every "auto" becomes.
 
-axolotl: see ``axolotl_main``.
+axolotl: axolotl's own config validation, step count, warm-up rule and scheduler choice
+(``AxolotlTrainer.train()``) on the same one-layer model; see
+tests/data/formats/axolotl-arithmetic.md.
 
 Floats are written with ``json`` (repr, round-trips exactly). One line per case.
 """
@@ -38,6 +45,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -746,13 +754,27 @@ def _tiny_model():
     return Tiny()
 
 
-def inner_optimizer(optimizer):
-    """The torch optimizer inside accelerate's AcceleratedOptimizer."""
-    return getattr(optimizer, "optimizer", optimizer)
+def _lr_recorder(out: list):
+    """A TrainerCallback that appends, at every real optimizer update, the LR of every
+    param group as the torch optimizer reads it (a step pre-hook on the innermost one)."""
+    import torch
+    from transformers import TrainerCallback
+
+    class Record(TrainerCallback):
+        def on_train_begin(self, args, state, control, optimizer=None, **kw):
+            inner = _innermost(optimizer)
+            assert isinstance(inner, torch.optim.Optimizer), type(inner)
+            inner.register_step_pre_hook(
+                lambda opt, a, k: out.append([float(g["lr"]) for g in opt.param_groups])
+            )
+
+    return Record()
 
 
 def _error(exc: BaseException) -> dict:
-    return {"type": type(exc).__name__, "message": str(exc)[:1500]}
+    """The exception as data; temporary paths (output_dir etc.) replaced by <tmp>."""
+    message = re.sub(re.escape(tempfile.gettempdir()) + r"/tmp\w+", "<tmp>", str(exc))
+    return {"type": type(exc).__name__, "message": message[:1500]}
 
 
 def _load(fmt: str, text: str) -> dict:
@@ -765,8 +787,7 @@ def _load(fmt: str, text: str) -> dict:
 def transformers_case(
     name: str, fmt: str, text: str, size: int, note: str, world_size: int = 1
 ) -> dict:
-    import torch
-    from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
+    from transformers import HfArgumentParser, Trainer, TrainingArguments
 
     args = _load(fmt, text)
     case: dict = {
@@ -791,8 +812,11 @@ def transformers_case(
             (training_args,) = parser.parse_dict(merged, allow_extra_keys=name in ALLOW_EXTRA)
             case["parsed"] = {
                 "learning_rate": training_args.learning_rate,
-                "lr_scheduler_type": str(getattr(training_args.lr_scheduler_type, "value",
-                                                 training_args.lr_scheduler_type)),
+                "lr_scheduler_type": str(
+                    getattr(
+                        training_args.lr_scheduler_type, "value", training_args.lr_scheduler_type
+                    )
+                ),
                 "lr_scheduler_kwargs": training_args.lr_scheduler_kwargs,
                 "warmup_steps": training_args.warmup_steps,
                 "max_steps": training_args.max_steps,
@@ -803,21 +827,11 @@ def transformers_case(
                 "weight_decay": training_args.weight_decay,
             }
 
-            class Record(TrainerCallback):
-                def on_train_begin(self, args, state, control, optimizer=None, **kw):
-                    inner = inner_optimizer(optimizer)
-                    assert isinstance(inner, torch.optim.Optimizer), type(inner)
-
-                    def hook(opt, a, k):
-                        updates.append([float(g["lr"]) for g in opt.param_groups])
-
-                    inner.register_step_pre_hook(hook)
-
             trainer = Trainer(
                 model=_tiny_model(),
                 args=training_args,
                 train_dataset=_Data(size),
-                callbacks=[Record()],
+                callbacks=[_lr_recorder(updates)],
             )
             trainer.train()
             if trainer.args.world_size != world_size:
@@ -834,7 +848,7 @@ def transformers_case(
                 "global_step": trainer.state.global_step,
                 "scheduler": type(trainer.lr_scheduler).__name__,
                 "param_groups": len(trainer.optimizer.param_groups),
-                "optimizer": type(inner_optimizer(trainer.optimizer)).__name__,
+                "optimizer": type(_innermost(trainer.optimizer)).__name__,
                 "group_settings": [
                     {k: g[k] for k in ("betas", "weight_decay", "eps") if k in g}
                     for g in trainer.optimizer.param_groups
@@ -871,7 +885,8 @@ def warmup_ratio_behaviour() -> dict:
             "parse_args_into_dataclasses(['--warmup_ratio', '0.1'])": lambda: HfArgumentParser(
                 TrainingArguments
             ).parse_args_into_dataclasses(["--output_dir", tmp, "--warmup_ratio", "0.1"]),
-            "parse_args_into_dataclasses(['--warmup_ratio', '0.1'], return_remaining_strings=True)": (
+            "parse_args_into_dataclasses(['--warmup_ratio', '0.1'], "
+            "return_remaining_strings=True)": (
                 lambda: HfArgumentParser(TrainingArguments).parse_args_into_dataclasses(
                     ["--output_dir", tmp, "--warmup_ratio", "0.1"], return_remaining_strings=True
                 )
@@ -893,8 +908,11 @@ def warmup_ratio_behaviour() -> dict:
                     entry["remaining"] = result[-1]
                 out[label] = entry
             except SystemExit as exc:  # argparse's error path
-                out[label] = {"outcome": "SystemExit", "code": exc.code,
-                              "message": "argparse: unrecognized arguments (printed to stderr)"}
+                out[label] = {
+                    "outcome": "SystemExit",
+                    "code": exc.code,
+                    "message": "argparse: unrecognized arguments (printed to stderr)",
+                }
             except Exception as exc:
                 out[label] = {"outcome": "raised", **_error(exc)}
     return out
@@ -924,8 +942,17 @@ def world_cases(only: list[str]) -> list[dict]:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             out = str(Path(tmp) / "world")
-            command = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={world}",
-                       "--master_port=29533", __file__, "_world_worker", out, *names]
+            command = [
+                sys.executable,
+                "-m",
+                "torch.distributed.run",
+                f"--nproc_per_node={world}",
+                "--master_port=29533",
+                __file__,
+                "_world_worker",
+                out,
+                *names,
+            ]
             subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
             ranks = [json.loads(Path(f"{out}.rank{r}").read_text()) for r in range(world)]
         for i, case in enumerate(ranks[0]):
@@ -953,8 +980,10 @@ def transformers_main(only: list[str]) -> dict:
         print(f"  {name}: {status}", flush=True)
         cases.append(case)
     for case in world_cases(only):
-        print(f"  {case['name']}: {case.get('updates')} updates, ranks agree: "
-              f"{case['ranks_agree']}", flush=True)
+        print(
+            f"  {case['name']}: {case.get('updates')} updates, ranks agree: {case['ranks_agree']}",
+            flush=True,
+        )
         cases.append(case)
     return {
         "tool": "transformers",
@@ -991,7 +1020,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}},
         },
-        1, 30, None,
+        1,
+        30,
+        None,
         "log warm-up; warmup_max_lr unset: WarmupLR takes each group's optimizer lr",
     ),
     (
@@ -1001,7 +1032,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}},
         },
-        1, 20, [1e-3, 5e-4],
+        1,
+        20,
+        [1e-3, 5e-4],
         "client param groups with their own lr: each warms to its own lr",
     ),
     (
@@ -1019,7 +1052,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 30, None,
+        1,
+        30,
+        None,
         "explicit warmup_max_lr replaces the optimizer lr",
     ),
     (
@@ -1029,21 +1064,27 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 1}},
         },
-        1, 10, None,
+        1,
+        10,
+        None,
         "warmup_num_steps is raised to max(2, n)",
     ),
     (
         "warmuplr-cifar-like",
         {
             "train_batch_size": 16,
-            "optimizer": {"type": "Adam", "params": {"lr": 0.001, "betas": [0.8, 0.999],
-                                                     "eps": 1e-8, "weight_decay": 3e-7}},
+            "optimizer": {
+                "type": "Adam",
+                "params": {"lr": 0.001, "betas": [0.8, 0.999], "eps": 1e-8, "weight_decay": 3e-7},
+            },
             "scheduler": {
                 "type": "WarmupLR",
                 "params": {"warmup_min_lr": 0, "warmup_max_lr": 0.001, "warmup_num_steps": 100},
             },
         },
-        1, 120, None,
+        1,
+        120,
+        None,
         "train_batch_size only; two updates at LR 0 (step -1 and step 0 of the log ramp)",
     ),
     (
@@ -1056,7 +1097,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 "params": {"total_num_steps": 100, "warmup_num_steps": 10},
             },
         },
-        1, 110, None,
+        1,
+        110,
+        None,
         "WarmupDecayLR's warmup_max_lr still defaults to 0.001, not the optimizer's 3e-4",
     ),
     (
@@ -1075,7 +1118,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 120, [1e-3, 1e-4],
+        1,
+        120,
+        [1e-3, 1e-4],
         "list-valued warmup_max_lr (one per group); LR reaches 0 at total_num_steps",
     ),
     (
@@ -1086,11 +1131,17 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {
                 "type": "WarmupDecayLR",
-                "params": {"total_num_steps": 40, "warmup_num_steps": 5,
-                           "warmup_max_lr": 1e-3, "warmup_type": "linear"},
+                "params": {
+                    "total_num_steps": 40,
+                    "warmup_num_steps": 5,
+                    "warmup_max_lr": 1e-3,
+                    "warmup_type": "linear",
+                },
             },
         },
-        3, 40, None,
+        3,
+        40,
+        None,
         "engine.step() on every micro-batch; the scheduler moves once per update",
     ),
     (
@@ -1103,7 +1154,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 "params": {"total_num_steps": 100, "warmup_num_steps": 10},
             },
         },
-        1, 120, None,
+        1,
+        120,
+        None,
         "ratios of the optimizer lr; cos_min_ratio defaults to 1e-4; log warm-up",
     ),
     (
@@ -1122,7 +1175,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 120, [1e-3, 1e-4],
+        1,
+        120,
+        [1e-3, 1e-4],
         "",
     ),
     (
@@ -1139,7 +1194,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 60, None,
+        1,
+        60,
+        None,
         "symmetric cycle, no decay: min lr after 40 steps; cycles momentum (betas) too",
     ),
     (
@@ -1161,7 +1218,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 80, None,
+        1,
+        80,
+        None,
         "asymmetric cycle with stairs, then lr = min / (1 + rate x t / decay_step_size)",
     ),
     (
@@ -1178,7 +1237,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 50, None,
+        1,
+        50,
+        None,
         "",
     ),
     (
@@ -1196,7 +1257,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
                 },
             },
         },
-        1, 50, None,
+        1,
+        50,
+        None,
         "",
     ),
     (
@@ -1206,7 +1269,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 0}},
         },
-        1, 5, None,
+        1,
+        5,
+        None,
         "",
     ),
     (
@@ -1216,7 +1281,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": "auto"}},
             "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}},
         },
-        1, 5, None,
+        1,
+        5,
+        None,
         "'auto' is the transformers integration's; DeepSpeed alone does not resolve it",
     ),
     (
@@ -1226,7 +1293,9 @@ DS_ENGINE_CASES: list[tuple[str, dict, int, int, list | None, str]] = [
             "optimizer": {"type": "AdamW", "params": {"lr": 1e-3}},
             "scheduler": {"type": "CosineLR", "params": {}},
         },
-        1, 5, None,
+        1,
+        5,
+        None,
         "",
     ),
 ]
@@ -1266,7 +1335,8 @@ deepspeed: auto-warmupdecaylr-overrides-cosine.ds.json
 }
 """,
         200,
-        "lr_scheduler_type: cosine is silently replaced by the DeepSpeed block (log warm-up, linear decay)",
+        "lr_scheduler_type: cosine is silently replaced by the DeepSpeed block "
+        "(log warm-up, linear decay)",
     ),
     (
         "auto-warmuplr-no-warmup",
@@ -1315,7 +1385,7 @@ deepspeed: auto-warmupcosinelr-accumulation.ds.json
 }
 """,
         1000,
-        "32 batches / accum 3: the engine's accumulation boundary vs the Trainer's remainder update",
+        "32 batches / accum 3: the Trainer's remainder update is an engine update too",
     ),
     (
         "warmupdecaylr-default-max-lr",
@@ -1413,10 +1483,11 @@ def _ds_model_parameters(model, lrs):
     if lrs is None:
         return list(model.parameters())
     params = list(model.parameters())
-    return [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
+    return [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)]
 
 
 def _innermost(optimizer):
+    """The torch optimizer inside accelerate's / DeepSpeed's wrappers."""
     while hasattr(optimizer, "optimizer"):
         optimizer = optimizer.optimizer
     return optimizer
@@ -1484,8 +1555,7 @@ def _ds_engine_worker(out: str) -> None:
 
 def _ds_trainer_worker(out: str, folder: str) -> None:
     """Trainer + DeepSpeed for real (one CPU process under torchrun)."""
-    import torch
-    from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
+    from transformers import HfArgumentParser, Trainer, TrainingArguments
 
     os.chdir(folder)  # the YAML names its DeepSpeed file relative to itself
     harness = {k: v for k, v in HARNESS.items() if k != "use_cpu"}
@@ -1514,33 +1584,32 @@ def _ds_trainer_worker(out: str, folder: str) -> None:
                 merged = {**args, **harness, "output_dir": tmp, "deepspeed": str(harnessed)}
                 (training_args,) = HfArgumentParser(TrainingArguments).parse_dict(merged)
 
-                class Record(TrainerCallback):
-                    def on_train_begin(self, args, state, control, optimizer=None, **kw):
-                        _innermost(optimizer).register_step_pre_hook(
-                            lambda opt, a, k: records.append(
-                                [float(g["lr"]) for g in opt.param_groups]
-                            )
-                        )
-
                 trainer = Trainer(
                     model=_tiny_model(),
                     args=training_args,
                     train_dataset=_Data(size),
-                    callbacks=[Record()],
+                    callbacks=[_lr_recorder(records)],
                 )
                 trainer.train()
                 if len(records) != trainer.state.global_step:
-                    raise RuntimeError(f"{len(records)} optimizer steps for "
-                                       f"{trainer.state.global_step} updates")
+                    raise RuntimeError(
+                        f"{len(records)} optimizer steps for {trainer.state.global_step} updates"
+                    )
                 filled = trainer.accelerator.state.deepspeed_plugin.hf_ds_config.config
                 engine_scheduler = trainer.model_wrapped.lr_scheduler
                 n = trainer.state.max_steps
                 case["filled_ds_config"] = {
                     k: v
                     for k, v in filled.items()
-                    if k in ("train_micro_batch_size_per_gpu", "train_batch_size",
-                             "gradient_accumulation_steps", "gradient_clipping",
-                             "optimizer", "scheduler")
+                    if k
+                    in (
+                        "train_micro_batch_size_per_gpu",
+                        "train_batch_size",
+                        "gradient_accumulation_steps",
+                        "gradient_clipping",
+                        "optimizer",
+                        "scheduler",
+                    )
                 }
                 case["derived"] = {
                     "max_steps": n,
@@ -1574,14 +1643,36 @@ AUTO_PROBE_STEPS = [40, 2]  # num_training_steps handed to trainer_config_finali
 
 _ALL_SCHEDULER_PARAMS = {
     "WarmupLR": ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type"],
-    "WarmupDecayLR": ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type",
-                      "total_num_steps"],
-    "WarmupCosineLR": ["warmup_min_ratio", "warmup_num_steps", "cos_min_ratio", "warmup_type",
-                       "total_num_steps"],
-    "OneCycle": ["cycle_min_lr", "cycle_max_lr", "decay_lr_rate", "cycle_first_step_size",
-                 "cycle_second_step_size", "decay_step_size", "cycle_min_mom", "cycle_max_mom"],
-    "LRRangeTest": ["lr_range_test_min_lr", "lr_range_test_step_size",
-                    "lr_range_test_step_rate", "lr_range_test_staircase"],
+    "WarmupDecayLR": [
+        "warmup_min_lr",
+        "warmup_max_lr",
+        "warmup_num_steps",
+        "warmup_type",
+        "total_num_steps",
+    ],
+    "WarmupCosineLR": [
+        "warmup_min_ratio",
+        "warmup_num_steps",
+        "cos_min_ratio",
+        "warmup_type",
+        "total_num_steps",
+    ],
+    "OneCycle": [
+        "cycle_min_lr",
+        "cycle_max_lr",
+        "decay_lr_rate",
+        "cycle_first_step_size",
+        "cycle_second_step_size",
+        "decay_step_size",
+        "cycle_min_mom",
+        "cycle_max_mom",
+    ],
+    "LRRangeTest": [
+        "lr_range_test_min_lr",
+        "lr_range_test_step_size",
+        "lr_range_test_step_rate",
+        "lr_range_test_staircase",
+    ],
 }
 
 
@@ -1599,24 +1690,29 @@ def deepspeed_auto_fill() -> list[dict]:
                 "train_batch_size": "auto",
                 "gradient_accumulation_steps": "auto",
                 "gradient_clipping": "auto",
-                "optimizer": {"type": "AdamW", "params": {
-                    k: "auto" for k in ("lr", "betas", "eps", "weight_decay")}},
+                "optimizer": {
+                    "type": "AdamW",
+                    "params": {k: "auto" for k in ("lr", "betas", "eps", "weight_decay")},
+                },
                 "scheduler": {"type": scheduler, "params": {k: "auto" for k in params}},
             }
             with tempfile.TemporaryDirectory() as tmp:
-                args = TrainingArguments(output_dir=tmp, deepspeed=config, report_to="none",
-                                         **AUTO_PROBE_ARGS)
+                args = TrainingArguments(
+                    output_dir=tmp, deepspeed=config, report_to="none", **AUTO_PROBE_ARGS
+                )
                 hf = args.hf_deepspeed_config
                 after_args = json.loads(json.dumps(hf.config))
                 hf.trainer_config_finalize(args, _tiny_model(), steps)
-                results.append({
-                    "scheduler": scheduler,
-                    "training_args": AUTO_PROBE_ARGS,
-                    "world_size": args.world_size,
-                    "num_training_steps": steps,
-                    "after_training_arguments": {k: after_args[k] for k in config},
-                    "after_finalize": {k: hf.config[k] for k in config},
-                })
+                results.append(
+                    {
+                        "scheduler": scheduler,
+                        "training_args": AUTO_PROBE_ARGS,
+                        "world_size": args.world_size,
+                        "num_training_steps": steps,
+                        "after_training_arguments": {k: after_args[k] for k in config},
+                        "after_finalize": {k: hf.config[k] for k in config},
+                    }
+                )
     return results
 
 
@@ -1635,10 +1731,22 @@ def deepspeed_main(only: list[str]) -> dict:
         (folder / "trainer" / f"{name}.ds.json").write_text(ds_text)
     cases = []
     with tempfile.TemporaryDirectory() as tmp:
-        for worker, extra in (("_ds_engine_worker", []), ("_ds_trainer_worker", [str(folder / "trainer")])):
+        for worker, extra in (
+            ("_ds_engine_worker", []),
+            ("_ds_trainer_worker", [str(folder / "trainer")]),
+        ):
             out = str(Path(tmp) / f"{worker}.json")
-            command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=1",
-                       "--master_port=29534", __file__, worker, out, *extra]
+            command = [
+                sys.executable,
+                "-m",
+                "torch.distributed.run",
+                "--nproc_per_node=1",
+                "--master_port=29534",
+                __file__,
+                worker,
+                out,
+                *extra,
+            ]
             subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
             result = json.loads(Path(out).read_text())
             if isinstance(result, dict):
@@ -1677,76 +1785,138 @@ AX_HARNESS = {
 
 # (name, axolotl YAML as written, dataset rows, token length of every row, note)
 AX_CASES: list[tuple[str, str, int, int, str]] = [
-    ("ratio-floor", """\
+    (
+        "ratio-floor",
+        """\
 learning_rate: 2.0e-4
 lr_scheduler: cosine
 warmup_ratio: 0.1
 num_epochs: 1
 micro_batch_size: 3
 gradient_accumulation_steps: 1
-""", 100, 64, "N = ceil(100 / 3) = 34; W = int(3.4) = 3 (transformers would ceil to 4)"),
-    ("ratio-lora-1b-like", """\
+""",
+        100,
+        64,
+        "N = ceil(100 / 3) = 34; W = int(3.4) = 3 (transformers would ceil to 4)",
+    ),
+    (
+        "ratio-lora-1b-like",
+        """\
 learning_rate: 2.0e-4
 lr_scheduler: cosine
 warmup_ratio: 0.1
 num_epochs: 1
 micro_batch_size: 2
 gradient_accumulation_steps: 2
-""", 1000, 64, "N = ceil(1000 / 4) = 250; W = 25"),
-    ("ratio-float-rounding", """\
+""",
+        1000,
+        64,
+        "N = ceil(1000 / 4) = 250; W = 25",
+    ),
+    (
+        "ratio-float-rounding",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: linear
 warmup_ratio: 0.29
 num_epochs: 1
 micro_batch_size: 4
-""", 400, 64, "int(0.29 x 100) = int(28.999999999999996) = 28"),
-    ("default-warmup", """\
+""",
+        400,
+        64,
+        "int(0.29 x 100) = int(28.999999999999996) = 28",
+    ),
+    (
+        "default-warmup",
+        """\
 learning_rate: 2.0e-5
 num_epochs: 1
 micro_batch_size: 2
 gradient_accumulation_steps: 2
-""", 1000, 64, "no lr_scheduler (cosine), no warm-up key: W = min(int(0.03 x 250), 100) = 7"),
-    ("default-warmup-rounds-to-zero", """\
+""",
+        1000,
+        64,
+        "no lr_scheduler (cosine), no warm-up key: W = min(int(0.03 x 250), 100) = 7",
+    ),
+    (
+        "default-warmup-rounds-to-zero",
+        """\
 learning_rate: 1.0e-3
 num_epochs: 1
 micro_batch_size: 4
-""", 120, 64, "N = 30: int(0.9) = 0, no warm-up"),
-    ("default-warmup-one-becomes-two", """\
+""",
+        120,
+        64,
+        "N = 30: int(0.9) = 0, no warm-up",
+    ),
+    (
+        "default-warmup-one-becomes-two",
+        """\
 learning_rate: 1.0e-3
 num_epochs: 2
 micro_batch_size: 4
-""", 120, 64, "N = 60: int(1.8) = 1, and a warm-up of 1 becomes 2"),
-    ("warmup-steps-one-becomes-two", """\
+""",
+        120,
+        64,
+        "N = 60: int(1.8) = 1, and a warm-up of 1 becomes 2",
+    ),
+    (
+        "warmup-steps-one-becomes-two",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 warmup_steps: 1
 max_steps: 30
 micro_batch_size: 4
-""", 400, 64, "warmup_steps: 1 is raised to 2"),
-    ("warmup-steps-zero", """\
+""",
+        400,
+        64,
+        "warmup_steps: 1 is raised to 2",
+    ),
+    (
+        "warmup-steps-zero",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 warmup_steps: 0
 num_epochs: 1
 micro_batch_size: 4
-""", 200, 64, "an explicit 0 disables the default warm-up"),
-    ("epochs-accumulation-rounding", """\
+""",
+        200,
+        64,
+        "an explicit 0 disables the default warm-up",
+    ),
+    (
+        "epochs-accumulation-rounding",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: linear
 warmup_steps: 2
 num_epochs: 3
 micro_batch_size: 32
 gradient_accumulation_steps: 3
-""", 1000, 64, "N = ceil(1000 x 3 / 96) = 32 for the whole run (transformers alone: 3 x 11 = 33)"),
-    ("fractional-epochs", """\
+""",
+        1000,
+        64,
+        "N = ceil(1000 x 3 / 96) = 32 for the whole run (transformers alone: 3 x 11 = 33)",
+    ),
+    (
+        "fractional-epochs",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 warmup_ratio: 0.1
 num_epochs: 2.5
 micro_batch_size: 32
 gradient_accumulation_steps: 3
-""", 1000, 64, "N = ceil(2500 / 96) = 27; W = 2"),
-    ("max-steps-below-estimate", """\
+""",
+        1000,
+        64,
+        "N = ceil(2500 / 96) = 27; W = 2",
+    ),
+    (
+        "max-steps-below-estimate",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 warmup_ratio: 0.1
@@ -1754,24 +1924,42 @@ max_steps: 50
 num_epochs: 1
 micro_batch_size: 2
 gradient_accumulation_steps: 2
-""", 1000, 64, "N = min(250, 50) = 50; W = 5"),
-    ("max-steps-above-estimate", """\
+""",
+        1000,
+        64,
+        "N = min(250, 50) = 50; W = 5",
+    ),
+    (
+        "max-steps-above-estimate",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 warmup_ratio: 0.1
 max_steps: 60
 num_epochs: 1
 micro_batch_size: 4
-""", 100, 64, "warm-up from min(25, 60) = 25 -> int(2.5) = 2, but training runs max_steps = 60"),
-    ("cosine-min-lr-ratio", """\
+""",
+        100,
+        64,
+        "warm-up from min(25, 60) = 25 -> int(2.5) = 2, but training runs max_steps = 60",
+    ),
+    (
+        "cosine-min-lr-ratio",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 cosine_min_lr_ratio: 0.1
 warmup_steps: 10
 max_steps: 100
 micro_batch_size: 4
-""", 400, 64, "axolotl's own cosine-with-min-lr"),
-    ("cosine-constant-lr-ratio", """\
+""",
+        400,
+        64,
+        "axolotl's own cosine-with-min-lr",
+    ),
+    (
+        "cosine-constant-lr-ratio",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 cosine_min_lr_ratio: 0.1
@@ -1779,8 +1967,14 @@ cosine_constant_lr_ratio: 0.8
 warmup_steps: 10
 max_steps: 100
 micro_batch_size: 4
-""", 400, 64, "cosine reaches the minimum at int(0.8 x 100) = 80 and stays"),
-    ("cosine-constant-lr-ratio-zero", """\
+""",
+        400,
+        64,
+        "cosine reaches the minimum at int(0.8 x 100) = 80 and stays",
+    ),
+    (
+        "cosine-constant-lr-ratio-zero",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 cosine_min_lr_ratio: 0.1
@@ -1788,47 +1982,83 @@ cosine_constant_lr_ratio: 0
 warmup_steps: 10
 max_steps: 100
 micro_batch_size: 4
-""", 400, 64, "0 is falsy: the constant phase is ignored (same as cosine-min-lr-ratio)"),
-    ("cosine-min-lr-ratio-one", """\
+""",
+        400,
+        64,
+        "0 is falsy: the constant phase is ignored (same as cosine-min-lr-ratio)",
+    ),
+    (
+        "cosine-min-lr-ratio-one",
+        """\
 learning_rate: 1.0e-3
 cosine_min_lr_ratio: 1.0
 cosine_constant_lr_ratio: 0
 warmup_steps: 10
 max_steps: 60
 micro_batch_size: 4
-""", 400, 64, "min ratio 1.0: constant LR after the warm-up"),
-    ("min-lr-ratio-ignored-for-linear", """\
+""",
+        400,
+        64,
+        "min ratio 1.0: constant LR after the warm-up",
+    ),
+    (
+        "min-lr-ratio-ignored-for-linear",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: linear
 cosine_min_lr_ratio: 0.1
 warmup_steps: 5
 max_steps: 50
 micro_batch_size: 4
-""", 400, 64, "cosine_min_lr_ratio acts only with lr_scheduler: cosine"),
-    ("quadratic-warmup", """\
+""",
+        400,
+        64,
+        "cosine_min_lr_ratio acts only with lr_scheduler: cosine",
+    ),
+    (
+        "quadratic-warmup",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: cosine
 lr_quadratic_warmup: true
 warmup_steps: 10
 max_steps: 60
 micro_batch_size: 4
-""", 400, 64, ""),
-    ("one-cycle", """\
+""",
+        400,
+        64,
+        "",
+    ),
+    (
+        "one-cycle",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: one_cycle
 warmup_steps: 15
 max_steps: 60
 micro_batch_size: 4
-""", 400, 64, "torch OneCycleLR, pct_start = W / N, anneal cos"),
-    ("rex", """\
+""",
+        400,
+        64,
+        "torch OneCycleLR, pct_start = W / N, anneal cos",
+    ),
+    (
+        "rex",
+        """\
 learning_rate: 1.0e-3
 lr_scheduler: rex
 cosine_min_lr_ratio: 0.1
 warmup_steps: 5
 max_steps: 60
 micro_batch_size: 4
-""", 400, 64, ""),
-    ("hf-scheduler-with-kwargs", """\
+""",
+        400,
+        64,
+        "",
+    ),
+    (
+        "hf-scheduler-with-kwargs",
+        """\
 learning_rate: 4.0e-5
 lr_scheduler: cosine_with_min_lr
 lr_scheduler_kwargs:
@@ -1837,16 +2067,28 @@ warmup_ratio: 0.03
 num_epochs: 2
 micro_batch_size: 2
 gradient_accumulation_steps: 4
-""", 600, 64, "a transformers scheduler name passes through; N = 150, W = int(4.5) = 4"),
-    ("constant-with-warmup", """\
+""",
+        600,
+        64,
+        "a transformers scheduler name passes through; N = 150, W = int(4.5) = 4",
+    ),
+    (
+        "constant-with-warmup",
+        """\
 learning_rate: 1.0e-6
 lr_scheduler: constant_with_warmup
 warmup_ratio: 0.1
 num_epochs: 4
 micro_batch_size: 2
 gradient_accumulation_steps: 8
-""", 500, 64, "N = ceil(2000 / 16) = 125; W = 12"),
-    ("sample-packing", """\
+""",
+        500,
+        64,
+        "N = ceil(2000 / 16) = 125; W = 12",
+    ),
+    (
+        "sample-packing",
+        """\
 learning_rate: 2.0e-4
 lr_scheduler: cosine
 warmup_ratio: 0.1
@@ -1855,21 +2097,37 @@ micro_batch_size: 2
 gradient_accumulation_steps: 1
 sample_packing: true
 sequence_len: 512
-""", 600, 0, "N from the multipack sampler's estimate (rows of 40..300 tokens)"),
-    ("warmup-steps-float-refused", """\
+""",
+        600,
+        0,
+        "N from the multipack sampler's estimate (rows of 40..300 tokens)",
+    ),
+    (
+        "warmup-steps-float-refused",
+        """\
 learning_rate: 5.0e-6
 lr_scheduler: cosine
 warmup_steps: 0.1
 max_steps: 50
 micro_batch_size: 1
-""", 100, 64, "the schema types warmup_steps as int"),
-    ("warmup-steps-and-ratio-refused", """\
+""",
+        100,
+        64,
+        "the schema types warmup_steps as int",
+    ),
+    (
+        "warmup-steps-and-ratio-refused",
+        """\
 learning_rate: 1.0e-3
 warmup_steps: 10
 warmup_ratio: 0.1
 max_steps: 50
 micro_batch_size: 1
-""", 100, 64, ""),
+""",
+        100,
+        64,
+        "",
+    ),
 ]
 
 # N values for the warm-up rule alone (the real builder method; no training run)
@@ -1890,8 +2148,9 @@ def _ax_dataset(rows: int, length: int):
     rng = random.Random(0)
     lengths = [length or rng.randint(40, 300) for _ in range(rows)]
     ids = [[1] * n for n in lengths]
-    return datasets.Dataset.from_dict({"input_ids": ids, "labels": ids, "length": lengths,
-                                       "attention_mask": ids})
+    return datasets.Dataset.from_dict(
+        {"input_ids": ids, "labels": ids, "length": lengths, "attention_mask": ids}
+    )
 
 
 def _ax_train_rows(rows: int):
@@ -1913,8 +2172,9 @@ def _ax_cfg(args: dict, model_dir: str, out_dir: str):
     from axolotl.utils.config import normalize_config, validate_config
     from axolotl.utils.dict import DictDefault
 
-    cfg = validate_config(DictDefault({**AX_HARNESS, **args, "base_model": model_dir,
-                                       "output_dir": out_dir}))
+    cfg = validate_config(
+        DictDefault({**AX_HARNESS, **args, "base_model": model_dir, "output_dir": out_dir})
+    )
     normalize_config(cfg)
     return cfg
 
@@ -1926,13 +2186,18 @@ def axolotl_case(name, text, rows, length, note, model_dir) -> dict:
     from axolotl.core.trainers.base import AxolotlTrainer
     from axolotl.core.training_args import AxolotlTrainingArguments
     from axolotl.utils.trainer import calculate_total_num_steps
-    from transformers import TrainerCallback
 
     args = yaml.safe_load(text)
-    case = {"name": name, "config": f"configs/axolotl/{name}.yaml", "config_text": text,
-            "args": args, "dataset_rows": rows,
-            "row_tokens": length or "random 40..300 (random.Random(0))",
-            "world_size": 1, "note": note}
+    case = {
+        "name": name,
+        "config": f"configs/axolotl/{name}.yaml",
+        "config_text": text,
+        "args": args,
+        "dataset_rows": rows,
+        "row_tokens": length or "random 40..300 (random.Random(0))",
+        "world_size": 1,
+        "note": note,
+    }
     records: list[list[float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -1946,8 +2211,15 @@ def axolotl_case(name, text, rows, length, note, model_dir) -> dict:
             TrainerBuilderBase._configure_warmup_and_logging(_Stub(cfg), total, kwargs)
             TrainerBuilderBase._configure_scheduler(_Stub(cfg), kwargs)
             # as core/builders/base.py (_set_base_training_args) hands them on
-            for key in ("learning_rate", "gradient_accumulation_steps", "cosine_min_lr_ratio",
-                        "cosine_constant_lr_ratio", "weight_decay", "adam_beta1", "adam_beta2"):
+            for key in (
+                "learning_rate",
+                "gradient_accumulation_steps",
+                "cosine_min_lr_ratio",
+                "cosine_constant_lr_ratio",
+                "weight_decay",
+                "adam_beta1",
+                "adam_beta2",
+            ):
                 if cfg.get(key) is not None:
                     kwargs[key] = cfg[key]
             kwargs["per_device_train_batch_size"] = cfg.micro_batch_size
@@ -1965,25 +2237,23 @@ def axolotl_case(name, text, rows, length, note, model_dir) -> dict:
                 "sample_packing_eff_est": cfg.sample_packing_eff_est,
                 "training_arguments": dict(kwargs),
             }
-            training_args = AxolotlTrainingArguments(
-                output_dir=tmp, **kwargs, **{k: v for k, v in HARNESS.items() if k != "seed"}
+            training_args = AxolotlTrainingArguments(output_dir=tmp, **kwargs, **HARNESS)
+
+            trainer = AxolotlTrainer(
+                model=_tiny_model(),
+                args=training_args,
+                train_dataset=_ax_train_rows(rows),
+                callbacks=[_lr_recorder(records)],
             )
-
-            class Record(TrainerCallback):
-                def on_train_begin(self, args, state, control, optimizer=None, **kw):
-                    _innermost(optimizer).register_step_pre_hook(
-                        lambda opt, a, k: records.append([float(g["lr"]) for g in opt.param_groups])
-                    )
-
-            trainer = AxolotlTrainer(model=_tiny_model(), args=training_args,
-                                     train_dataset=_ax_train_rows(rows), callbacks=[Record()])
             trainer.train()
-            case["derived"].update({
-                "max_steps": trainer.state.max_steps,
-                "num_warmup_steps": training_args.get_warmup_steps(trainer.state.max_steps),
-                "scheduler": type(trainer.lr_scheduler).__name__,
-                "global_step": trainer.state.global_step,
-            })
+            case["derived"].update(
+                {
+                    "max_steps": trainer.state.max_steps,
+                    "num_warmup_steps": training_args.get_warmup_steps(trainer.state.max_steps),
+                    "scheduler": type(trainer.lr_scheduler).__name__,
+                    "global_step": trainer.state.global_step,
+                }
+            )
             case["updates"] = len(records)
             case["lrs"] = records
         except Exception as exc:
@@ -2001,8 +2271,13 @@ def axolotl_warmup_probes(model_dir: str) -> list[dict]:
             for total in totals:
                 kwargs: dict = {}
                 TrainerBuilderBase._configure_warmup_and_logging(_Stub(cfg), total, kwargs)
-                out.append({"keys": extra, "total_num_steps": total,
-                            "warmup_steps_handed_to_transformers": kwargs["warmup_steps"]})
+                out.append(
+                    {
+                        "keys": extra,
+                        "total_num_steps": total,
+                        "warmup_steps_handed_to_transformers": kwargs["warmup_steps"],
+                    }
+                )
     return out
 
 
@@ -2017,9 +2292,14 @@ def axolotl_main(only: list[str]) -> dict:
     (CONFIGS / "axolotl").mkdir(parents=True, exist_ok=True)
     cases = []
     with tempfile.TemporaryDirectory() as model_dir:
-        LlamaConfig(hidden_size=8, intermediate_size=16, num_hidden_layers=1,
-                    num_attention_heads=2, num_key_value_heads=2,
-                    vocab_size=64).save_pretrained(model_dir)
+        LlamaConfig(
+            hidden_size=8,
+            intermediate_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            vocab_size=64,
+        ).save_pretrained(model_dir)
         for name, text, rows, length, note in AX_CASES:
             if only and name not in only:
                 continue
@@ -2079,6 +2359,9 @@ def main(argv: list[str]) -> None:
     for tool in chosen:
         print(f"{tool}:", flush=True)
         document = tools[tool](only)
+        if only:  # a partial run is for looking, not for the data
+            print(f"{len(document['cases'])} cases run; nothing written")
+            continue
         path = OUT / f"{tool}.json"
         path.write_text(dumps(document))
         print(f"wrote {path.relative_to(ROOT)} ({len(document['cases'])} cases)")
