@@ -105,7 +105,7 @@ def resolved(spec: PresetCall) -> dict[str, Any]:
     return {key: spec.args.get(key, arg.default) for key, arg in preset.args.items()}
 
 
-def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[partial[float]]:
+def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[Callable[[int], float]]:
     """One factor function per param group, ``lr(t) / target`` of that group."""
     preset = registry(spec.framework)[spec.name]
     args = resolved(spec)

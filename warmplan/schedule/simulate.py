@@ -53,7 +53,8 @@ def dummy_optimizer(lrs: list[float]) -> Any:
             for hooks in _HOOKS:
                 setattr(self, hooks, OrderedDict())
 
-        def step(self, closure: Callable[[], float] | None = None) -> None:
+        # no overloads: nothing calls step() with a closure here, and the LR is all there is
+        def step(self, closure: Callable[[], float] | None = None) -> None:  # type: ignore[override]
             return None
 
     return DummyOptimizer(lrs)
@@ -184,7 +185,7 @@ def simulate(
         # "always": every warning reaches the recorder, which keeps one per text, so
         # a warning repeated a million times costs a counter, not a million records.
         warnings.simplefilter("always")
-        warnings.showwarning = recorder.record  # type: ignore[assignment]
+        warnings.showwarning = recorder.record
         try:
             scheduler = build_schedule(optimizer, plan)
             saved = _step_all(optimizer, scheduler, values, plan.intervals, progress, checkpoints)
