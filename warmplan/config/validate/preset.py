@@ -160,7 +160,11 @@ def _value_findings(plan: Plan, spec: PresetSpec, source: Source) -> list[Findin
     except PresetArgumentError as exc:
         keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
         return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]
-    except (ArithmeticError, ValueError, TypeError) as exc:
+    except (ArithmeticError, ValueError) as exc:
+        # the framework's formula on these numbers (an overflow, a log of a negative);
+        # any other exception is a bug in warmplan's factor functions, not a finding
+        if isinstance(exc, ValueError) and "math domain error" not in str(exc):
+            raise
         message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"
         return [source.finding(errors.BAD_VALUE, ("preset", "args"), message)]
     return []
