@@ -171,7 +171,9 @@ def fraction_to_intervals(plan: Budgeted, fraction: float | Fraction, what: str)
     fraction, total = exact(fraction), plan.intervals
     product = fraction * total
     intervals = round(product)  # Fraction rounds exactly, ties to even
-    note = f"{what}: {decimal_text(fraction)} x {total:,} {plan.interval}s = {decimal_text(product)}"
+    note = (
+        f"{what}: {decimal_text(fraction)} x {total:,} {plan.interval}s = {decimal_text(product)}"
+    )
     if intervals != product:
         tie = " (a tie: to the even one)" if product.denominator == 2 else ""
         note += f", rounded to {intervals:,}{tie}"
