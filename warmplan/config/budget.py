@@ -294,8 +294,9 @@ def final_decay_length(plan: Budgeted) -> Length:
         return Length(0)
     if decay.decay_length is not None:
         return span_length(plan, decay.decay_length, "wsd decay")
-    fraction = decay.decay_fraction if decay.decay_fraction is not None else DEFAULT_WSD_FRACTION
-    return fraction_to_intervals(plan, fraction, "wsd decay")
+    if decay.decay_fraction is not None:
+        return fraction_to_intervals(plan, decay.decay_fraction, "decay.decay_fraction")
+    return fraction_to_intervals(plan, DEFAULT_WSD_FRACTION, "decay.decay_fraction (default)")
 
 
 def onecycle_warmup(plan: Budgeted) -> Length:
