@@ -79,14 +79,14 @@ def _optimizer(targets: list[float]) -> torch.optim.Optimizer:
 
 def _run(optimizer, scheduler, intervals: int) -> np.ndarray:
     rows = []
+    optimizer.step()  # once, as torch asks before a scheduler step; it changes no LR
     for _ in range(intervals):
         rows.append([group["lr"] for group in optimizer.param_groups])
-        optimizer.step()
         scheduler.step()
     return np.array(rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_wrapper_equals_sequential_lr_for_every_decay_kind(data) -> None:
     draw = data.draw

@@ -8,7 +8,7 @@ from warmplan import errors
 from warmplan.config.budget import UNITS
 from warmplan.config.source import Source
 from warmplan.errors import Finding
-from warmplan.text import with_article
+from warmplan.text import counted, with_article
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -47,7 +47,6 @@ def warmup_findings(plan: Plan, source: Source) -> list[Finding]:
     if found:
         return found
     length_key = ("warmup", next(u for u in WARMUP_UNITS if getattr(warmup, u) is not None))
-    unit = plan.interval + "s"
     if plan.warmup_intervals >= plan.intervals:
         # `length: auto` came from beta2: say so, or the number looks made up
         auto = " from length: auto, Ma & Yarats' 2 / (1 - beta2)" if warmup.length == "auto" else ""
@@ -55,8 +54,9 @@ def warmup_findings(plan: Plan, source: Source) -> list[Finding]:
             source.finding(
                 errors.INCONSISTENT,
                 length_key,
-                f"warm-up ({plan.warmup_intervals} {unit}{auto}) must be shorter than "
-                f"training ({plan.intervals} {unit}); nothing would be left for the decay",
+                f"warm-up ({counted(plan.warmup_intervals, plan.interval)}{auto}) must be "
+                f"shorter than training ({counted(plan.intervals, plan.interval)}); nothing "
+                "would be left for the decay",
             )
         )
     return found
