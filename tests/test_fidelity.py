@@ -12,6 +12,7 @@ every other plan must load.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -44,6 +45,11 @@ class Budget:
     def intervals(self) -> int:
         return self.epochs * self.per_epoch if self.interval == "step" else self.epochs
 
+    @property
+    def step_scale(self) -> int:
+        """Epochs become steps (x steps per epoch) only when the scheduler steps per step."""
+        return self.per_epoch if self.interval == "step" else 1
+
     def convert(self, unit: str, value: Fraction) -> int:
         """The README's rules, in exact arithmetic (Fraction's round: ties to even)."""
         if unit == "length":
@@ -69,10 +75,31 @@ class Expected:
     own_warmup: bool = False  # onecycle: OneCycleLR warms up by itself
 
 
-def _decimal(draw: Any, low: int, high: int) -> tuple[Any, Fraction]:
+@functools.cache
+def _traps(scale: int) -> tuple[int, ...]:
+    """Hundredths h whose product h / 100 x scale is whole or a half, and lands on the
+    other side of it in binary floats (0.28 x 25 = 7.000000000000001)."""
+    traps = []
+    for h in range(1, 100 * 130):
+        if h * scale % 100 not in (0, 50):
+            continue
+        exact, product = Fraction(h * scale, 100), float(Fraction(h, 100)) * scale
+        if (math.ceil(product), round(product)) != (math.ceil(exact), round(exact)):
+            traps.append(h)
+    return tuple(traps)
+
+
+def _decimal(draw: Any, low: int, high: int, scale: int = 1) -> tuple[Any, Fraction]:
     """A two-decimal number (hundredths from ``low`` to ``high``), as YAML would read
-    it (an int when whole), and its exact value."""
-    hundredths = draw(st.integers(low, high))
+    it (an int when whole), and its exact value. With a ``scale``, a third of them make
+    ``value x scale`` whole or a half, and a third are binary traps among those."""
+    mode = draw(st.sampled_from(["any", "aligned", "trap"])) if scale > 1 else "any"
+    pool: list[int] = []
+    if mode == "aligned":
+        pool = [h for h in range(low, high + 1) if h * scale % 100 in (0, 50)]
+    elif mode == "trap":
+        pool = [h for h in _traps(scale) if low <= h <= high]
+    hundredths = draw(st.sampled_from(pool)) if pool else draw(st.integers(low, high))
     exact = Fraction(hundredths, 100)
     return (int(exact) if exact.denominator == 1 else float(exact)), exact
 
@@ -89,9 +116,9 @@ def _length(draw: Any, budget: Budget, key: str, expected: Expected) -> Any:
         value = draw(st.integers(1, budget.epochs * budget.per_epoch + 2))
         exact = Fraction(value)
     elif unit == "epochs":
-        value, exact = _decimal(draw, 1, 100 * budget.epochs + 50)
+        value, exact = _decimal(draw, 1, 100 * budget.epochs + 50, budget.step_scale)
     else:
-        value, exact = _decimal(draw, 1, 100)
+        value, exact = _decimal(draw, 1, 100, n)
     converted = budget.convert(unit, exact)
     expected.lengths[key] = converted
     if converted < 1:
@@ -113,7 +140,8 @@ def _warmup(draw: Any, budget: Budget, expected: Expected) -> dict[str, Any] | N
         )
         exact = Fraction(value)
     else:
-        value, exact = _decimal(draw, 0, 99 if unit == "fraction" else 100 * budget.epochs)
+        top, scale = (99, n) if unit == "fraction" else (100 * budget.epochs, budget.step_scale)
+        value, exact = _decimal(draw, 0, top, scale)
     block[unit] = value
     expected.warmup, expected.curve = budget.convert(unit, exact), kind
     if draw(st.booleans()):
@@ -205,7 +233,8 @@ def _milestones(draw: Any, budget: Budget, expected: Expected) -> Any:
         exact = [Fraction(v) for v in values]
     else:
         top = 100 * budget.epochs if unit == "epochs" else 100
-        pairs = [_decimal(draw, 1, top) for _ in range(count)]
+        scale = budget.step_scale if unit == "epochs" else budget.intervals
+        pairs = [_decimal(draw, 1, top, scale) for _ in range(count)]
         values, exact = [p[0] for p in pairs], [p[1] for p in pairs]
     expected.milestones = [budget.convert(unit, v) for v in exact]
     if 0 in expected.milestones:
@@ -223,7 +252,7 @@ def _wsd(draw: Any, block: dict[str, Any], budget: Budget, expected: Expected) -
     else:
         fraction = Fraction(1, 10)
         if draw(st.booleans()):
-            block["decay_fraction"], fraction = _decimal(draw, 1, 100)
+            block["decay_fraction"], fraction = _decimal(draw, 1, 100, n)
         length = round(fraction * n)
     if length < 1 or length > rest:
         expected.refused.append("the wsd decay")
@@ -244,9 +273,7 @@ def _wsd(draw: Any, block: dict[str, Any], budget: Budget, expected: Expected) -
 
         return lr_factor
 
-    expected.decay = lambda o: torch_lr.LambdaLR(
-        o, [factor(g["lr"]) for g in o.param_groups]
-    )
+    expected.decay = lambda o: torch_lr.LambdaLR(o, [factor(g["lr"]) for g in o.param_groups])
 
 
 def _onecycle(draw: Any, block: dict[str, Any], budget: Budget, expected: Expected) -> None:
@@ -274,11 +301,14 @@ def _onecycle(draw: Any, block: dict[str, Any], budget: Budget, expected: Expect
 
 @st.composite
 def cases(draw: Any) -> tuple[dict[str, Any], Budget, Expected, list[float]]:
-    budget = Budget(
-        draw(st.integers(1, 12)), draw(st.integers(1, 30)), draw(st.sampled_from(["epoch", "step"]))
-    )
-    while budget.intervals > 120:
-        budget.per_epoch //= 2
+    # sizes where binary products of two-decimal numbers go wrong, and any others
+    interval = draw(st.sampled_from(["epoch", "step"]))
+    per_epoch = draw(st.one_of(st.sampled_from([15, 25, 30]), st.integers(1, 30)))
+    if interval == "epoch":
+        epochs = draw(st.one_of(st.sampled_from([25, 45, 50, 75, 100]), st.integers(1, 120)))
+    else:
+        epochs = draw(st.integers(1, max(1, 120 // per_epoch)))
+    budget = Budget(epochs, per_epoch, interval)
     targets = draw(st.lists(st.sampled_from([1e-3, 3e-4, 0.1]), min_size=1, max_size=2))
     optimizer: dict[str, Any] = {"kind": "sgd", "lr": targets[0]}
     if len(targets) > 1:
