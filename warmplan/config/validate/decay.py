@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.config.budget import UNITS
+from warmplan.config.decays import InverseSqrtDecay, OneCycleDecay, WsdDecay
 from warmplan.config.source import Source
 from warmplan.errors import Finding
 from warmplan.text import counted
@@ -122,20 +123,23 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
     if converted:
         return converted
     decay = plan.decay
-    if decay.kind == "inverse_sqrt" and decay.timescale is None and plan.warmup_intervals == 0:  # type: ignore[union-attr]
+    if (
+        isinstance(decay, InverseSqrtDecay)
+        and decay.timescale is None
+        and plan.warmup_intervals == 0
+    ):
         return [source.finding(errors.MISSING_KEY, ("decay",), _inverse_sqrt_message(plan))]
-    if decay.kind == "wsd":  # type: ignore[union-attr]
-        return _wsd_findings(plan, source)
-    if decay.kind == "onecycle":  # type: ignore[union-attr]
-        return _onecycle_findings(plan, source)
+    if isinstance(decay, WsdDecay):
+        return _wsd_findings(plan, decay, source)
+    if isinstance(decay, OneCycleDecay):
+        return _onecycle_findings(plan, decay, source)
     return []
 
 
-def _onecycle_findings(plan: Plan, source: Source) -> list[Finding]:
+def _onecycle_findings(plan: Plan, decay: OneCycleDecay, source: Source) -> list[Finding]:
     """What OneCycleLR cannot run: a phase it divides by that has length 0 in torch's
     own float arithmetic, and that a step reaches (any other pct_start runs)."""
-    decay, total = plan.decay, plan.intervals
-    pct, interval = decay.pct_start, plan.interval  # type: ignore[union-attr]
+    total, pct, interval = plan.intervals, decay.pct_start, plan.interval
     rise = float(pct * total)  # OneCycleLR's first phase ends at step pct x N - 1
     if rise - 1 == 0:
         message = (
@@ -144,7 +148,7 @@ def _onecycle_findings(plan: Plan, source: Source) -> list[Finding]:
             f"divides by that length; use a pct_start other than {pct:g}"
         )
         return [source.finding(errors.INCONSISTENT, ("decay", "pct_start"), message)]
-    three = decay.three_phase  # type: ignore[union-attr]
+    three = decay.three_phase
     # the last phase runs from the previous one's end to step N - 1: step N (after the
     # last interval) divides by its length
     before_last = float(2 * pct * total) - 2 if three else rise - 1
@@ -173,20 +177,17 @@ def _inverse_sqrt_message(plan: Plan) -> str:
     )
 
 
-def _wsd_findings(plan: Plan, source: Source) -> list[Finding]:
+def _wsd_findings(plan: Plan, decay: WsdDecay, source: Source) -> list[Finding]:
     from warmplan.config.budget import final_decay_length
 
-    decay = plan.decay
-    if decay.decay_length is not None and decay.decay_fraction is not None:  # type: ignore[union-attr]
+    if decay.decay_length is not None and decay.decay_fraction is not None:
         key, message = "decay_fraction", "give decay.decay_length or decay_fraction, not both"
         return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
     length, room, interval = final_decay_length(plan), plan.decay_intervals, plan.interval
-    key = "decay_length" if decay.decay_length is not None else "decay_fraction"  # type: ignore[union-attr]
+    key = "decay_length" if decay.decay_length is not None else "decay_fraction"
     how = f" ({'; '.join(length.notes)})" if length.notes else ""
     if length.intervals < 1:
-        message = (
-            f"the wsd decay rounds to 0 {interval}s{how}; it must last at least 1 {interval}"
-        )
+        message = f"the wsd decay rounds to 0 {interval}s{how}; it must last at least 1 {interval}"
     elif length.intervals > room:
         message = (
             f"the wsd decay ({counted(length.intervals, interval)}{how}) must fit in the "
