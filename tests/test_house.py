@@ -151,3 +151,21 @@ def test_the_torch_classes_and_arguments_warmplan_builds_and_writes_exist():
     for name, arguments in expected.items():
         parameters = set(inspect.signature(getattr(lr_scheduler, name)).parameters)
         assert arguments <= parameters, name
+
+
+def test_the_kind_flags_list_every_kind_the_plan_model_takes():
+    """--help lists the kinds as text (importing the models would make help slow):
+    a kind added to the models and not to the help fails here."""
+    from warmplan.cli.flags import FLAGS
+    from warmplan.config.decays import DECAY_MODELS
+    from warmplan.config.models import WarmupSpec
+
+    helps = {flag.name: flag.help for flag in FLAGS}
+    decay_kinds = {
+        k for m in DECAY_MODELS for k in typing.get_args(m.model_fields["kind"].annotation)
+    }
+    listed = set(helps["--decay"].split(": ", 1)[1].replace(" ", "").split("|"))
+    # reduce_on_plateau is refused by every command (it cannot be previewed)
+    assert listed == decay_kinds - {"reduce_on_plateau"}
+    warmup_kinds = set(typing.get_args(WarmupSpec.model_fields["kind"].annotation))
+    assert set(helps["--warmup"].split(": ", 1)[1].replace(" ", "").split("|")) == warmup_kinds
