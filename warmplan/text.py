@@ -13,6 +13,11 @@ def counted(count: float, noun: str, spec: str = "") -> str:
     return f"{count:{spec}} {noun}{'' if count == 1 else 's'}"
 
 
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an", by its first letter ("an exponential", "a linear")."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any, Protocol
 
 from warmplan.text import counted
@@ -107,46 +109,74 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def steps_to_intervals(plan: Budgeted, steps: float, what: str) -> Length:
+def exact(value: float | int | Fraction) -> Fraction:
+    """The number as the user wrote it, exactly: a float's shortest decimal (what YAML
+    or a flag parsed, ``0.28`` and not 0.28000000000000002665), as a fraction. Binary
+    products land an interval off: 0.28 x 25 is 7.000000000000001 in floats."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(str(value))
+
+
+def decimal_text(value: Fraction) -> str:
+    """``value`` in decimals: exactly when it has a finite expansion, else 6 digits
+    after ``~``."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    rest = value.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest != 1:
+        return f"~{float(value):.6g}"
+    with localcontext() as context:
+        context.prec = 2 * len(str(value.denominator)) + len(str(value.numerator)) + 2
+        text = f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def steps_to_intervals(plan: Budgeted, steps: float | Fraction, what: str) -> Length:
     """``steps`` optimizer steps in the plan's intervals (epochs round up)."""
-    per = plan.steps_per_interval
-    intervals = math.ceil(steps / per) if per > 1 else math.ceil(steps)
+    steps, per = exact(steps), plan.steps_per_interval
+    intervals = math.ceil(steps / per)
     if intervals * per == steps:
         return Length(intervals)
     return Length(
         intervals,
         (
-            f"{what}: {steps:g} steps / {per:,} per epoch = {steps / per:.4g} epochs, "
-            f"rounded up to {intervals:,}",
+            f"{what}: {decimal_text(steps)} steps / {per:,} per epoch = "
+            f"{decimal_text(steps / per)} epochs, rounded up to {intervals:,}",
         ),
     )
 
 
-def epochs_to_intervals(plan: Budgeted, epochs: float, what: str) -> Length:
+def epochs_to_intervals(plan: Budgeted, epochs: float | Fraction, what: str) -> Length:
+    epochs = exact(epochs)
+    written = f"{decimal_text(epochs)} epoch{'' if epochs == 1 else 's'}"
     if plan.interval == "epoch":
         intervals = math.ceil(epochs)
         if intervals == epochs:
             return Length(intervals)
-        return Length(intervals, (f"{what}: {epochs:g} epochs, rounded up to {intervals:,}",))
-    steps = epochs * plan.steps_per_epoch
-    length = steps_to_intervals(plan, steps, what)
-    if length.notes:
-        return length
-    return Length(
-        length.intervals,
-        (
-            f"{what}: {counted(epochs, 'epoch', 'g')} x {plan.steps_per_epoch:,} = "
-            f"{length.intervals:,} steps",
-        ),
+        return Length(intervals, (f"{what}: {written}, rounded up to {intervals:,}",))
+    per_epoch = plan.steps_per_epoch
+    steps = epochs * per_epoch
+    intervals = math.ceil(steps)
+    note = f"{what}: {written} x {per_epoch:,} = {decimal_text(steps)} steps"
+    if intervals != steps:
+        note += f", rounded up to {intervals:,}"
+    return Length(intervals, (note,))
+
+
+def fraction_to_intervals(plan: Budgeted, fraction: float | Fraction, what: str) -> Length:
+    fraction, total = exact(fraction), plan.intervals
+    product = fraction * total
+    intervals = round(product)  # Fraction rounds exactly, ties to even
+    note = (
+        f"{what}: {decimal_text(fraction)} x {total:,} {plan.interval}s = {decimal_text(product)}"
     )
-
-
-def fraction_to_intervals(plan: Budgeted, fraction: float, what: str) -> Length:
-    total = plan.intervals
-    intervals = round(fraction * total)
-    note = f"{what}: {fraction:g} x {total:,} {plan.interval}s = {fraction * total:.6g}"
-    if intervals != fraction * total:
-        note += f", rounded to {intervals:,}"
+    if intervals != product:
+        tie = " (a tie: to the even one)" if product.denominator == 2 else ""
+        note += f", rounded to {intervals:,}{tie}"
     return Length(intervals, (note,))
 
 
@@ -230,18 +260,18 @@ def milestone_positions(plan: Budgeted) -> Positions:
         for v in values
     )
     per_interval = {
-        "steps": 1 / plan.steps_per_interval,
-        "epochs": plan.steps_per_epoch / plan.steps_per_interval,
-        "fraction": plan.intervals,
+        "steps": Fraction(1, plan.steps_per_interval),
+        "epochs": Fraction(plan.steps_per_epoch, plan.steps_per_interval),
+        "fraction": Fraction(plan.intervals),
     }[unit]
-    exact = all(c == v * per_interval for c, v in zip(converted, values, strict=True))
-    if exact and unit == "steps" and plan.interval == "step":
+    whole = all(c == exact(v) * per_interval for c, v in zip(converted, values, strict=True))
+    if whole and unit == "steps" and plan.interval == "step":
         return Positions(converted)
     note = (
-        f"decay.milestones: {unit} {', '.join(f'{v:g}' for v in values)} = "
+        f"decay.milestones: {unit} {', '.join(decimal_text(exact(v)) for v in values)} = "
         f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
     )
-    if not exact:
+    if not whole:
         note += " (rounded: steps and epochs up, fractions to the nearest)"
     return Positions(converted, (note,))
 
@@ -264,8 +294,9 @@ def final_decay_length(plan: Budgeted) -> Length:
         return Length(0)
     if decay.decay_length is not None:
         return span_length(plan, decay.decay_length, "wsd decay")
-    fraction = decay.decay_fraction if decay.decay_fraction is not None else DEFAULT_WSD_FRACTION
-    return fraction_to_intervals(plan, fraction, "wsd decay")
+    if decay.decay_fraction is not None:
+        return fraction_to_intervals(plan, decay.decay_fraction, "decay.decay_fraction")
+    return fraction_to_intervals(plan, DEFAULT_WSD_FRACTION, "decay.decay_fraction (default)")
 
 
 def onecycle_warmup(plan: Budgeted) -> Length:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, warmup_length_key
-from warmplan.text import counted
+from warmplan.text import counted, with_article
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -25,14 +25,15 @@ HORIZON_KEYS = ("T_max", "total_iters")
 def empty_phase(plan: Plan, trace: Trace) -> Found:
     warmup, unit = plan.warmup, plan.interval
     if warmup is not None and warmup.kind != "none" and plan.warmup_intervals == 0:
-        how = (
-            f"warmup.fraction {warmup.fraction:g} of {counted(plan.intervals, unit)} rounds to 0"
-            if warmup.length is None
-            else "warmup.length is 0"
-        )
+        if warmup.fraction is not None:
+            total = counted(plan.intervals, unit)
+            how = f"warmup.fraction {warmup.fraction:g} of {total} rounds to 0"
+        else:
+            given = next(u for u in ("length", "steps", "epochs") if getattr(warmup, u) == 0)
+            how = f"warmup.{given} is 0"
         yield (
             warmup_length_key(plan),
-            f"a {warmup.kind} warm-up was asked for but {how}: there is no warm-up; "
+            f"{with_article(warmup.kind)} warm-up was asked for but {how}: there is no warm-up; "
             f"give it at least 1 {plan.interval}, or write warmup.kind: none",
         )
     decay = plan.decay
