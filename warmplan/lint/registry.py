@@ -1,7 +1,8 @@
 """The rule registry of `warmplan check`: each rule's code, severity, title and function.
 
 A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
-with :func:`rule` under a stable code (WP1xx) and one severity. A rule that needs the
+with :func:`rule` under a stable code (WP1xx) and its severity; a rule that grades its
+findings by size yields ``(keypath, message, severity)``, at most the registered one. A rule that needs the
 scheduler's state saved at some intervals while the plan is simulated declares them
 with ``checkpoints`` (a function of the plan), so the runner saves them on the way.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import Severity
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from warmplan.config.source import KeyPath
     from warmplan.schedule.simulate import Trace
 
-RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
+RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple[Any, ...]]]
 
 #: A torch error while building or stepping the schedule (kept apart from the rules:
 #: there is no trace to check then).

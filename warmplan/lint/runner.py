@@ -51,10 +51,10 @@ def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Fin
     for code, registered in all_rules().items():
         if code in silenced:
             continue
-        for keypath, message in registered.check(plan, trace):
-            findings.append(
-                plan.source.finding(code, keypath, message, severity=registered.severity)
-            )
+        for keypath, message, *severity in registered.check(plan, trace):
+            # a rule may grade a finding by its size (WP106): error or warning
+            level = severity[0] if severity else registered.severity
+            findings.append(plan.source.finding(code, keypath, message, severity=level))
     return sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
 
 

@@ -56,26 +56,52 @@ def _horizon(plan: Plan) -> tuple[str, int] | None:
     return None
 
 
-@rule("WP106", "error", "a decay that ends before training does (flat floor, cosine back up)")
+#: WP106 is an error from this share on (of the target-to-floor range risen back, or of
+#: training spent at the floor); below it, a warning: a sliver of training off the plan
+#: costs little, a tenth of it is a different schedule.
+HORIZON_ERROR_SHARE = 0.1
+
+
+@rule(
+    "WP106",
+    "error",
+    "a decay that ends before training does: the LR comes back up or sits at the floor",
+)
 def decay_ends_early(plan: Plan, trace: Trace) -> Found:
     horizon = _horizon(plan)
-    remaining = plan.intervals - plan.warmup_intervals
-    if horizon is None or horizon[1] >= remaining:
+    n, unit = plan.intervals, plan.interval
+    if horizon is None:
         return
     key, length = horizon
-    end = plan.warmup_intervals + length
+    floor_at = plan.warmup_intervals + length  # the interval where the horizon is reached
+    if floor_at >= n - 1:
+        return  # the floor on the last update (T_max = decay phase - 1) or never: fine
     lr = trace.lr[:, 0]
-    if plan.decay_kind == "cosine":
-        after = f"the cosine comes back up, to {fmt(lr[-1])} at the end"
-    else:
-        held = remaining - length
-        after = f"the LR then stays at {fmt(lr[end])} for the last {counted(held, plan.interval)}"
-    yield (
-        ("decay", key),
-        f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
-        f"{counted(remaining, plan.interval)}: the decay ends at {plan.interval} {end} and "
-        f"{after}; set {key}: {remaining} or remove it",
-    )
+    floor, after = float(lr[floor_at]), trace.lr[floor_at + 1 :, 0]
+    span = max(plan.target_lrs[0] - floor, 0.0)
+    noise = 1e-9 * plan.target_lrs[0]
+    rise = float(after.max()) - floor
+    held = int((abs(after - floor) <= noise).sum())
+    remaining = n - plan.warmup_intervals
+    fix = f"set {key}: {remaining} (or {remaining - 1}: the floor on the last update) or remove it"
+    given = f"decay.{key} is {_given(plan, key, length)} but the decay phase is {counted(remaining, unit)}"
+    if rise > noise:
+        share = rise / span if span else 1.0
+        yield (
+            ("decay", key),
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {floor_at} and comes "
+            f"back up over the last {counted(n - 1 - floor_at, unit)}, to {fmt(lr[-1])} at the "
+            f"end (highest {fmt(floor + rise)}, {share:.0%} of the way back to the target); {fix}",
+            "error" if share >= HORIZON_ERROR_SHARE else "warning",
+        )
+    elif held:
+        share = held / n
+        yield (
+            ("decay", key),
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {floor_at} and stays "
+            f"there for the last {counted(held, unit)} ({share:.0%} of training); {fix}",
+            "error" if share >= HORIZON_ERROR_SHARE else "warning",
+        )
 
 
 @rule("WP107", "warning", "a decay that ends after training does (the floor never reached)")
