@@ -4,6 +4,8 @@ measured rise or time at the floor. The oracle is plain torch, stepped in the te
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 
@@ -43,7 +45,7 @@ def test_a_cosine_whose_floor_falls_on_the_last_update_is_clean():
     lrs = torch_cosine(R - 1)
     # the oracle: the floor on the last update, nothing comes back up
     assert lrs[-1] == pytest.approx(FLOOR, rel=1e-12)
-    assert all(b <= a for a, b in zip(lrs, lrs[1:], strict=False))
+    assert all(b <= a for a, b in itertools.pairwise(lrs))
     assert findings({"kind": "cosine", "eta_min": FLOOR, "T_max": R - 1}) == []
     assert findings({"kind": "cosine", "eta_min": FLOOR, "T_max": R}) == []
 

@@ -2,8 +2,8 @@
 
 A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
 with :func:`rule` under a stable code (WP1xx) and its severity; a rule that grades its
-findings by size yields ``(keypath, message, severity)``, at most the registered one. A rule that needs the
-scheduler's state saved at some intervals while the plan is simulated declares them
+findings by size yields ``(keypath, message, severity)``, at most the registered one.
+A rule that needs the scheduler's state saved at some intervals while the plan is simulated declares them
 with ``checkpoints`` (a function of the plan), so the runner saves them on the way.
 """
 
@@ -18,7 +18,6 @@ from warmplan.errors import Severity
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
-    from warmplan.config.source import KeyPath
     from warmplan.schedule.simulate import Trace
 
 RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple[Any, ...]]]

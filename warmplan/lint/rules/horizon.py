@@ -84,7 +84,10 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Found:
     held = int((abs(after - floor) <= noise).sum())
     remaining = n - plan.warmup_intervals
     fix = f"set {key}: {remaining} (or {remaining - 1}: the floor on the last update) or remove it"
-    given = f"decay.{key} is {_given(plan, key, length)} but the decay phase is {counted(remaining, unit)}"
+    given = (
+        f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
+        f"{counted(remaining, unit)}"
+    )
     if rise > noise:
         share = rise / span if span else 1.0
         yield (
