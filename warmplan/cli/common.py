@@ -145,6 +145,16 @@ def report_warnings(trace: Any) -> None:
         err(f"warning: torch {warning.category} {where}{times}: {warning.message}")
 
 
+def report_unit_slips(plan: Any) -> None:
+    """`check`'s WP115 note (values that look like epochs on a per-step plan), located
+    at the key, on stderr: the plan still runs as written, so it is a warning here."""
+    from warmplan.config.units import unit_slips
+
+    for slip in unit_slips(plan):
+        finding = plan.source.finding("WP115", slip.keypath, slip.message, severity="warning")
+        err(finding.format())
+
+
 def resume_collection() -> None:
     """Resume the cyclic GC that run() paused, skipping everything alive now for good.
 

@@ -38,6 +38,9 @@ class Rule:
     check: RuleFunction
     #: intervals at which the rule needs the scheduler's saved state (None: none)
     checkpoints: Callable[[Plan], list[int]] | None = None
+    #: codes whose findings this rule's explain (a root cause and its symptoms): when it
+    #: finds something, the runner leaves theirs out
+    supersedes: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {}
@@ -48,13 +51,14 @@ def rule(
     severity: Severity,
     title: str,
     checkpoints: Callable[[Plan], list[int]] | None = None,
+    supersedes: tuple[str, ...] = (),
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule under ``code``; its function yields ``(keypath, message)``."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, severity, title, function, checkpoints)
+        RULES[code] = Rule(code, severity, title, function, checkpoints, supersedes)
         return function
 
     return register
