@@ -17,8 +17,8 @@ from warmplan.cli.common import (
     emit,
     err,
     load_with_flags,
-    report_warnings,
     report_unit_slips,
+    report_warnings,
     reporting,
 )
 from warmplan.cli.flags import plan_flags
