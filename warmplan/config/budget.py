@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Protocol
 
 from warmplan.text import counted
@@ -42,7 +43,8 @@ class Budgeted(Protocol):
     def steps_per_interval(self) -> int: ...
 
 
-#: Adam's default beta2, used by ``length: auto`` when ``optimizer.betas`` is absent.
+#: Adam's default beta2 (torch's Adam and AdamW), used by ``length: auto`` and by
+#: `check`'s WP109 when ``optimizer.betas`` is absent: the one definition.
 DEFAULT_BETA2 = 0.999
 
 
@@ -154,9 +156,19 @@ def fraction_to_intervals(plan: Budgeted, fraction: float, what: str) -> Length:
     return Length(intervals, (note,))
 
 
-def auto_warmup_steps(beta2: float) -> int:
-    """Ma & Yarats (2019): an untuned warm-up of 2 / (1 - beta2) optimizer steps."""
-    return round(2.0 / (1.0 - beta2))
+def adam_warmup_steps(beta2: float) -> int:
+    """Ma & Yarats (2019), "On the adequacy of untuned warmup for adaptive optimization":
+    warm up for 2 / (1 - beta2) optimizer steps, rounded up (never shorter than the rule:
+    1,334 for 0.9985). ``length: auto`` and `check`'s WP109 both use this one function.
+
+    Computed on beta2 as written (its shortest decimal), exactly: in floats 2 / (1 -
+    0.999) is 2000.0000000000018, whose ceiling would be 2001."""
+    return math.ceil(Fraction(2) / (1 - Fraction(repr(float(beta2)))))
+
+
+def beta2_of(optimizer: Any) -> float:
+    """The optimizer's beta2: given in ``betas``, or Adam's default."""
+    return optimizer.betas[1] if optimizer.betas else DEFAULT_BETA2
 
 
 def warmup_length(plan: Budgeted) -> Length:
@@ -165,12 +177,11 @@ def warmup_length(plan: Budgeted) -> Length:
     if warmup is None or warmup.kind == "none":
         return Length(0)
     if warmup.length == "auto":
-        betas = plan.optimizer.betas
-        beta2 = betas[1] if betas else DEFAULT_BETA2
-        steps = auto_warmup_steps(beta2)
-        origin = "optimizer.betas" if betas else "Adam's default"
+        beta2 = beta2_of(plan.optimizer)
+        steps = adam_warmup_steps(beta2)
+        origin = "optimizer.betas" if plan.optimizer.betas else "Adam's default"
         rule = (
-            f"warm-up length auto: round(2 / (1 - beta2 {beta2:g} from {origin})) = "
+            f"warm-up length auto: ceil(2 / (1 - beta2 {beta2:g} from {origin})) = "
             f"{steps:,} optimizer steps (Ma & Yarats, 2019)"
         )
         length = steps_to_intervals(plan, steps, "warm-up")
