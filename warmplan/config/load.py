@@ -40,9 +40,13 @@ def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any =
 def validate_source(source: Source):
     from pydantic import ValidationError
 
+    from warmplan.config.foreign import recognise
     from warmplan.config.models import Plan
     from warmplan.config.validate import plan_findings
 
+    other = recognise(source.data)
+    if other is not None:  # one line, not an unknown-key error per key of that file
+        raise ConfigError([source.finding(errors.OTHER_FORMAT, (other.keys[0],), other.message)])
     try:
         plan = Plan.model_validate(source.data)
     except ValidationError as exc:
