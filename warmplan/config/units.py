@@ -11,10 +11,10 @@ reports it as WP115 (and leaves out the findings it explains), `show` prints it 
 The heuristic, on a plan with ``interval: step``:
 
 - with an epoch size (``steps_per_epoch``, or ``dataset_size`` and ``batch_size``): a
-  plain number (the largest, for milestones) that is at most the plan's epochs, so it
-  fits as epochs, and at most 1% of the training's steps (``SLIVER``), so as steps it
-  is a sliver of the run: ``warmup.length``, ``T_max``, ``total_iters``, ``step_size``,
-  ``T_0``, ``decay_length`` and multistep ``milestones``;
+  plain number (the largest, for milestones) that fits as epochs (below the plan's
+  epochs; a horizon may equal them) and is at most 1% of the training's steps
+  (``SLIVER``), so as steps it is a sliver of the run: ``warmup.length``, ``T_max``,
+  ``total_iters``, ``step_size``, ``T_0``, ``decay_length`` and multistep ``milestones``;
 - without one (a budget in steps alone): a ``warmup.length`` of at most 0.01% of the
   steps (``WARMUP_SLIVER``: 5 of 450,000), which no recipe in steps uses.
 """
@@ -36,6 +36,8 @@ SLIVER = 0.01
 WARMUP_SLIVER = 1e-4
 #: decay keys that take a length in intervals
 LENGTH_KEYS = ("T_max", "total_iters", "step_size", "T_0", "decay_length")
+#: the lengths that may, as epochs, span the whole training
+HORIZONS = ("T_max", "total_iters", "T_0", "decay_length")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,10 @@ def unit_slips(plan: Plan) -> list[UnitSlip]:
     for keypath, written in _plain_values(plan):
         values = written if isinstance(written, list) else [written]
         largest = max(values)
-        if 0 < largest <= plan.epochs and largest <= SLIVER * plan.intervals:
+        # as epochs, a horizon may span all of training; a warm-up, a step or a
+        # milestone must end before it
+        fits = largest <= plan.epochs if keypath[-1] in HORIZONS else largest < plan.epochs
+        if largest > 0 and fits and largest <= SLIVER * plan.intervals:
             slips.append(UnitSlip(keypath, _message(plan, keypath, written, per_epoch)))
     return slips
 

@@ -154,7 +154,7 @@ def check_paths(
     ``ignore``: rule codes to silence everywhere (UsageError for a code that names no
     rule). Every problem, a file that does not load included, becomes a finding.
     """
-    ignore = list(ignore)
+    ignore = [code.strip().upper() for code in ignore]  # `--ignore wp109` is WP109
     unknown = sorted(set(ignore) - known_codes())
     if unknown:
         codes = ", ".join(sorted(known_codes()))
