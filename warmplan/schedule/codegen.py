@@ -186,9 +186,8 @@ def snippet(plan: Plan, head: int | None = None) -> str:
 def _optimizer_lines(plan: Plan) -> list[str]:
     params = "[torch.nn.Parameter(torch.zeros(1))]"
     groups = [f'    {{"params": {params}, "lr": {lr!r}}},' for lr in plan.target_lrs]
-    options = f"lr={plan.optimizer.lr!r}"
-    if plan.optimizer.betas:
-        options += f", betas={tuple(plan.optimizer.betas)!r}"
+    # the plan's own optimizer arguments (weight_decay, eps, momentum, ...), as torch takes them
+    options = ", ".join(f"{name}={value!r}" for name, value in plan.optimizer.torch_kwargs.items())
     kind = _OPTIMIZERS[plan.optimizer.kind]
     names = ", ".join(plan.group_names)
     comment = f"one param group per target LR ({names})" if len(groups) > 1 else "a param group"
