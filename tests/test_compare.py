@@ -107,10 +107,10 @@ def test_what_differs_matches_the_libraries(steps):
 
 def test_the_differences_the_readme_names():
     table = _table()
-    assert table["torch"][0] == "0.0001"  # LinearLR cannot start at 0
+    assert table["torch"][0] == "1e-4"  # LinearLR cannot start at 0 (one LR style)
     assert all(table[p][0] == "0" for p in ORDER[1:])
     assert table["deepspeed"][1] == "0"  # log warm-up: log(1) = 0 on the 2nd update
-    assert table["timm"][2] == "0.000975528"  # its cosine counted the warm-up steps
+    assert table["timm"][2] == "9.75528e-4"  # its cosine counted the warm-up steps
     climbs = _table("--set", "training.steps_per_epoch=120")
     assert _number(climbs["torch"][4]) == _number(climbs["transformers"][4]) > 1e-4
     assert all(_number(climbs[p][4]) == 0 for p in ORDER[2:])

@@ -56,6 +56,8 @@ def closest(word: str, choices: list[str]) -> str | None:
 # its items with "; " (``150,150; 300,300``): a comma would read as six numbers. LRs
 # read the way plans write them: six significant digits, in scientific notation below
 # 0.01 with a short exponent (``6e-4``, ``6e-5``, never ``0.0006`` beside ``6e-05``).
+# A value the user is told to write into the plan (``set T_max: 1998000``) is YAML and
+# stays bare: it is pasted, not read.
 
 #: LRs below this (and above 0) are written in scientific notation
 SCIENTIFIC_BELOW = 1e-2

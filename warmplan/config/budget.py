@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
 
-from warmplan.text import counted
+from warmplan.text import counted, numbers
 
 
 class Budgeted(Protocol):
@@ -252,10 +252,7 @@ def milestone_positions(plan: Budgeted) -> Positions:
     exact = all(c == v * per_interval for c, v in zip(converted, values, strict=True))
     if exact and unit == "steps" and plan.interval == "step":
         return Positions(converted)
-    note = (
-        f"decay.milestones: {unit} {', '.join(f'{v:g}' for v in values)} = "
-        f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
-    )
+    note = f"decay.milestones: {unit} {numbers(values)} = {plan.interval}s {numbers(converted)}"
     if not exact:
         note += " (rounded: steps and epochs up, fractions to the nearest)"
     return Positions(converted, (note,))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from warmplan.render.grid import Grid, Row
 from warmplan.render.rows import landmarks, lr_columns, table_rows
 from warmplan.render.summary import Summary, summarize
-from warmplan.text import counted
+from warmplan.text import counted, lr, number
 
 if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
@@ -16,7 +16,7 @@ PHASE_STYLES = {"warmup": "yellow", "stable": "green", "decay": "cyan", "constan
 
 
 def fmt_lr(value: float) -> str:
-    return f"{value:.6g}"
+    return lr(value)  # one LR style everywhere (warmplan.text)
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -35,13 +35,14 @@ def summary_lines(summary: Summary) -> list[str]:
         span = (
             f"{unit} 0"
             if summary.warmup_intervals == 1
-            else f"{unit}s 0-{summary.warmup_intervals - 1}"
+            else f"{unit}s 0-{number(summary.warmup_intervals - 1)}"
         )
-        lines.append(f"warm-up: {span}; the decay starts at {unit} {summary.warmup_intervals}")
+        start = number(summary.warmup_intervals)
+        lines.append(f"warm-up: {span}; the decay starts at {unit} {start}")
     else:
         lines.append("warm-up: none")
     peak = [
-        f"{fmt_lr(v)} at {unit} {at}"
+        f"{fmt_lr(v)} at {unit} {number(at)}"
         for v, at in zip(summary.peak_lrs, summary.peak_at, strict=True)
     ]
     lines.append(
@@ -50,7 +51,7 @@ def summary_lines(summary: Summary) -> list[str]:
     )
     lines.append(
         f"first LR: {per_group(summary.first_lrs)}; final LR ({unit} "
-        f"{summary.intervals - 1}): {per_group(summary.final_lrs)}"
+        f"{number(summary.intervals - 1)}): {per_group(summary.final_lrs)}"
     )
     epochs, extra = divmod(summary.total_steps, summary.steps_per_epoch)
     steps = f"{summary.total_steps:,} optimizer steps"

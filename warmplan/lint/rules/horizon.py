@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, warmup_length_key
-from warmplan.text import counted
+from warmplan.text import counted, number
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -86,23 +86,24 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Found:
     fix = f"set {key}: {remaining} (or {remaining - 1}: the floor on the last update) or remove it"
     given = (
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
-        f"{counted(remaining, unit)}"
+        f"{counted(remaining, unit, ',')}"
     )
     if rise > noise:
         share = rise / span if span else 1.0
         yield (
             ("decay", key),
-            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {floor_at} and comes "
-            f"back up over the last {counted(n - 1 - floor_at, unit)}, to {fmt(lr[-1])} at the "
-            f"end (highest {fmt(floor + rise)}, {share:.0%} of the way back to the target); {fix}",
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {number(floor_at)} and "
+            f"comes back up over the last {counted(n - 1 - floor_at, unit, ',')}, to "
+            f"{fmt(lr[-1])} at the end (highest {fmt(floor + rise)}, {share:.0%} of the way "
+            f"back to the target); {fix}",
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
         )
     elif held:
         share = held / n
         yield (
             ("decay", key),
-            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {floor_at} and stays "
-            f"there for the last {counted(held, unit)} ({share:.0%} of training); {fix}",
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {number(floor_at)} and "
+            f"stays there for the last {counted(held, unit, ',')} ({share:.0%} of training); {fix}",
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
         )
 
@@ -117,7 +118,7 @@ def decay_ends_late(plan: Plan, trace: Trace) -> Found:
     yield (
         ("decay", key),
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is only "
-        f"{counted(remaining, plan.interval)}: training ends at LR {fmt(trace.lr[-1, 0])}, "
+        f"{counted(remaining, plan.interval, ',')}: training ends at LR {fmt(trace.lr[-1, 0])}, "
         f"above the decay's floor; set {key}: {remaining} or remove it",
     )
 
@@ -182,4 +183,4 @@ def _given(plan: Plan, key: str, length: int) -> str:
     if isinstance(value, int):
         return str(length)
     unit = _unit(value)
-    return f"{{{unit}: {getattr(value, unit):g}}} = {counted(length, plan.interval)}"
+    return f"{{{unit}: {number(getattr(value, unit))}}} = {counted(length, plan.interval, ',')}"
