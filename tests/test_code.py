@@ -203,3 +203,26 @@ def test_any_plan_name_makes_a_script_that_compiles(name):
     plan = load_plan({"name": name, "optimizer": {"lr": 0.1}, "training": {"epochs": 3}})
     tree = ast.parse(snippet(plan))  # a SyntaxError before: the name broke the docstring
     assert ast.get_docstring(tree).splitlines()[0].startswith(f"{name}: the LR schedule")
+
+
+def test_a_floor_from_min_lr_ratio_is_written_as_the_product():
+    """min_lr_ratio 0.1 of 3e-4: `eta_min=0.1 * 0.0003`, which evaluates to the very
+    float the schedule uses (0.1 * 3e-4 = 2.9999999999999997e-05), not that repr."""
+    import re
+
+    from warmplan import load_plan
+    from warmplan.schedule.codegen import snippet
+
+    plan = load_plan(
+        {
+            "optimizer": {"kind": "adamw", "lr": 3e-4},
+            "training": {"steps": 1000},
+            "warmup": {"kind": "linear", "length": 10},
+            "decay": {"kind": "cosine", "min_lr_ratio": 0.1},
+        }
+    )
+    code = snippet(plan)
+    expression = re.search(r"eta_min=([^,)]+)", code).group(1)
+    assert expression == "0.1 * 0.0003"
+    assert eval(expression) == 0.1 * 3e-4  # the same float the plan's floor is
+    assert plan.floor_lrs == [0.1 * 3e-4]
