@@ -71,3 +71,50 @@ def test_show_says_which_file_key_an_alternative_replaced():
     result = runner.invoke(app, ["show", str(CONFIGS / "wsd.yaml"), "--eta-min", "0", "-f", "csv"])
     assert result.exit_code == 0, result.output
     assert "note: --eta-min overrides decay.min_lr_ratio from" in result.stderr
+
+
+def test_show_names_the_defaults_it_filled_in_and_the_readme_lists_them():
+    from tests.conftest import ROOT
+
+    result = runner.invoke(
+        app,
+        ["show", "--lr", "3e-4", "--steps", "1000", "--warmup-length", "10", "--decay", "cosine"],
+    )
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "defaults:" in line)
+    for filled in (
+        "optimizer.kind adam",
+        "warmup.kind linear",
+        "warmup.start_factor 0.1",
+        "decay.eta_min 0",
+    ):
+        assert filled in line
+    readme = (ROOT / "README.md").read_text()
+    for key in (
+        "optimizer.kind",
+        "warmup.start_factor",
+        "decay.eta_min",
+        "decay.gamma",
+        "training.interval",
+        "training.steps_per_epoch",
+    ):
+        assert f"| `{key}`" in readme
+    given = runner.invoke(
+        app,
+        [
+            "show",
+            "--lr",
+            "3e-4",
+            "--steps",
+            "1000",
+            "--start-factor",
+            "0.2",
+            "--warmup-length",
+            "10",
+            "--optimizer",
+            "adamw",
+        ],
+    )
+    assert "start_factor" not in next(
+        (line for line in given.stdout.splitlines() if "defaults:" in line), ""
+    )

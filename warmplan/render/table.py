@@ -62,6 +62,14 @@ def summary_lines(summary: Summary) -> list[str]:
     return lines
 
 
+def defaults_line(plan: Any) -> list[str]:
+    """``defaults: warmup.start_factor 0.1, ...``: what the plan left to warmplan."""
+    from warmplan.config.defaults import filled_defaults
+
+    filled = filled_defaults(plan)
+    return [f"defaults: {', '.join(filled)} (see the README's table)"] if filled else []
+
+
 def default_by(trace: Trace) -> str:
     """Per-epoch rows, unless a per-step plan has too few epochs for them to help."""
     return "epoch" if trace.plan.interval == "epoch" or trace.plan.epochs > 1 else "step"
@@ -79,6 +87,7 @@ def render_show(
     parts: list[Any] = [title]
     parts += [Text("  " + line) for line in summary_lines(summary)]
     parts += [Text("  " + line) for line in trace.plan.derivation]
+    parts += [Text("  " + line) for line in defaults_line(trace.plan)]
     by = by or default_by(trace)
     if trace.plan.interval == "step" and by == "epoch":
         return parts + _epoch_grid(trace, limit, all_rows).renderables()
