@@ -108,7 +108,7 @@ def _message(plan: Plan, keypath: KeyPath, written: int | list[int], per_epoch: 
         verb = "looks like epochs, but this plan steps once per optimizer step"
     where = ""
     w = plan.warmup_intervals
-    if keypath[-1] == "milestones" and w and max(written) <= w:  # type: ignore[type-var]
+    if isinstance(written, list) and w and max(written) <= w:
         where = f", all inside the {number(w)}-step warm-up"
     return (
         f"{key} {shown} {verb} (training.interval: step, {number(per_epoch)} steps per "

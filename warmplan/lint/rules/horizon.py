@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
 
 Found = Iterator[tuple["KeyPath", str]]
+#: findings graded by size: (keypath, message, severity)
+Graded = Iterator[tuple["KeyPath", str, str]]
 
 #: decay keys that set its length, in intervals after the warm-up
 HORIZON_KEYS = ("T_max", "total_iters")
@@ -72,7 +74,7 @@ HORIZON_ERROR_SHARE = 0.1
     "error",
     "a decay that ends before training does: the LR comes back up or sits at the floor",
 )
-def decay_ends_early(plan: Plan, trace: Trace) -> Found:
+def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
     horizon = _horizon(plan)
     n, unit = plan.intervals, plan.interval
     if horizon is None:
