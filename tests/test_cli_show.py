@@ -44,10 +44,11 @@ def test_show_table_has_summary_and_every_epoch(runner):
     result = runner.invoke(app, ["show", EXAMPLE])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "target LR: 0.001" in out
-    assert "peak LR: 0.001 at epoch 5" in out
+    assert "target LR: 1e-3" in out  # the one LR style (was 0.001)
+    assert "peak LR: 1e-3 at epoch 5" in out
     assert "warm-up: epochs 0-4; the decay starts at epoch 5" in out
-    for lr in ("0.0001", "0.00028", "0.00046", "0.00064", "0.00082"):
+    # the seed formula 1e-4 + t x 1.8e-4, in the one LR style (was 0.0001, 0.00028, ...)
+    for lr in ("1e-4", "2.8e-4", "4.6e-4", "6.4e-4", "8.2e-4"):
         assert f" {lr} " in out
     assert out.count("warmup") >= 5 and out.count("decay") >= 15
 
@@ -190,7 +191,7 @@ def test_unwritable_output_is_one_line_and_exit_1(runner, tmp_path):
             1,
             "<command line>: error: optimizer.lr must be > 0, got -1.0 [WP006]",
         ),
-        (["show", "--epochs", "3"], 1, "missing required key optimizer"),
+        (["show", "--epochs", "3"], 1, "the plan needs a target LR: give --lr"),
         (["show", EXAMPLE, "--set", "decay.eta_min"], 1, "--set expects key.path=value"),
     ],
 )

@@ -97,4 +97,5 @@ INCONSISTENT = "WP007"  # values that cannot hold together
 DUPLICATE_KEY = "WP008"
 TOO_LARGE = "WP009"  # alias bombs, deep nesting, more steps than the size guard
 BAD_OVERRIDE = "WP010"  # a --set that does not parse
+OTHER_FORMAT = "WP011"  # another tool's config (transformers TrainingArguments, ...)
 TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated

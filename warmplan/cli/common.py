@@ -87,7 +87,7 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
     """Load the plan from ``config`` and the plan flags (which win over the file)."""
     from warmplan.cli.flags import collect_overrides
     from warmplan.config.load import load_plan
-    from warmplan.errors import UsageError
+    from warmplan.errors import ConfigError, UsageError
 
     overrides = collect_overrides(flags)
     if config is None and not overrides:
@@ -95,13 +95,38 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
             "give a config file, or define the plan with flags (--lr, "
             "--epochs, ...); see warmplan show --help"
         )
-    plan = load_plan(config, overrides)
+    try:
+        plan = load_plan(config, overrides)
+    except ConfigError as exc:
+        if config is not None:
+            raise
+        raise ConfigError([_in_flags(f) for f in exc.findings]) from None
     for keypath, flag, line in plan.source.overridden:
         from warmplan.config.source import dotted_key
 
         where = f"{config}:{line}" if line else str(config)
         err(f"note: {flag} overrides {dotted_key(keypath)} from {where}")
     return plan
+
+
+#: what a plan made of flags alone is missing -> the flags that give it
+_MISSING_FLAGS = {
+    "training": "--epochs or --steps",
+    "optimizer": "--lr",
+    "optimizer.lr": "--lr",
+}
+
+
+def _in_flags(finding: Any) -> Any:
+    """A plan made of flags alone: "missing required key training" names the flags."""
+    from warmplan import errors
+
+    flags = _MISSING_FLAGS.get(finding.key or "")
+    if finding.code != errors.MISSING_KEY or flags is None:
+        return finding
+    what = "a training length" if finding.key == "training" else "a target LR"
+    message = f"the plan needs {what}: give {flags} (or a config file)"
+    return finding.at(message=message, path=errors.COMMAND_LINE)
 
 
 def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None:
@@ -143,6 +168,16 @@ def report_warnings(trace: Any) -> None:
         )
         times = f", {warning.count} times" if warning.count > 1 else ""
         err(f"warning: torch {warning.category} {where}{times}: {warning.message}")
+
+
+def report_unit_slips(plan: Any) -> None:
+    """`check`'s WP115 note (values that look like epochs on a per-step plan), located
+    at the key, on stderr: the plan still runs as written, so it is a warning here."""
+    from warmplan.config.units import unit_slips
+
+    for slip in unit_slips(plan):
+        finding = plan.source.finding("WP115", slip.keypath, slip.message, severity="warning")
+        err(finding.format())
 
 
 def resume_collection() -> None:

@@ -17,6 +17,7 @@ from warmplan.cli.common import (
     emit,
     err,
     load_with_flags,
+    report_unit_slips,
     report_warnings,
     reporting,
 )
@@ -77,6 +78,7 @@ def show(
     config = configs[0] if configs else None
     with reporting():
         plan = load_with_flags(config, flags)
+        report_unit_slips(plan)
         trace = simulate_with_progress(plan, max_steps)
         inputs = [config] if config else []
         report_warnings(trace)
@@ -120,7 +122,10 @@ def _compare(
     from warmplan.errors import UsageError
     from warmplan.render import compare
 
-    traces = [simulate_with_progress(load_with_flags(c, flags), max_steps) for c in configs]
+    plans = [load_with_flags(c, flags) for c in configs]
+    for plan in plans:
+        report_unit_slips(plan)
+    traces = [simulate_with_progress(plan, max_steps) for plan in plans]
     compare.check_comparable(traces)
     for trace in traces:
         report_warnings(trace)

@@ -20,7 +20,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Protocol
 
-from warmplan.text import counted
+from warmplan.text import counted, numbers
 
 
 class Budgeted(Protocol):
@@ -44,7 +44,8 @@ class Budgeted(Protocol):
     def steps_per_interval(self) -> int: ...
 
 
-#: Adam's default beta2, used by ``length: auto`` when ``optimizer.betas`` is absent.
+#: Adam's default beta2 (torch's Adam and AdamW), used by ``length: auto`` and by
+#: `check`'s WP109 when ``optimizer.betas`` is absent: the one definition.
 DEFAULT_BETA2 = 0.999
 
 
@@ -65,8 +66,11 @@ def batches_per_epoch(dataset_size: int, batch_size: int, world_size: int, drop_
 
 
 def optimizer_steps_per_epoch(batches: int, grad_accum: int) -> int:
-    """One optimizer step per ``grad_accum`` batches, at least one (transformers' rule)."""
-    return max(1, batches // grad_accum)
+    """One optimizer step per ``grad_accum`` batches, the last partial accumulation
+    included, at least one: ``ceil(batches / grad_accum)``, as transformers 5's Trainer
+    and Lightning count them (1,000 samples, batch 32, grad_accum 3: 32 batches, 11
+    updates; measured in tests/data/formats/transformers.json)."""
+    return max(1, -(-batches // grad_accum))
 
 
 def steps_per_epoch(training: Any) -> int:
@@ -95,8 +99,9 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
         devices = counted(t.world_size, "device")
         notes.append(
             f"steps per epoch: {rounding}({t.dataset_size:,} samples / ({t.batch_size} per "
-            f"device x {devices})) = {batches:,} batches; max(1, {batches:,} // "
-            f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps"
+            f"device x {devices})) = {batches:,} batches; ceil({batches:,} / "
+            f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps (the last partial "
+            "accumulation is an update)"
         )
     if training.steps is not None:
         per_epoch = steps_per_epoch(training)
@@ -180,9 +185,19 @@ def fraction_to_intervals(plan: Budgeted, fraction: float | Fraction, what: str)
     return Length(intervals, (note,))
 
 
-def auto_warmup_steps(beta2: float) -> int:
-    """Ma & Yarats (2019): an untuned warm-up of 2 / (1 - beta2) optimizer steps."""
-    return round(2.0 / (1.0 - beta2))
+def adam_warmup_steps(beta2: float) -> int:
+    """Ma & Yarats (2019), "On the adequacy of untuned warmup for adaptive optimization":
+    warm up for 2 / (1 - beta2) optimizer steps, rounded up (never shorter than the rule:
+    1,334 for 0.9985). ``length: auto`` and `check`'s WP109 both use this one function.
+
+    Computed on beta2 as written (its shortest decimal), exactly: in floats 2 / (1 -
+    0.999) is 2000.0000000000018, whose ceiling would be 2001."""
+    return math.ceil(Fraction(2) / (1 - Fraction(repr(float(beta2)))))
+
+
+def beta2_of(optimizer: Any) -> float:
+    """The optimizer's beta2: given in ``betas``, or Adam's default."""
+    return optimizer.betas[1] if optimizer.betas else DEFAULT_BETA2
 
 
 def warmup_length(plan: Budgeted) -> Length:
@@ -191,12 +206,11 @@ def warmup_length(plan: Budgeted) -> Length:
     if warmup is None or warmup.kind == "none":
         return Length(0)
     if warmup.length == "auto":
-        betas = plan.optimizer.betas
-        beta2 = betas[1] if betas else DEFAULT_BETA2
-        steps = auto_warmup_steps(beta2)
-        origin = "optimizer.betas" if betas else "Adam's default"
+        beta2 = beta2_of(plan.optimizer)
+        steps = adam_warmup_steps(beta2)
+        origin = "optimizer.betas" if plan.optimizer.betas else "Adam's default"
         rule = (
-            f"warm-up length auto: round(2 / (1 - beta2 {beta2:g} from {origin})) = "
+            f"warm-up length auto: ceil(2 / (1 - beta2 {beta2:g} from {origin})) = "
             f"{steps:,} optimizer steps (Ma & Yarats, 2019)"
         )
         length = steps_to_intervals(plan, steps, "warm-up")
@@ -268,8 +282,8 @@ def milestone_positions(plan: Budgeted) -> Positions:
     if whole and unit == "steps" and plan.interval == "step":
         return Positions(converted)
     note = (
-        f"decay.milestones: {unit} {', '.join(decimal_text(exact(v)) for v in values)} = "
-        f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
+        f"decay.milestones: {unit} {'; '.join(decimal_text(exact(v)) for v in values)} = "
+        f"{plan.interval}s {numbers(converted)}"
     )
     if not whole:
         note += " (rounded: steps and epochs up, fractions to the nearest)"

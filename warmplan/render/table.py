@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from warmplan.render.grid import Grid, Row
 from warmplan.render.rows import landmarks, lr_columns, table_rows
 from warmplan.render.summary import Summary, summarize
-from warmplan.text import counted
+from warmplan.text import counted, lr, number
 
 if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
@@ -16,7 +16,7 @@ PHASE_STYLES = {"warmup": "yellow", "stable": "green", "decay": "cyan", "constan
 
 
 def fmt_lr(value: float) -> str:
-    return f"{value:.6g}"
+    return lr(value)  # one LR style everywhere (warmplan.text)
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -35,13 +35,14 @@ def summary_lines(summary: Summary) -> list[str]:
         span = (
             f"{unit} 0"
             if summary.warmup_intervals == 1
-            else f"{unit}s 0-{summary.warmup_intervals - 1}"
+            else f"{unit}s 0-{number(summary.warmup_intervals - 1)}"
         )
-        lines.append(f"warm-up: {span}; the decay starts at {unit} {summary.warmup_intervals}")
+        start = number(summary.warmup_intervals)
+        lines.append(f"warm-up: {span}; the decay starts at {unit} {start}")
     else:
         lines.append("warm-up: none")
     peak = [
-        f"{fmt_lr(v)} at {unit} {at}"
+        f"{fmt_lr(v)} at {unit} {number(at)}"
         for v, at in zip(summary.peak_lrs, summary.peak_at, strict=True)
     ]
     lines.append(
@@ -50,7 +51,7 @@ def summary_lines(summary: Summary) -> list[str]:
     )
     lines.append(
         f"first LR: {per_group(summary.first_lrs)}; final LR ({unit} "
-        f"{summary.intervals - 1}): {per_group(summary.final_lrs)}"
+        f"{number(summary.intervals - 1)}): {per_group(summary.final_lrs)}"
     )
     epochs, extra = divmod(summary.total_steps, summary.steps_per_epoch)
     steps = f"{summary.total_steps:,} optimizer steps"
@@ -59,6 +60,14 @@ def summary_lines(summary: Summary) -> list[str]:
         steps += f" + {extra:,}" if extra else ""
     lines.append(f"total: {steps}; the scheduler steps once per {unit}")
     return lines
+
+
+def defaults_line(plan: Any) -> list[str]:
+    """``defaults: warmup.start_factor 0.1, ...``: what the plan left to warmplan."""
+    from warmplan.config.defaults import filled_defaults
+
+    filled = filled_defaults(plan)
+    return [f"defaults: {', '.join(filled)} (see the README's table)"] if filled else []
 
 
 def default_by(trace: Trace) -> str:
@@ -78,6 +87,7 @@ def render_show(
     parts: list[Any] = [title]
     parts += [Text("  " + line) for line in summary_lines(summary)]
     parts += [Text("  " + line) for line in trace.plan.derivation]
+    parts += [Text("  " + line) for line in defaults_line(trace.plan)]
     by = by or default_by(trace)
     if trace.plan.interval == "step" and by == "epoch":
         return parts + _epoch_grid(trace, limit, all_rows).renderables()
