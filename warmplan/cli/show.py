@@ -19,6 +19,7 @@ from warmplan.cli.common import (
     load_with_flags,
     report_warnings,
     reporting,
+    stdout_console,
 )
 from warmplan.cli.flags import plan_flags
 from warmplan.cli.progress import simulate_with_progress
@@ -138,12 +139,10 @@ def _rich_text(
 ) -> Iterator[str]:
     """Print rich parts to the terminal (with the curve of ``trace`` above them when
     asked, or by default on a terminal), or render them as plain text for a file."""
-    from rich.console import Console
-
     from warmplan.render.grid import each_renderable
 
     if output is None:
-        console = Console()
+        console = stdout_console()
         terminal = console.is_terminal
         if not terminal and "COLUMNS" not in os.environ:
             console.width = FILE_WIDTH  # a pipe is a file too (rich assumes 80 columns)

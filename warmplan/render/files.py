@@ -109,6 +109,8 @@ def _write_in_place(output: Path, write: Callable[[IO[bytes]], None]) -> None:
         with output.open("wb") as handle:
             write(handle)
             handle.flush()
+    except BrokenPipeError:
+        raise  # `-o /dev/stdout | head`: the reader left, which the CLI reports as success
     except OSError as exc:
         raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
