@@ -145,6 +145,20 @@ def test_per_step_plan_per_epoch_view_and_by_step(runner):
     assert by_step.stdout.count("warmup") == 10
 
 
+def test_help_states_the_real_default_of_by(runner):
+    """A per-step plan of one epoch gets step rows (its one epoch row would say
+    nothing); help says so, and that is what show does."""
+    help_text = " ".join(runner.invoke(app, ["show", "--help"]).stdout.split())
+    assert "default: epoch; step for a plan that steps per optimizer step and lasts one epoch" in (
+        help_text
+    )
+    one_epoch = ["--lr", "0.1", "--steps", "30", "--interval", "step"]
+    header = runner.invoke(app, ["show", *one_epoch, "--no-curve"]).stdout
+    assert "lr first" not in header and " 29 " in header  # a row per step, to the last
+    two_epochs = [*one_epoch[:2], "--epochs", "2", "--steps-per-epoch", "15", *one_epoch[4:]]
+    assert "lr first" in runner.invoke(app, ["show", *two_epochs, "--no-curve"]).stdout
+
+
 def test_long_tables_are_sampled_unless_all(runner):
     flags = ["--lr", "0.1", "--epochs", "1000", "--decay", "cosine"]
     sampled = runner.invoke(app, ["show", *flags, "--rows", "20"]).stdout

@@ -47,7 +47,11 @@ def show(
     ] = OutputFormat.table,
     by: Annotated[
         By | None,
-        typer.Option(help="Rows per epoch or per step (default: epoch)"),
+        typer.Option(
+            help="Rows per epoch or per step (default: epoch; step for a plan that steps "
+            "per optimizer step and lasts one epoch)",
+            show_default=False,
+        ),
     ] = None,
     all_rows: Annotated[
         bool, typer.Option("--all", help="Show every row of the table, not a sample")
