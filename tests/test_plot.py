@@ -88,9 +88,8 @@ def test_warmup_end_peak_and_final_sit_where_the_schedule_puts_them(doc_trace):
 
 
 def test_phase_starts_and_milestones_are_vertical_lines():
-    trace = simulate(
-        load_plan(CONFIGS / "resnet-multistep.yaml")
-    )  # warm-up to 5, x0.1 at 30, 60, 80
+    # warm-up to epoch 5, x0.1 at epochs 30, 60, 80; 156 steps an epoch, drawn in steps
+    trace = simulate(load_plan(CONFIGS / "resnet-multistep.yaml"))
     ax = plot_traces([trace]).axes[0]
     verticals = sorted(
         line.get_xdata()[0]
@@ -99,7 +98,7 @@ def test_phase_starts_and_milestones_are_vertical_lines():
         and len(set(line.get_xdata())) == 1
         and line.get_gid() is None
     )
-    assert verticals == [5, 30, 60, 80]
+    assert verticals == [5 * 156, 30 * 156, 60 * 156, 80 * 156]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [
         "resnet50-large-batch",
