@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -272,3 +273,20 @@ def test_by_step_on_a_per_epoch_plan_says_why_the_rows_are_epochs(runner):
     # one step an epoch: a step is an epoch, nothing to explain
     quiet = runner.invoke(app, ["show", EXAMPLE, "--by", "step"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_compare_of_identical_plans_does_not_say_what_differs(runner, tmp_path):
+    torch_plan = "configs/compare/torch.yaml"
+    same = runner.invoke(app, ["show", torch_plan, torch_plan]).stdout
+    assert same.splitlines()[0] == "the same LRs in every plan"
+    assert "what differs" not in same and "highlighted" not in same
+    assert same.rstrip().endswith("no LR differs from torch")
+    # one LR apart at the last step only (a floor of 1e-6): the plans differ again
+    variant = tmp_path / "floor.yaml"
+    text = Path(torch_plan).read_text()
+    variant.write_text(text.replace("eta_min: 0.0", "eta_min: 1.0e-6").replace("torch", "floor"))
+    assert "eta_min: 1.0e-6" in variant.read_text()
+    differs = runner.invoke(app, ["show", torch_plan, str(variant)]).stdout
+    assert (
+        differs.splitlines()[0] == "what differs" and "highlighted: differs from torch" in differs
+    )

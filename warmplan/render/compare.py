@@ -37,6 +37,16 @@ def _differs(value: float, reference: float) -> bool:
     return not math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-15)
 
 
+def _same_lrs(trace: Trace, reference: Trace) -> bool:
+    """Whether the two plans give the same LR (first group) at every interval, by the
+    tolerance that highlights a cell."""
+    import numpy as np
+
+    if trace.intervals != reference.intervals:
+        return False
+    return bool(np.isclose(trace.lr[:, 0], reference.lr[:, 0], rtol=1e-9, atol=1e-15).all())
+
+
 def _lr(trace: Trace, t: int) -> float | None:
     return float(trace.lr[t, 0]) if t < trace.intervals else None
 
@@ -104,7 +114,9 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     from rich.table import Table
     from rich.text import Text
 
-    summary = Table(title="what differs", header_style="bold")
+    same = all(_same_lrs(trace, traces[0]) for trace in traces[1:])
+    title = "the same LRs in every plan" if same else "what differs"
+    summary = Table(title=title, header_style="bold")
     for header in _headers(traces):
         summary.add_column(header, justify="left" if header == "plan" else "right")
     for row in differences(traces):
@@ -124,7 +136,12 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
             cells.append(Text(text, style=DIFFERS) if differs else text)
         return cells, None
 
-    note = Text(f"highlighted: differs from {traces[0].plan.label}", style="dim")
+    note = Text(
+        f"no LR differs from {traces[0].plan.label}"
+        if same
+        else f"highlighted: differs from {traces[0].plan.label}",
+        style="dim",
+    )
     return [summary, *Grid(columns, keys, row).renderables(), note]
 
 
