@@ -188,10 +188,11 @@ def test_output_file_is_written_and_input_is_never_overwritten(runner, tmp_path)
 
 
 def test_unwritable_output_is_one_line_and_exit_1(runner, tmp_path):
+    (tmp_path / "no").write_text("a file where the folder would be")
     result = runner.invoke(app, ["show", EXAMPLE, "-o", str(tmp_path / "no" / "x.csv")])
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0
-    assert "does not exist" in result.stderr
+    assert "Not a directory" in result.stderr
 
 
 @pytest.mark.parametrize(

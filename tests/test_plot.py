@@ -258,16 +258,28 @@ def test_plot_refuses_to_overwrite_its_input(tmp_path):
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("missing/out.png", "does not exist"),
+        ("out.png/inside.png", "Not a directory"),
         ("out.jpeg", "cannot tell the image format"),
         ("out", "without an extension"),
     ],
 )
 def test_bad_outputs_are_one_line_errors_and_leave_no_file(tmp_path, target, message):
+    if target.startswith("out.png/"):
+        (tmp_path / "out.png").write_bytes(b"")  # a file where the folder would be
     result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "-o", tmp_path / target)
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) in ([], ["out.png"])
+    if os.listdir(tmp_path):
+        assert (tmp_path / "out.png").read_bytes() == b""
+
+
+def test_a_missing_folder_is_created(tmp_path):
+    target = tmp_path / "plots" / "x.png"
+    result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path / "plots") == ["x.png"]  # no temporary file left
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a folder no one can write")
