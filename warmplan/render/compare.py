@@ -16,6 +16,7 @@ from warmplan.errors import UsageError
 from warmplan.render.export import csv_header, markdown_cell
 from warmplan.render.grid import Grid, Row, literal
 from warmplan.render.rows import landmarks, table_rows
+from warmplan.render.summary import warmup_end as end_of_warmup
 from warmplan.render.table import fmt_lr
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def warmup_end(traces: list[Trace]) -> int:
     plan's among equals): one column for all, whatever the order of the plans."""
     from collections import Counter
 
-    ends = Counter(trace.plan.warmup_intervals for trace in traces)
+    ends = Counter(end_of_warmup(trace) for trace in traces)
     return ends.most_common(1)[0][0]
 
 

@@ -38,6 +38,11 @@ def summary_lines(summary: Summary) -> list[str]:
             else f"{unit}s 0-{summary.warmup_intervals - 1}"
         )
         lines.append(f"warm-up: {span}; the decay starts at {unit} {summary.warmup_intervals}")
+        if summary.warmup_end != summary.warmup_intervals:
+            lines[-1] = lines[-1].replace(
+                "; the decay",
+                f", at its peak from {unit} {summary.warmup_end} (the end of warm-up); the decay",
+            )
     else:
         lines.append("warm-up: none")
     peak = [
