@@ -125,7 +125,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     columns = [(traces[0].plan.interval, "right")] + [(t.plan.label, "right") for t in traces]
     count = max(trace.intervals for trace in traces)
     keep = set().union(*(landmarks(trace) for trace in traces))
-    keys = table_rows(count, keep, limit, all_rows)
+    keys = table_rows(count, keep, limit, all_rows, warmup_end(traces))
 
     def row(t: int) -> Row:
         reference = _lr(traces[0], t)
