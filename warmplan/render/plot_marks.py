@@ -96,7 +96,9 @@ def place_final_labels(figure: Figure, ax: Axes, drawn: Sequence[np.ndarray], sc
     the LRs per line, as drawn, in intervals of ``scale`` x units)."""
     import math
 
-    labels = [a for a in ax.texts if a.get_gid() == "final"]
+    from matplotlib.text import Annotation
+
+    labels = [a for a in ax.texts if isinstance(a, Annotation) and a.get_gid() == "final"]
     if not labels:
         return
     import warnings
@@ -105,12 +107,12 @@ def place_final_labels(figure: Figure, ax: Axes, drawn: Sequence[np.ndarray], sc
         # a tiny --size leaves no room to lay out: drawn cramped, as asked (save_figure)
         warnings.filterwarnings("ignore", "constrained_layout not applied")
         figure.draw_without_rendering()  # lays the figure out: text extents are known
-    renderer = figure.canvas.get_renderer()
     to_data = ax.transData.inverted()
     for label, lr in zip(labels, drawn, strict=True):
         patch = label.get_bbox_patch()
-        assert patch is not None
-        box = patch.get_window_extent(renderer)
+        if patch is None:
+            continue
+        box = patch.get_window_extent()  # in the layout just drawn
         (left, _), (right, _) = to_data.transform([(box.x0, box.y0), (box.x1, box.y0)])
         first = max(0, math.floor(left / scale))
         last = min(len(lr) - 1, math.ceil(right / scale))
@@ -134,9 +136,11 @@ def legend_handles(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
-    if inline:
-        handles = []
+    handles: list[Any] = (
+        []
+        if inline
+        else [line for line in ax.get_lines() if not str(line.get_label()).startswith("_")]
+    )
     drawn = {line.get_gid() for line in ax.get_lines()}
     if not inline:
         handles += [_key("^", "peak")] if "peak" in drawn else []
