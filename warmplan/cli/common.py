@@ -55,9 +55,7 @@ def reporting() -> Iterator[None]:
             err("interrupted; no output was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
-        # `warmplan show ... | head`: the reader left; not an error worth a traceback
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        reader_left()
         raise typer.Exit(0) from None
     except Exception as exc:
         if State.debug:
@@ -69,6 +67,31 @@ def reporting() -> Iterator[None]:
             f"warmplan {__version__}; rerun with --debug for the traceback and report it"
         )
         raise typer.Exit(EXIT_BUG) from None
+
+
+def reader_left() -> None:
+    """`warmplan show ... | head -1`: the reader has what it wanted and left. That is
+    success (exit 0, nothing on stderr: `set -o pipefail` scripts go on), as for
+    `seq 100000 | head -1`. Standard output is pointed at the null device, so the flush
+    at interpreter exit of what is still buffered cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def stdout_console(**options: Any) -> Any:
+    """A rich Console on stdout whose broken pipe is ours to report: rich's own
+    handler exits 1 (an "invalid plan" by our exit codes); this one raises
+    BrokenPipeError, which reporting() turns into exit 0."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(**options)
 
 
 class OutputFormat(str, Enum):

@@ -25,7 +25,7 @@ app = typer.Typer(
     help="Plan, preview and check learning-rate warm-up and decay schedules, "
     "computed by torch's own schedulers.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help and usage errors: typer's rich formatter imports rich's Markdown stack
     # and costs more than typer itself; help must be instant (bench/perf.py, target 1).

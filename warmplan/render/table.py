@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from warmplan.render.grid import Grid, Row
-from warmplan.render.rows import landmarks, lr_columns, table_rows
+from warmplan.render.rows import before_landmarks, landmarks, lr_columns, table_rows
 from warmplan.render.summary import Summary, summarize
+from warmplan.render.summary import warmup_end as summary_end
 from warmplan.text import counted, lr, number
 
 if TYPE_CHECKING:
@@ -39,6 +40,12 @@ def summary_lines(summary: Summary) -> list[str]:
         )
         start = number(summary.warmup_intervals)
         lines.append(f"warm-up: {span}; the decay starts at {unit} {start}")
+        if summary.warmup_end != summary.warmup_intervals:
+            end = number(summary.warmup_end)
+            lines[-1] = lines[-1].replace(
+                "; the decay",
+                f", at its peak from {unit} {end} (the end of warm-up); the decay",
+            )
     else:
         lines.append("warm-up: none")
     peak = [
@@ -75,11 +82,30 @@ def default_by(trace: Trace) -> str:
     return "epoch" if trace.plan.interval == "epoch" or trace.plan.epochs > 1 else "step"
 
 
+#: rows of a sampled table written to a file or a pipe (a terminal gets what fits it)
+FILE_ROWS = 200
+#: the fewest rows a table fitted to a terminal gets, however small the terminal
+MIN_SCREEN_ROWS = 8
+#: lines a rich table draws besides its rows: top rule, header, header rule, bottom rule
+TABLE_FRAME = 4
+
+
+def fitted_rows(screen: int, used: int) -> int:
+    """Table rows that fit a terminal of ``screen`` lines beside ``used`` other lines
+    (summary, curve, notes), one line kept for the shell's next prompt."""
+    return max(MIN_SCREEN_ROWS, screen - used - TABLE_FRAME - 1)
+
+
 def render_show(
-    trace: Trace, by: str | None = None, limit: int = 200, all_rows: bool = False
+    trace: Trace,
+    by: str | None = None,
+    limit: int | None = FILE_ROWS,
+    all_rows: bool = False,
+    screen: tuple[int, int] | None = None,
 ) -> list[Any]:
     """Renderables for `warmplan show`: title, summary, warnings, table (a long table is
-    an iterator of chunks: see render.grid)."""
+    an iterator of chunks: see render.grid). ``limit`` None with ``screen`` = (terminal
+    lines, lines printed besides these parts): as many rows as fit the terminal."""
     from rich.text import Text
 
     summary = summarize(trace)
@@ -88,6 +114,8 @@ def render_show(
     parts += [Text("  " + line) for line in summary_lines(summary)]
     parts += [Text("  " + line) for line in trace.plan.derivation]
     parts += [Text("  " + line) for line in defaults_line(trace.plan)]
+    if limit is None:
+        limit = FILE_ROWS if screen is None else fitted_rows(screen[0], screen[1] + len(parts))
     by = by or default_by(trace)
     if trace.plan.interval == "step" and by == "epoch":
         return parts + _epoch_grid(trace, limit, all_rows).renderables()
@@ -96,7 +124,9 @@ def render_show(
 
 def _interval_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
     count = trace.intervals
-    keys = table_rows(count, landmarks(trace), limit, all_rows)
+    keys = table_rows(
+        count, landmarks(trace), limit, all_rows, summary_end(trace), before_landmarks(trace)
+    )
     per_step = trace.plan.interval == "step"
     second = trace.epoch() if per_step else trace.first_step()
     columns = [
@@ -118,7 +148,8 @@ def _epoch_grid(trace: Trace, limit: int, all_rows: bool) -> Grid:
     per_epoch = trace.plan.steps_per_epoch
     epochs = -(-trace.intervals // per_epoch)  # a budget in steps may end mid-epoch
     keep = {t // per_epoch for t in landmarks(trace)}
-    keys = table_rows(epochs, keep, limit, all_rows)
+    warm = -(-summary_end(trace) // per_epoch)
+    keys = table_rows(epochs, keep, limit, all_rows, warm)
     columns = [("epoch", "right"), ("steps", "right"), ("phase", "left")]
     for column in lr_columns(trace):
         columns += [(f"{column} first", "right"), (f"{column} last", "right")]
