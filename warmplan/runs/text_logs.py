@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,9 @@ def read_mlflow_metric(path: Path) -> Table:
     import numpy as np
 
     try:
-        table = np.loadtxt(path, dtype=np.float64, ndmin=2, usecols=(1, 2))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": an empty file
+            table = np.loadtxt(path, dtype=np.float64, ndmin=2, usecols=(1, 2))
     except ValueError as exc:
         raise fail(path, f"not an MLflow metric file ({exc})") from None
     order = np.argsort(table[:, 1], kind="stable") if table.size else np.zeros(0, dtype=int)
@@ -162,7 +165,9 @@ def _two_columns(path: Path, header: list[str]) -> dict[str, Any]:
     import numpy as np
 
     try:
-        table = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": a header only
+            table = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
     except ValueError as exc:
         raise fail(path, f"not a step,{header[1]} CSV ({exc})") from None
     if table.size == 0:

@@ -80,11 +80,11 @@ def read_records(path: str, data: np.ndarray) -> Records:
     import numpy as np
 
     offsets, truncated_at = _walk(data)
+    lengths = little_endian(data, offsets, 8).astype(np.int64)
+    _check_crcs(path, data, offsets, lengths)  # first: a bad length misframes what follows
     if truncated_at is not None and truncated_at + HEADER <= data.size:
         # a whole header whose length runs past the end: cut short only if its CRC holds
         _check_crcs(path, data, np.array([truncated_at]), np.zeros(1, dtype=np.int64), True)
-    lengths = little_endian(data, offsets, 8).astype(np.int64)
-    _check_crcs(path, data, offsets, lengths)
     return Records(data, offsets, lengths, truncated_at)
 
 
