@@ -88,18 +88,14 @@ def test_every_edge_fixture_has_a_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_one_line_naming_the_file(name, tmp_path):
     fragment, code = CASES[name]
-    if name.startswith("made/"):
-        log = _made(tmp_path, name.removeprefix("made/"))
-    else:
-        log = RUNS / name
+    made = name.startswith("made/")
+    log = _made(tmp_path, name.removeprefix("made/")) if made else RUNS / name
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump({"optimizer": {"lr": 1e-3}, "training": {"steps": 60}}))
     result = CliRunner().invoke(app, ["verify", str(plan), str(log)])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    )
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr

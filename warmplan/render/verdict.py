@@ -156,8 +156,7 @@ def as_json(verdict: Verdict) -> str:
             "precision": log.precision,
             "convention": log.convention,
             "series": [
-                {"name": s.name, "group": s.group, "points": int(s.update.size)}
-                for s in log.series
+                {"name": s.name, "group": s.group, "points": int(s.update.size)} for s in log.series
             ],
         },
         "notes": log.notes,

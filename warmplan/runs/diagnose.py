@@ -152,8 +152,6 @@ def _started_over(tester: _Tester) -> Diagnosis | None:
     """A restart that is not clean: the first divergent point is the plan's first LR,
     but what follows is neither plan (a scheduler built before
     ``optimizer.load_state_dict`` scales the checkpoint's stale LR)."""
-    import numpy as np
-
     at = tester.first
     update = int(tester.update[at])
     start = tester.planned[:1]

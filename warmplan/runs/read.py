@@ -65,7 +65,9 @@ def read_log(paths: list[Path], tag: str | None = None) -> RunLog:
 def _series(tables: list[Table], name: str, group: int) -> tuple[Series, int]:
     import numpy as np
 
-    parts = [(t.columns[name][0] + t.offset, t.columns[name][1]) for t in tables if name in t.columns]
+    parts = [
+        (t.columns[name][0] + t.offset, t.columns[name][1]) for t in tables if name in t.columns
+    ]
     update = np.concatenate([p[0] for p in parts])
     lr = np.concatenate([p[1] for p in parts])
     update, lr, changed = latest_wins(update, lr)
@@ -82,8 +84,9 @@ def _refuse_non_finite(log: RunLog) -> None:
             at = int(bad[0])
             raise fail(
                 Path(log.source),
-                f"{one.name} is {float(one.lr[at])!r} at update {int(one.update[at])}: an LR must be "
-                "a finite number, so this run cannot be compared (its schedule is broken there)",
+                f"{one.name} is {float(one.lr[at])!r} at update {int(one.update[at])}: an LR "
+                "must be a finite number, so this run cannot be compared (its schedule is "
+                "broken there)",
                 errors.BAD_LR_IN_LOG,
             )
 
@@ -172,7 +175,8 @@ def read_tensorboard(files: list[Path]) -> Table:
                 f"{scalars.records} whole records before it"
             )
     if len(files) > 1:
-        notes.append(f"merged {len(files)} event files in order: {', '.join(p.name for p in files)}")
+        names = ", ".join(p.name for p in files)
+        notes.append(f"merged {len(files)} event files in order: {names}")
     columns = {tag: _joined(parts) for tag, parts in merged.items()}
     trainer = any(tag.startswith("train/") and "learning_rate" in tag for tag in columns)
     offset, convention = (-1, TRAINER) if trainer else (0, SAME_STEP)

@@ -104,9 +104,8 @@ def _read_shape(
     offset, kind = layout.value
     width = 4 if kind == "<f4" else 8
     raw = little_endian(data, chosen + offset, width)
-    values = (raw.astype(np.uint32).view(np.float32) if width == 4 else raw.view(np.float64)).astype(
-        np.float64
-    )
+    stored = raw.astype(np.uint32).view(np.float32) if width == 4 else raw.view(np.float64)
+    values = stored.astype(np.float64)
     scalars.tags.setdefault(layout.tag, []).append((members[same], steps, values))
     return members[~same]
 

@@ -126,7 +126,8 @@ def _wandb(path: Path, rows: list[dict[str, Any]], fmt: str) -> Table:
         offset, notes = -1, []
     else:
         columns = _collect(rows, "_step")
-        offset, convention = 0, "_step s = update s (W&B counts log calls: true if logged once per update)"
+        offset = 0
+        convention = "_step s = update s (W&B counts log calls: right if logged once per update)"
         notes = [f"{path}: no train/global_step column: W&B's _step taken as the update index"]
     for key in ("_runtime", "_timestamp", "train/epoch"):
         columns.pop(key, None)
