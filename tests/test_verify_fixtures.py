@@ -174,3 +174,16 @@ def test_usage_errors_exit_2(tmp_path):
     )
     assert mixed.exit_code == 2
     assert "different formats" in mixed.stderr
+
+
+def test_readme_example_is_what_verify_prints(monkeypatch):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    command = "$ warmplan verify configs/hf-trainer-linear.yaml "
+    block = readme.split(command, 1)[1].split("$ echo $?", 1)[0]
+    log, *printed = block.splitlines()
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["verify", "configs/hf-trainer-linear.yaml", log])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == printed
