@@ -40,7 +40,7 @@ def timed(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MiB) and exit code of a fresh process running ``args``."""
     wrapper = (
         "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "code = subprocess.run(sys.argv[1:]).returncode; "
+        "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
         "print(time.perf_counter() - t, "
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
     )

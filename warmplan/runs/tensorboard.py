@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from warmplan import errors
 from warmplan.errors import Finding, LogError
 from warmplan.runs import protobuf
-from warmplan.runs.tfrecord import HEADER, Records, little_endian, read_records
+from warmplan.runs.tfrecord import CHUNK, HEADER, Records, byte_matrix, read_records
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,43 +98,51 @@ def _read_shape(
     if layout is None:  # not a scalar: file_version, text, a histogram...
         return members[1:]
     starts = records.offsets[members] + HEADER
-    same = _same_shape(data, starts, buf, layout)
-    chosen = starts[same]
-    steps = _steps(data, chosen, layout)
-    offset, kind = layout.value
-    width = 4 if kind == "<f4" else 8
-    raw = little_endian(data, chosen + offset, width)
-    stored = raw.astype(np.uint32).view(np.float32) if width == 4 else raw.view(np.float64)
-    values = stored.astype(np.float64)
+    same = np.empty(members.shape, dtype=bool)
+    steps = np.empty(members.shape, dtype=np.int64)
+    values = np.empty(members.shape, dtype=np.float64)
+    for first in range(0, members.size, CHUNK):
+        rows = byte_matrix(data, starts[first : first + CHUNK], length)
+        chunk = slice(first, first + rows.shape[0])
+        same[chunk] = _same_shape(rows, buf, layout)
+        steps[chunk] = _steps(rows, layout)
+        values[chunk] = _values(rows, layout)
+    steps, values = steps[same], values[same]
     scalars.tags.setdefault(layout.tag, []).append((members[same], steps, values))
     return members[~same]
 
 
-def _same_shape(
-    data: np.ndarray, starts: np.ndarray, buf: bytes, layout: protobuf.ScalarLayout
-) -> np.ndarray:
+def _same_shape(rows: np.ndarray, buf: bytes, layout: protobuf.ScalarLayout) -> np.ndarray:
+    """Which rows (records' bytes) have the template's bytes wherever its values are not,
+    and a step varint of the template's width (its continuation bits)."""
     import numpy as np
 
-    same = np.ones(starts.shape, dtype=bool)
-    varying = layout.varying()
-    for j in range(len(buf)):
-        if j not in varying:
-            same &= data[starts + j] == buf[j]
-    if layout.step is not None:  # the same varint width: continuation bits as the template's
+    template = np.frombuffer(buf, dtype=np.uint8)
+    fixed = np.array(sorted(set(range(len(buf))) - layout.varying()), dtype=np.int64)
+    same = (rows[:, fixed] == template[fixed]).all(axis=1)
+    if layout.step is not None:
         first, end = layout.step
-        for j in range(first, end):
-            more = (data[starts + j] & 0x80) != 0
-            same &= more if j < end - 1 else ~more
+        more = (rows[:, first:end] & 0x80) != 0
+        same &= more[:, :-1].all(axis=1) & ~more[:, -1]
     return same
 
 
-def _steps(data: np.ndarray, starts: np.ndarray, layout: protobuf.ScalarLayout) -> np.ndarray:
+def _steps(rows: np.ndarray, layout: protobuf.ScalarLayout) -> np.ndarray:
     import numpy as np
 
-    step = np.zeros(starts.shape, dtype=np.uint64)
+    step = np.zeros(rows.shape[0], dtype=np.uint64)
     if layout.step is None:
         return step.view(np.int64)
     first, end = layout.step
     for j in range(first, end):
-        step |= (data[starts + j] & 0x7F).astype(np.uint64) << np.uint64(7 * (j - first))
+        step |= (rows[:, j] & 0x7F).astype(np.uint64) << np.uint64(7 * (j - first))
     return step.view(np.int64)
+
+
+def _values(rows: np.ndarray, layout: protobuf.ScalarLayout) -> np.ndarray:
+    import numpy as np
+
+    offset, kind = layout.value
+    width = 4 if kind == "<f4" else 8
+    stored = np.ascontiguousarray(rows[:, offset : offset + width]).view(kind)[:, 0]
+    return stored.astype(np.float64)
