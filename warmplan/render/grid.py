@@ -50,7 +50,7 @@ class Grid:
 
         table = Table(header_style="bold")
         for header, justify in self.columns:
-            table.add_column(literal(header), justify=justify)
+            table.add_column(literal(header), justify=justify)  # type: ignore[arg-type]
         for cells, style in self._rows():
             table.add_row(*map(literal, cells), style=style)
         return table
