@@ -93,7 +93,7 @@ def plot(
         fmt = image_format.value if image_format else None
         output = output or default_output([plan.label for plan in plans], fmt or "png")
         _check_output(output, fmt, [*configs, *(run or [])])  # before simulating
-        log = _read_run(run, tag, plans, configs)
+        log = _read_run(run, tag, plans)
         traces = []
         for plan in plans:
             traces.append(simulate_with_progress(plan, max_steps))
@@ -105,7 +105,7 @@ def plot(
         err(f"wrote {output}")
 
 
-def _read_run(run: list[Path] | None, tag: str | None, plans: list[Any], configs: list[Path]):
+def _read_run(run: list[Path] | None, tag: str | None, plans: list[Any]) -> Any:
     """The log of ``--run`` (read before simulating: a bad log fails fast)."""
     from warmplan.errors import UsageError
 

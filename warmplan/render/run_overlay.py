@@ -27,7 +27,8 @@ def overlay_run(figure: Figure, trace: Trace, verdict: Verdict, unit: str) -> Fi
     ax = figure.axes[0]
     per_update = 1.0 if unit == "step" else 1.0 / trace.plan.steps_per_epoch
     first = verdict.first_divergence
-    handles = list(ax.get_legend().legend_handles) if ax.get_legend() else []
+    legend = ax.get_legend()
+    handles = list(legend.legend_handles) if legend is not None else []
     for series in verdict.log.series:
         keep = _sample(series.update, None if first is None else first.update)
         ax.scatter(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import Finding, LogError
+from warmplan.runs.series import Precision
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,11 +33,13 @@ class Table:
     columns: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (step, value), log order
     offset: int  # update = step + offset
     convention: str
-    precision: str = "float64"
+    precision: Precision = "float64"
     notes: list[str] = field(default_factory=list)
 
 
-def fail(path: Path, message: str, code: str = errors.CORRUPT_LOG, line: int | None = None):
+def fail(
+    path: Path, message: str, code: str = errors.CORRUPT_LOG, line: int | None = None
+) -> LogError:
     return LogError([Finding(code, message, path=str(path), line=line)])
 
 

@@ -171,7 +171,11 @@ def _run(data: np.ndarray, position: int, stride: int, length: int, size: int) -
 
 
 def _check_crcs(
-    path: str, data: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, header_only=False
+    path: str,
+    data: np.ndarray,
+    offsets: np.ndarray,
+    lengths: np.ndarray,
+    header_only: bool = False,
 ) -> None:
     import numpy as np
 
