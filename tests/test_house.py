@@ -110,3 +110,62 @@ def test_every_shipped_config_is_valid_against_the_json_schema():
         {"optimizer": {"lr": 1e-3}, "training": {"epochs": 3}, "decay": {"kind": "cosin"}},
     ):
         assert list(validator.iter_errors(wrong)), wrong
+
+
+# -- canaries: the torch internals warmplan relies on ---------------------------------
+
+
+def test_the_dummy_optimizer_recreates_every_hook_registry_of_a_real_optimizer():
+    import torch
+
+    from warmplan.schedule.simulate import _HOOKS
+
+    real = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    registries = {name for name in vars(real) if name.startswith("_optimizer_")}
+    assert registries == set(_HOOKS)
+
+
+def test_the_torch_classes_and_arguments_warmplan_builds_and_writes_exist():
+    import inspect
+
+    import torch.optim
+    from torch.optim import lr_scheduler
+
+    from warmplan.schedule.codegen import _OPTIMIZERS
+
+    for name in _OPTIMIZERS.values():
+        assert "lr" in inspect.signature(getattr(torch.optim, name)).parameters
+    expected = {
+        "LinearLR": {"start_factor", "end_factor", "total_iters"},
+        "ConstantLR": {"factor", "total_iters"},
+        "SequentialLR": {"schedulers", "milestones"},
+        "LambdaLR": {"lr_lambda"},
+        "CosineAnnealingLR": {"T_max", "eta_min"},
+        "CosineAnnealingWarmRestarts": {"T_0", "T_mult", "eta_min"},
+        "StepLR": {"step_size", "gamma"},
+        "MultiStepLR": {"milestones", "gamma"},
+        "ExponentialLR": {"gamma"},
+        "PolynomialLR": {"total_iters", "power"},
+        "OneCycleLR": {"max_lr", "total_steps", "pct_start", "anneal_strategy"},
+    }
+    for name, arguments in expected.items():
+        parameters = set(inspect.signature(getattr(lr_scheduler, name)).parameters)
+        assert arguments <= parameters, name
+
+
+def test_the_kind_flags_list_every_kind_the_plan_model_takes():
+    """--help lists the kinds as text (importing the models would make help slow):
+    a kind added to the models and not to the help fails here."""
+    from warmplan.cli.flags import FLAGS
+    from warmplan.config.decays import DECAY_MODELS
+    from warmplan.config.models import WarmupSpec
+
+    helps = {flag.name: flag.help for flag in FLAGS}
+    decay_kinds = {
+        k for m in DECAY_MODELS for k in typing.get_args(m.model_fields["kind"].annotation)
+    }
+    listed = set(helps["--decay"].split(": ", 1)[1].replace(" ", "").split("|"))
+    # reduce_on_plateau is refused by every command (it cannot be previewed)
+    assert listed == decay_kinds - {"reduce_on_plateau"}
+    warmup_kinds = set(typing.get_args(WarmupSpec.model_fields["kind"].annotation))
+    assert set(helps["--warmup"].split(": ", 1)[1].replace(" ", "").split("|")) == warmup_kinds

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from warmplan.config.models import Plan
     from warmplan.schedule.build import Layout
 
-#: The size guard: plans longer than this many optimizer steps are refused before
-#: simulating (``--max-steps`` raises it). 10M steps take about 30 s and 80 MB.
-
+#: The hook registries torch's Optimizer.__init__ creates, which the dummy optimizer
+#: creates itself (its __init__ is skipped: it imports torch._dynamo). A torch that
+#: adds or renames one breaks the dummy: tests/test_house.py compares with a real SGD.
 _HOOKS = (
     "_optimizer_step_pre_hooks",
     "_optimizer_step_post_hooks",

@@ -1,4 +1,4 @@
-"""WarmupWrapper: the document's custom warm-up, as a real torch LRScheduler.
+"""WarmupWrapper: a custom warm-up wrapper around any decay, as a real torch LRScheduler.
 
 torch has no class for a warm-up that starts at 0 (``LinearLR`` refuses
 ``start_factor=0``) nor for curved warm-ups. The wrapper scales each param group's
