@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: the largest shift, and scheduler steps per update, tried
 MAX_SHIFT, MAX_FACTOR = 8, 16
+#: restarts tried between the last agreeing point and the first divergence, at most
+MAX_RESTART_GAP = 1024
 #: horizon candidates: the plan's total times p/q for these p, q
 _RATIOS = range(1, 9)
 #: simulate at most this many updates in all while looking for a horizon
@@ -142,7 +144,9 @@ def _restart(tester: _Tester, *_: Any) -> Diagnosis | None:
 
     update, first = tester.update, tester.first
     earliest = int(update[first - 1]) + 1 if first else 1
-    for at in range(int(update[first]), max(earliest, 1) - 1, -1):
+    # a log that starts late leaves every earlier s open: try the nearest ones only
+    earliest = max(earliest, int(update[first]) - MAX_RESTART_GAP)
+    for at in range(int(update[first]), earliest - 1, -1):
         if tester.follows(np.where(update < at, update, update - at)):
             return Diagnosis("restart", {"at_update": at, "clean": True})
     return None
