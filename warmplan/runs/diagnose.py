@@ -34,7 +34,7 @@ MAX_RESTART_GAP = 1024
 #: horizon candidates: the plan's total times p/q for these p, q
 _RATIOS = range(1, 9)
 #: simulate at most this many updates in all while looking for a horizon
-HORIZON_BUDGET = 4_000_000
+HORIZON_BUDGET = 2_000_000
 
 
 @dataclass(frozen=True)
