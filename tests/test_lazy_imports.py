@@ -46,7 +46,14 @@ def _probe(args):
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--version"], ["show", "--help"], ["plot", "--help"], ["check", "--help"]],
+    [
+        ["--help"],
+        ["--version"],
+        ["show", "--help"],
+        ["plot", "--help"],
+        ["check", "--help"],
+        ["verify", "--help"],
+    ],
 )
 def test_help_imports_neither_torch_nor_matplotlib(args):
     assert _probe(args)[0] == {"code": 0, "heavy": []}
@@ -67,6 +74,12 @@ def test_top_level_help_does_not_import_pydantic():
         ["plot", "--lr", "-1", "--epochs", "2", "-o", "never.png"],
         ["check", "tests/data/invalid/wrong-type-name-number.yaml"],
         ["code", "--lr", "-1", "--epochs", "2"],
+        # a log that cannot be read is reported before the plan is simulated
+        [
+            "verify",
+            "configs/linear-warmup-cosine.yaml",
+            "tests/data/runs/edge_tb_corrupt_middle",
+        ],
     ],
     ids=lambda args: " ".join(args),
 )
