@@ -97,4 +97,5 @@ INCONSISTENT = "WP007"  # values that cannot hold together
 DUPLICATE_KEY = "WP008"
 TOO_LARGE = "WP009"  # alias bombs, deep nesting, more steps than the size guard
 BAD_OVERRIDE = "WP010"  # a --set that does not parse
+NEEDS_FACT = "WP011"  # another tool's config leaves a run-time fact (--dataset-size) open
 TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated
