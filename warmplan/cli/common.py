@@ -86,8 +86,8 @@ class By(str, Enum):
 def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
     """Load the plan from ``config`` and the plan flags (which win over the file)."""
     from warmplan.cli.flags import collect_overrides
-    from warmplan.config.load import load_plan
     from warmplan.errors import UsageError
+    from warmplan.formats.load import load_plan
 
     overrides = collect_overrides(flags)
     if config is None and not overrides:
@@ -95,13 +95,20 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
             "give a config file, or define the plan with flags (--lr, "
             "--epochs, ...); see warmplan show --help"
         )
-    plan = load_plan(config, overrides)
-    for keypath, flag, line in plan.source.overridden:
-        from warmplan.config.source import dotted_key
+    plan = load_plan(config, overrides, source_format=flags.get("flag_from"))
+    report_reading(plan, config)
+    return plan
 
+
+def report_reading(plan: Any, config: Path | None) -> None:
+    """What loading said on the way: flags over file keys, a reader's warnings."""
+    from warmplan.config.source import dotted_key
+
+    for keypath, flag, line in plan.source.overridden:
         where = f"{config}:{line}" if line else str(config)
         err(f"note: {flag} overrides {dotted_key(keypath)} from {where}")
-    return plan
+    for finding in plan.source.findings:
+        err(finding.format())
 
 
 def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None:

@@ -49,6 +49,9 @@ class NeedsFact(ConfigError):
         super().__init__([finding])
         self.warnings = warnings
 
+    def lines(self) -> list[str]:
+        return [f.format() for f in self.warnings] + super().lines()
+
 
 @dataclass
 class Draft:
@@ -110,7 +113,10 @@ class Draft:
         """The drafted plan as a Source that locates into the original file."""
         self.raise_problems()
         positions = dict(self.positions)
-        positions.setdefault((), (1, 1))
+        for block in ("optimizer", "training", "preset"):  # a default's findings
+            inner = [place for key, place in positions.items() if key[:1] == (block,)]
+            if inner:
+                positions.setdefault((block,), min(inner))
         return Source(
             data=self.data,
             path=self.recipe.path,
