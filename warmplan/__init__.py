@@ -29,9 +29,9 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from warmplan.formats.load import load_plan
     from warmplan.config.models import Plan
     from warmplan.errors import ConfigError, Finding, WarmplanError
+    from warmplan.formats.load import load_plan
     from warmplan.schedule.build import build_scheduler
     from warmplan.schedule.simulate import Trace, simulate
     from warmplan.schedule.warmup import WarmupWrapper

@@ -98,7 +98,22 @@ def read(draft: Draft) -> None:
     draft.put(("training", "interval"), "step")
     if steps_per_epoch is not None:
         draft.put(("training", "steps_per_epoch"), steps_per_epoch, ("num_train_epochs",))
-    preset_args(draft, name, kwargs, warmup(length), length)
+    warmup_steps = warmup(length)
+    if draft.has("deepspeed") and _deepspeed_schedule(draft, lr, length, warmup_steps):
+        return
+    if name == "constant":
+        warmup_steps = 0
+    preset_args(draft, name, kwargs, warmup_steps, length)
+
+
+def _deepspeed_schedule(draft: Draft, lr: float, total: int, warmup: int) -> bool:
+    """The DeepSpeed file the recipe names: whether its scheduler block runs instead."""
+    from warmplan.formats.deepspeed import Trainer, with_trainer
+
+    betas = draft.data.get("optimizer", {}).get("betas")
+    replaced = with_trainer(draft, draft.get("deepspeed"), Trainer(lr, betas, total, warmup))
+    draft.raise_problems()
+    return replaced
 
 
 class Total:
@@ -263,15 +278,13 @@ def _warmup(draft: Draft, total: Total | None, name: str) -> Any:
     _warmup_ratio(draft)
     where = ("warmup_steps",)
     value = draft.number("warmup_steps", 0)
-    if name == "constant":
-        if value:
-            draft.warn(
-                keys.IGNORED_KEY,
-                where,
-                f"warmup_steps {value:g} is ignored by lr_scheduler_type constant (no "
-                "warm-up); use constant_with_warmup for one",
-            )
-        return lambda n: 0
+    if name == "constant" and value and not draft.has("deepspeed"):
+        draft.warn(
+            keys.IGNORED_KEY,
+            where,
+            f"warmup_steps {value:g} is ignored by lr_scheduler_type constant (no "
+            "warm-up); use constant_with_warmup for one",
+        )
     if isinstance(value, int):
         if value:
             draft.note(f"warm-up: warmup_steps {value:,} updates")
