@@ -91,7 +91,7 @@ DEFAULT_START_FACTOR = 0.1
 class PresetSpec(_Block):
     """A schedule as a framework writes it (see :mod:`warmplan.presets`)."""
 
-    framework: Literal["transformers", "timm", "deepspeed", "optax", "keras"]
+    framework: Literal["transformers", "timm", "deepspeed", "optax", "keras", "axolotl"]
     name: str = Field(description="The framework's own name for the schedule")
     args: dict[str, Any] = Field(
         default_factory=dict, description="The framework's own argument names and units"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras")
+FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras", "axolotl")
 
 #: plans up to this long have every step's factor checked when they are loaded
 PROBED_STEPS = 10_000
