@@ -239,5 +239,6 @@ def _one_cycle(draft: Draft, warmup: int, total: int) -> None:
         if key in kwargs:
             draft.put(("decay", key), kwargs[key], ("lr_scheduler_kwargs", key))
     draft.note(
-        f"lr_scheduler one_cycle: torch OneCycleLR(max_lr=learning_rate, total_steps={total:,}, pct_start={warmup}/{total})"
+        "lr_scheduler one_cycle: torch OneCycleLR(max_lr=learning_rate, "
+        f"total_steps={total:,}, pct_start={warmup}/{total})"
     )
