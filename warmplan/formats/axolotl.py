@@ -20,7 +20,7 @@ from typing import Any
 
 from warmplan.formats import keys
 from warmplan.formats.draft import Draft
-from warmplan.formats.transformers import SCHEDULER_TYPES, preset_args
+from warmplan.formats.hf_schedules import SCHEDULER_TYPES, preset_args
 from warmplan.text import did_you_mean
 
 SCHEDULE_KEYS = (

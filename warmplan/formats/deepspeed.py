@@ -48,6 +48,7 @@ def read(draft: Draft) -> None:
     scheduler = _block(draft, "scheduler")
     lr = _engine_lr(draft)
     params = _params(draft, scheduler, None)
+    _one_auto_error(draft)
     draft.raise_problems()
     total = draft.facts.steps
     if total is None and isinstance(params.get("total_num_steps"), int):
@@ -162,6 +163,28 @@ def _engine_lr(draft: Draft) -> float:
     else:
         return float(lr)
     return 1e-3
+
+
+def _one_auto_error(draft: Draft) -> None:
+    """Every "auto" of a file read alone is the same mistake: one error, at the first."""
+    autos = [key for key in _auto_keys(draft.recipe.data, ()) if key in draft.recipe.positions]
+    if not autos:
+        return
+    dotted = {".".join(str(p) for p in key) for key in autos}
+    draft.problems = [p for p in draft.problems if p.key not in dotted]
+    first = min(autos, key=lambda key: draft.recipe.positions[key])
+    message = _auto_alone(first)
+    if len(autos) > 1:
+        message += f' (and {len(autos) - 1} more "auto" values)'
+    draft.error(first, message)
+
+
+def _auto_keys(node: Any, key: KeyPath) -> list[KeyPath]:
+    if node == "auto":
+        return [key]
+    if isinstance(node, dict):
+        return [found for k, v in node.items() for found in _auto_keys(v, (*key, k))]
+    return []
 
 
 def _auto_alone(where: KeyPath) -> str:
