@@ -174,3 +174,151 @@ def test_deepspeed_mismatches_are_listed_together_as_the_trainer_does() -> None:
     assert len(lines) == len(named) == 4
     for key in named:  # optimizer.params.lr, scheduler.params.total_num_steps, ...
         assert len([line for line in lines if f"error: {key} " in line]) == 1, key
+
+
+# -- convert -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tool", "case"), RAN, ids=[f"{t}-{c['name']}" for t, c in RAN])
+def test_the_converted_plan_gives_identical_lrs(tool: str, case: dict[str, Any], tmp_path) -> None:
+    from warmplan import load_plan, simulate
+    from warmplan.render.plan_file import plan_yaml
+
+    facts = dict(zip(_flags(tool, case)[::2], _flags(tool, case)[1::2], strict=True))
+    keys = {"--dataset-size": "training.dataset_size", "--world-size": "training.world_size"}
+    keys["--steps"] = "training.steps"
+    overrides: dict[str, Any] = {keys[flag]: int(value) for flag, value in facts.items()}
+    if case.get("client_param_group_lrs"):
+        overrides["optimizer.groups"] = [
+            {"name": f"g{i}", "lr": lr} for i, lr in enumerate(case["client_param_group_lrs"])
+        ]
+    recipe = load_plan(FORMATS / case["config"], overrides)
+    converted = tmp_path / "plan.yaml"
+    converted.write_text(plan_yaml(recipe))
+    plan = load_plan(converted)
+    assert plan.source.format == "warmplan"
+    assert np.array_equal(simulate(plan).lr, simulate(recipe).lr)
+
+
+def test_convert_writes_the_source_and_the_facts_as_comments(tmp_path) -> None:
+    out = tmp_path / "plan.yaml"
+    recipe = FORMATS / "configs/transformers/cosine-ratio.yaml"
+    args = ["convert", str(recipe), "--dataset-size", "1000", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert f"from {recipe} (transformers TrainingArguments)" in text.splitlines()[0]
+    assert "# run-time facts used: --dataset-size 1000" in text
+    assert "ceil(0.1 x 125) = 13" in text  # 1000 / 4 = 250 batches / 2 = 125 updates
+
+
+# -- findings and errors of the readers -----------------------------------------------------
+
+
+def _show(tmp_path: Path, text: str, *flags: str, name: str = "recipe.yaml") -> Any:
+    path = tmp_path / name
+    path.write_text(text)
+    return path, CliRunner().invoke(app, ["show", str(path), *flags, "-f", "csv"])
+
+
+def test_warmup_ratio_says_what_transformers_5_does_and_what_to_write(tmp_path) -> None:
+    text = "learning_rate: 1.0e-3\nwarmup_ratio: 0.1\nmax_steps: 100\n"
+    path, result = _show(tmp_path, text)
+    assert result.exit_code == 0
+    line = result.stderr.strip()
+    assert line.startswith(f"{path}:2:1: warning: warmup_ratio 0.1 ")
+    assert "transformers 5" in line and "refuses" in line and "drops" in line
+    assert "write warmup_steps: 0.1" in line
+    assert "transformers 4 warmed up over ceil(0.1 x N)" in line
+    assert line.endswith("[WP120]")
+    lrs = _csv_lrs(result.stdout)[:, 0]
+    # what transformers 5 runs (allow_extra_keys): linear decay from the peak, no warm-up
+    np.testing.assert_allclose(lrs, [1e-3 * (100 - t) / 100 for t in range(100)], rtol=RTOL)
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("lr_scheduler_typ", "lr_scheduler_type"), ("warmup_steps_ratio", "warmup_steps")],
+)
+def test_a_near_miss_of_a_schedule_key_is_a_warning(tmp_path, key: str, meant: str) -> None:
+    path, result = _show(tmp_path, f"learning_rate: 1.0e-3\n{key}: 3\nmax_steps: 10\n")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        f"{path}:2:1: warning: unknown key {key} (did you mean {meant}?)"
+    )
+
+
+def test_keys_unrelated_to_the_schedule_are_ignored(tmp_path) -> None:
+    schedule = "learning_rate: 2.0e-5\nlr_scheduler_type: cosine\nwarmup_steps: 5\nmax_steps: 40\n"
+    trl = (
+        "model_name_or_path: Qwen/Qwen2.5-0.5B\ndataset_name: trl-lib/Capybara\nbf16: true\n"
+        "gradient_checkpointing: true\nlogging_steps: 25\nsave_steps: 100\neval_steps: 100\n"
+        "max_length: 2048\noutput_dir: out\nreport_to: none\npush_to_hub: false\n"
+    )
+    _, alone = _show(tmp_path, schedule, name="alone.yaml")
+    _, mixed = _show(tmp_path, trl + schedule, name="mixed.yaml")
+    assert mixed.exit_code == alone.exit_code == 0
+    assert mixed.stderr == "" and mixed.stdout == alone.stdout
+
+
+def test_a_missing_run_time_fact_is_one_located_error_naming_the_flag(tmp_path) -> None:
+    text = "learning_rate: 1.0e-3\nper_device_train_batch_size: 8\nnum_train_epochs: 3\n"
+    path, result = _show(tmp_path, text)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:3:1: error: num_train_epochs: 3 needs the number of training examples: "
+        "pass --dataset-size N (or --steps) [WP011]\n"
+    )
+    _, given = _show(tmp_path, text, "--dataset-size", "80")
+    assert given.exit_code == 0 and len(_csv_lrs(given.stdout)) == 30  # 3 x 80 / 8
+
+
+def test_check_reports_a_missing_fact_as_a_warning_and_runs_the_rest(tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text("learning_rate: 1.0e-3\nwarmup_ratio: 0.1\n")
+    (tmp_path / "b.yaml").write_text("learning_rate: 1.0e-3\nwarmup_steps: 100\nmax_steps: 50\n")
+    alone = CliRunner().invoke(app, ["check", str(tmp_path / "a.yaml")])
+    assert alone.exit_code == 0, alone.output  # CI over a folder of recipes keeps working
+    lines = alone.stdout.splitlines()
+    assert lines[0].startswith(f"{tmp_path / 'a.yaml'}:2:1: warning: warmup_ratio")
+    assert "a.yaml:1:1: warning: num_train_epochs (default 3, no max_steps) needs" in lines[1]
+    both = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert "b.yaml:1:1: error: the target LR 0.001 is never reached" in both.stdout  # simulated
+    facts = CliRunner().invoke(app, ["check", str(tmp_path), "--dataset-size", "64"])
+    assert "[WP011]" not in facts.stdout
+
+
+def test_from_forces_a_format_and_a_wrong_name_is_a_usage_error(tmp_path) -> None:
+    _path, result = _show(tmp_path, "learning_rate: 1.0e-3\nmax_steps: 10\n", "--from", "axolotl")
+    assert result.exit_code == 0
+    # axolotl's default schedule is cosine (transformers' default is linear)
+    lrs = _csv_lrs(result.stdout)[:, 0]
+    assert lrs[5] == pytest.approx(1e-3 * 0.5 * (1 + np.cos(np.pi * 5 / 10)), rel=RTOL)
+    _, wrong = _show(tmp_path, "learning_rate: 1.0e-3\n", "--from", "transformer")
+    assert wrong.exit_code == 2
+    assert "no such format (did you mean transformers?)" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("transformers/json-cosine.json", "transformers"),
+        ("transformers/linear-defaults.yaml", "transformers"),
+        ("deepspeed/onecycle.json", "deepspeed"),
+        ("axolotl/ratio-floor.yaml", "axolotl"),
+        ("axolotl/default-warmup.yaml", "axolotl"),
+    ],
+)
+def test_the_format_is_recognised_from_the_keys(config: str, expected: str) -> None:
+    from warmplan.config.source import read_source
+    from warmplan.formats import detect
+
+    assert detect(read_source(FORMATS / "configs" / config).data) == expected
+
+
+def test_every_example_plan_is_still_read_as_a_plan() -> None:
+    from tests.conftest import CONFIGS
+    from warmplan.config.source import read_source
+    from warmplan.formats import detect
+
+    for path in sorted(CONFIGS.rglob("*.yaml")):
+        assert detect(read_source(path).data) == "warmplan", path

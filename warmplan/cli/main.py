@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from warmplan import __version__
-from warmplan.cli import check, code, plot, show
+from warmplan.cli import check, code, convert, plot, show
 from warmplan.cli.common import State, reporting
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ app.command()(show.show)
 app.command()(plot.plot)
 app.command()(check.check)
 app.command()(code.code)
+app.command()(convert.convert)
 
 
 @app.command()

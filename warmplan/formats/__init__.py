@@ -23,8 +23,6 @@ _DEEPSPEED_KEYS = {
     "train_batch_size",
     "zero_optimization",
     "gradient_clipping",
-    "fp16",
-    "bf16",
     "steps_per_print",
     "wall_clock_breakdown",
     "zero_allow_untested_optimizer",
@@ -85,8 +83,8 @@ def detect(data: Any) -> str:
 
 
 def _is_block(value: Any) -> bool:
-    """A DeepSpeed ``optimizer``/``scheduler`` block: ``{"type": ..., "params": ...}``."""
-    return isinstance(value, dict) and ("type" in value or "params" in value)
+    """A DeepSpeed block: ``{"type": ..., "params": ...}`` or ``{"enabled": ...}``."""
+    return isinstance(value, dict) and bool({"type", "params", "enabled"} & set(value))
 
 
 def reader(name: str) -> Any:
