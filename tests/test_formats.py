@@ -322,3 +322,53 @@ def test_every_example_plan_is_still_read_as_a_plan() -> None:
 
     for path in sorted(CONFIGS.rglob("*.yaml")):
         assert detect(read_source(path).data) == "warmplan", path
+
+
+# -- check: the traps of these formats, each with a negative and a positive example -----------
+
+CHECKS = FORMATS / "check"
+TRAP_CODES = {f"WP12{i}" for i in range(8)}
+EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
+
+
+def declared_traps(path: Path) -> set[tuple[str, str, int]]:
+    """``# expect: WP122@5, WP126@other.json:4`` -> {(code, file, line)}."""
+    match = EXPECT.search(path.read_text())
+    assert match, f"{path.name} must declare `# expect: CODE@[FILE:]LINE, ...`"
+    found = set()
+    for item in match.group(1).split(","):
+        code, place = item.strip().split("@")
+        file, _, line = place.rpartition(":")
+        found.add((code, str(path.parent / file) if file else str(path), int(line)))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((CHECKS / "negative").glob("*.yaml")), ids=lambda p: p.name)
+def test_a_trap_is_found_where_it_is(path: Path) -> None:
+    from warmplan.lint.runner import check_file
+
+    result = check_file(str(path))
+    traps = {(f.code, f.path, f.line) for f in result.findings if f.code in TRAP_CODES}
+    assert traps == declared_traps(path)
+    assert all(f.severity == "warning" and f.col for f in result.findings if f.code in TRAP_CODES)
+
+
+@pytest.mark.parametrize("path", sorted((CHECKS / "positive").glob("*.yaml")), ids=lambda p: p.name)
+def test_no_trap_where_there_is_none(path: Path) -> None:
+    from warmplan.lint.runner import check_file
+
+    result = check_file(str(path))
+    assert result.loaded
+    assert [f.format() for f in result.findings if f.code in TRAP_CODES] == []
+
+
+def test_every_trap_code_has_a_negative_example() -> None:
+    found = {code for p in (CHECKS / "negative").glob("*.yaml") for code, _, _ in declared_traps(p)}
+    assert found == TRAP_CODES
+
+
+def test_a_trap_can_be_ignored_like_any_rule() -> None:
+    from warmplan.lint.runner import check_paths
+
+    report = check_paths([CHECKS / "negative" / "warmup-ratio.yaml"], ignore=["WP120"])
+    assert "WP120" not in {f.code for f in report.findings}
