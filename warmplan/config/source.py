@@ -8,6 +8,7 @@ bounded (a config is untrusted data: loading one never runs code and never explo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,9 +159,14 @@ def _check_json(text: str, path: str | None) -> None:
         raise _fail(errors.YAML_SYNTAX, message, path, exc.lineno, exc.colno) from None
     except (ValueError, RecursionError) as exc:  # 10**5000 digits; deeper than Python goes
         reason = str(exc) if isinstance(exc, ValueError) else "nested too deep"
+        line = col = None
         if "integer string conversion" in reason:
-            reason = "a whole number too long to read"
-        raise _fail(errors.YAML_SYNTAX, f"invalid JSON: {one_line(reason)}", path) from None
+            digits = re.search(r"\d{4000,}", text)
+            if digits:
+                line, col = _line_col(text, digits.start())
+                reason = f"a whole number of {len(digits.group()):,} digits is too long to read"
+        message = f"invalid JSON: {one_line(reason)}"
+        raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
 
 
 def _looks_like_json(text: str) -> bool:
@@ -335,7 +341,7 @@ class _NodeBuilder:
                     key_node,
                     child,
                     f"duplicate key {dotted_key(child)} (first given on line "
-                    f"{first}); YAML keeps only one of them",
+                    f"{first}); {self.source.syntax.upper()} readers keep only one of them",
                 )
             self._remember(child, key_node)
             result[name] = self.build(value_node, child, depth + 1)

@@ -114,7 +114,10 @@ def _companion(draft: Draft, value: Any) -> Source | None:
     try:
         ds = read_source(path)
     except ConfigError as exc:
-        draft.problems += exc.findings
+        unreadable = [f for f in exc.findings if f.line is None]
+        for finding in unreadable:  # no such file, a folder...: say so at the key
+            draft.error(("deepspeed",), f"deepspeed: {value}: {finding.message} ({path})")
+        draft.problems += [f for f in exc.findings if f.line is not None]
         return None
     if not isinstance(ds.data, dict):
         return None

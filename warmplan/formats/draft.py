@@ -14,6 +14,7 @@ from typing import Any
 from warmplan import errors
 from warmplan.config.source import KeyPath, Source, dotted_key
 from warmplan.errors import ConfigError, Finding
+from warmplan.limits import MAX_WHOLE
 from warmplan.text import describe
 
 #: the plan keys the run-time flags set, and the fact each one is for a recipe
@@ -140,6 +141,9 @@ class Draft:
             return default
         if value != value or value in (float("inf"), float("-inf")):
             self.error((key,), f"{key} must be a finite number, got {value!r}")
+            return default
+        if abs(value) > MAX_WHOLE:
+            self.error((key,), f"{key} must be at most {MAX_WHOLE:.0e}, got {describe(value)}")
             return default
         if value < minimum:
             self.error((key,), f"{key} must be >= {minimum:g}, got {value!r}")
