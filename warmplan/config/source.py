@@ -238,6 +238,9 @@ def is_plain_text(text: str) -> bool:
     return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
 
 
+_KEEPS_ONE = {"yaml": "YAML keeps only one of them", "json": "JSON readers keep only one of them"}
+
+
 def _yaml11_text(text: str) -> bool:
     """Whether PyYAML's own safe loader (YAML 1.1) reads plain ``text`` as a string."""
     import yaml
@@ -341,7 +344,7 @@ class _NodeBuilder:
                     key_node,
                     child,
                     f"duplicate key {dotted_key(child)} (first given on line "
-                    f"{first}); {self.source.syntax.upper()} readers keep only one of them",
+                    f"{first}); {_KEEPS_ONE[self.source.syntax]}",
                 )
             self._remember(child, key_node)
             result[name] = self.build(value_node, child, depth + 1)
