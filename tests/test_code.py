@@ -28,7 +28,24 @@ HEAD = 20_000
 
 #: runs each snippet as __main__ in one subprocess (torch imported once, not 8 times)
 _DRIVER = """
-import contextlib, runpy, sys
+import contextlib, importlib.abc, runpy, sys
+
+# warmplan's editable install puts a finder on sys.meta_path whatever the path says:
+# take every finder that can see warmplan out of reach, and prove it is gone
+class NoWarmplan(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "warmplan" or name.startswith("warmplan."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoWarmplan())
+sys.path = [p for p in sys.path if p not in ("", ".") and "warmplan" not in p]
+try:
+    import warmplan  # noqa: F401
+except ModuleNotFoundError:
+    pass
+else:
+    raise SystemExit("warmplan is still importable: the snippets would not prove anything")
 for script in sys.argv[1:]:
     with open(script + ".out", "w") as out, contextlib.redirect_stdout(out):
         runpy.run_path(script, run_name="__main__")
@@ -36,8 +53,8 @@ for script in sys.argv[1:]:
 
 
 def _run_snippets(folder: Path, plans: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Each plan's snippet run as a script in one subprocess, warmplan not importable
-    (PYTHONPATH dropped, cwd elsewhere): name -> the printed rows (t, lr, ...)."""
+    """Each plan's snippet run as a script in one subprocess where warmplan cannot be
+    imported (the driver checks it): name -> the printed rows (t, lr, ...)."""
     scripts = []
     for name, plan in plans.items():
         script = folder / f"{name}.py"

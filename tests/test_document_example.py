@@ -1,5 +1,7 @@
-"""The document's example, reproduced by warmplan and checked against independent oracles:
-the seed formula for the warm-up, the cosine closed form, and the document's own loop."""
+"""The classic LinearLR -> CosineAnnealingLR example (configs/linear-warmup-cosine.yaml),
+reproduced by warmplan and checked against independent oracles: the linear warm-up
+formula lr_t = lr_init + t (lr_target - lr_init) / W, the cosine closed form, and the
+example's own SequentialLR loop written out in the test."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from warmplan import load_plan, simulate
 
 
 def _document_loop() -> list[float]:
-    """The document's code, verbatim in substance: LR read *after* each step."""
+    """The classic example's loop, in substance: LR read *after* each step."""
     import torch
     from torch import nn, optim
     from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
@@ -47,7 +49,7 @@ def test_example_matches_seed_formula_and_cosine(example_path):
 
 
 def test_document_loop_prints_lr_one_row_later(example_path):
-    """The document prints after stepping: its "Epoch 0" is warmplan's epoch 1."""
+    """The classic example prints after stepping: its "Epoch 0" is warmplan's epoch 1."""
     trace = simulate(load_plan(example_path))
     printed = _document_loop()
     assert printed[0] == pytest.approx(2.8e-4)

@@ -1,5 +1,5 @@
-"""The new warm-up and decay kinds against independent oracles: the issue's formulas
-(closed forms written here) or a plain torch loop over a real optimizer."""
+"""The new warm-up and decay kinds against independent oracles: closed forms
+written here or a plain torch loop over a real optimizer."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`warmplan plot`: the figure checked through its data, the files through their bytes.
 
-Oracles: the document's closed forms (seed warm-up formula, cosine), plain Python
+Oracles: closed forms (the linear warm-up formula, cosine), plain Python
 bookkeeping of where steps and milestones fall, and the PNG header as the spec defines.
 """
 

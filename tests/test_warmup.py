@@ -1,4 +1,4 @@
-"""WarmupWrapper: the document's custom warm-up around any torch scheduler."""
+"""WarmupWrapper: a custom warm-up around any torch scheduler."""
 
 from __future__ import annotations
 

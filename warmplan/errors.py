@@ -89,7 +89,7 @@ class UsageError(WarmplanError):
 # of `warmplan check` use WP1xx; these WP0xx are load and validation problems.
 UNREADABLE = "WP001"  # missing file, a folder, not text, not UTF-8
 YAML_SYNTAX = "WP002"  # the YAML itself does not parse
-NOT_A_MAPPING = "WP003"  # the document (or a block) is not a mapping
+NOT_A_MAPPING = "WP003"  # the file's top level (or a block) is not a mapping
 UNKNOWN_KEY = "WP004"
 MISSING_KEY = "WP005"
 BAD_VALUE = "WP006"  # wrong type or out of range

@@ -156,7 +156,7 @@ def resume_collection() -> None:
     """Resume the cyclic GC that run() paused, skipping everything alive now for good.
 
     gc.freeze() moves the imported modules' objects (and the few thousand cycles start-up
-    left behind: ~8,500 for `show`, measured with gc.collect()) out of every later
+    leaves behind) out of every later
     collection, so a long render or many plans pay only for what they create. In-process
     callers (tests, the API) never paused collection and are left alone.
     """

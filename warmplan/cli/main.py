@@ -79,10 +79,10 @@ def schema() -> None:
 def run() -> None:
     """Console-script entry point: the command, with the cyclic GC paused while it starts.
 
-    Start-up creates ~270,000 long-lived objects (torch alone ~165,000: its import
-    triggers two full collections and ~370 partial ones, ~0.15 s, a tenth of the import;
-    pydantic's adds more). None of them is garbage, so collecting while they are created
-    is wasted work: `show` is ~0.4 s faster for it (bench/perf.py, target 2). Collection
+    Start-up creates hundreds of thousands of long-lived objects (torch's import alone
+    triggers full and partial collections), none of them garbage, so collecting while
+    they are created is wasted work (bench/perf.py, target 2, measures the gain; the
+    README's performance section has the figures). Collection
     resumes once the plans are simulated, or before `check` reads its files
     (resume_collection); commands that never get there (help, schema, code, config
     errors) are short and end before it matters.

@@ -271,11 +271,11 @@ def final_decay_length(plan: Budgeted) -> Length:
 def onecycle_warmup(plan: Budgeted) -> Length:
     """OneCycleLR's own warm-up: it peaks at interval pct_start x N - 1 (rounded)."""
     decay, total = plan.decay, plan.intervals
-    peak = max(0, round(decay.pct_start * total - 1))  # type: ignore[union-attr]
+    peak = max(0, round(decay.pct_start * total - 1))
     return Length(
         peak,
         (
-            f"onecycle warm-up: pct_start {decay.pct_start:g} x {total:,} - 1 = peak at "  # type: ignore[union-attr]
+            f"onecycle warm-up: pct_start {decay.pct_start:g} x {total:,} - 1 = peak at "
             f"{plan.interval} {peak:,}",
         ),
     )

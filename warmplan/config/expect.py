@@ -7,7 +7,7 @@ what `check` reports, never the schedule itself.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
@@ -38,9 +38,9 @@ class LrBounds(_Bounds):
 
 
 class StepBounds(_Bounds):
-    equals: NonNegativeInt | None = None  # type: ignore[assignment]
-    min: NonNegativeInt | None = None  # type: ignore[assignment]
-    max: NonNegativeInt | None = None  # type: ignore[assignment]
+    equals: NonNegativeInt | None = None
+    min: NonNegativeInt | None = None
+    max: NonNegativeInt | None = None
 
 
 def _expectation(bounds: type[_Bounds], number: str) -> Any:
@@ -69,8 +69,12 @@ class _NumberOrBounds:
 
 
 #: An exact LR matches within a relative 1e-6; an exact step count matches exactly.
-LrExpectation = _expectation(LrBounds, "number")
-StepExpectation = _expectation(StepBounds, "integer")
+if TYPE_CHECKING:  # what a validated value is; at run time, also how a bare number reads
+    LrExpectation: TypeAlias = LrBounds
+    StepExpectation: TypeAlias = StepBounds
+else:
+    LrExpectation = _expectation(LrBounds, "number")
+    StepExpectation = _expectation(StepBounds, "integer")
 
 
 class ExpectSpec(_Block):

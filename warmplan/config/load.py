@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import types
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from warmplan import errors
 from warmplan.config.overrides import apply_overrides, as_overrides
@@ -18,8 +18,11 @@ from warmplan.config.source import KeyPath, Source, dotted_key, read_source
 from warmplan.errors import ConfigError, Finding
 from warmplan.text import closest, counted, describe, did_you_mean, hint
 
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
 
-def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any = None):
+
+def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any = None) -> Plan:
     """Read, override and validate a plan.
 
     ``path_or_dict``: a YAML file, a dict of the same shape, or None for a plan made of
@@ -37,7 +40,7 @@ def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any =
     return validate_source(source)
 
 
-def validate_source(source: Source):
+def validate_source(source: Source) -> Plan:
     from pydantic import ValidationError
 
     from warmplan.config.models import Plan
@@ -175,7 +178,8 @@ def _expectation(kind: str, ctx: dict[str, Any], msg: str) -> str:
         low, high = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short" and low is not None:
             return f"needs at least {counted(low, 'item')}"
-        return f"takes at most {counted(high, 'item')}"
+        if high is not None:
+            return f"takes at most {counted(high, 'item')}"
     return msg[0].lower() + msg[1:] if msg else "is invalid"
 
 
@@ -253,7 +257,7 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, Any]:
                 model = member
                 continue
             if isinstance(node, list) and isinstance(part, int):  # an item of the list member
-                model = next((m for m in model if get_origin(m) is list), None)
+                model = next((m for m in model if get_origin(m) is list), None)  # type: ignore[comparison-overlap]
             elif not (isinstance(node, dict) and part in node):  # another member's label
                 continue
         keypath.append(part)

@@ -24,6 +24,7 @@ from warmplan.config.blocks import (
 )
 from warmplan.config.decays import DECAY_MODELS, DecaySpec, decay_model
 from warmplan.config.expect import ExpectSpec, RuleCode
+from warmplan.presets import Framework
 
 __all__ = ["DECAY_MODELS", "Plan", "decay_model"]
 
@@ -91,7 +92,7 @@ DEFAULT_START_FACTOR = 0.1
 class PresetSpec(_Block):
     """A schedule as a framework writes it (see :mod:`warmplan.presets`)."""
 
-    framework: Literal["transformers", "timm", "deepspeed", "optax", "keras", "axolotl"]
+    framework: Framework
     name: str = Field(description="The framework's own name for the schedule")
     args: dict[str, Any] = Field(
         default_factory=dict, description="The framework's own argument names and units"

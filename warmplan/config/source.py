@@ -57,8 +57,8 @@ class Source:
             if prefix in self.positions:
                 line, col = self.positions[prefix]
                 return {"path": self.path, "line": line, "col": col, "key": dotted}
-        line = 1 if self.path else None
-        return {"path": self.path, "line": line, "col": 1 if line else None, "key": dotted}
+        first = 1 if self.path else None  # the whole file: its first line
+        return {"path": self.path, "line": first, "col": first, "key": dotted}
 
     def finding(self, code: str, key: KeyPath, message: str, **kw: Any) -> Finding:
         return Finding(code=code, message=message, **self.locate(key), **kw)
@@ -197,7 +197,7 @@ def _compose(text: str, path: str | None) -> tuple[Any, Any]:
     except yaml.MarkedYAMLError as exc:
         loader.dispose()
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)  # type: ignore[assignment]
         message = f"invalid YAML: {_yaml_problem(exc)}"
         raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
     except yaml.YAMLError as exc:

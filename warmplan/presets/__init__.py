@@ -22,9 +22,11 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
 
-FRAMEWORKS = ("transformers", "timm", "deepspeed", "optax", "keras", "axolotl")
+#: the frameworks with presets: the plan model validates ``preset.framework`` against it
+Framework = Literal["transformers", "timm", "deepspeed", "optax", "keras", "axolotl"]
+FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 
 #: plans up to this long have every step's factor checked when they are loaded
 PROBED_STEPS = 10_000
@@ -105,7 +107,7 @@ def resolved(spec: PresetCall) -> dict[str, Any]:
     return {key: spec.args.get(key, arg.default) for key, arg in preset.args.items()}
 
 
-def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[partial[float]]:
+def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[Callable[[int], float]]:
     """One factor function per param group, ``lr(t) / target`` of that group."""
     preset = registry(spec.framework)[spec.name]
     args = resolved(spec)

@@ -31,7 +31,7 @@ _CYCLES = {
 }
 
 
-def _cycle(t: float, t_initial: int, cycle_mul: float) -> tuple[int, float, float]:
+def _cycle(t: int, t_initial: int, cycle_mul: float) -> tuple[int, float, float]:
     """(cycle index, cycle length, position in the cycle), as timm computes them."""
     if cycle_mul != 1:
         i = math.floor(math.log(1 - t / t_initial * (1 - cycle_mul), cycle_mul))

@@ -114,9 +114,9 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     keep = set().union(*(landmarks(trace) for trace in traces))
     keys = table_rows(count, keep, limit, all_rows)
 
-    def row(t: int) -> Row:
+    def lrs_at(t: int) -> Row:
         reference = _lr(traces[0], t)
-        cells = [str(t)]
+        cells: list[str | Text] = [str(t)]
         for trace in traces:
             value = _lr(trace, t)
             differs = value is None or reference is None or _differs(value, reference)
@@ -125,7 +125,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
         return cells, None
 
     note = Text(f"highlighted: differs from {traces[0].plan.label}", style="dim")
-    return [summary, *Grid(columns, keys, row).renderables(), note]
+    return [summary, *Grid(columns, keys, lrs_at).renderables(), note]
 
 
 def compare_csv(traces: list[Trace]) -> Iterator[str]:

@@ -1,10 +1,10 @@
 """Tables of any length: rich's Table for a screenful, streamed box-drawn lines beyond.
 
-rich lays a Table out by measuring every cell of it, in memory, at ~0.3 ms a row: fine
-for the 200 sampled rows of `show`, but `show --all` of a 1M-step plan took 278 s and
-2.9 GB. Beyond STREAM_ROWS rows the same table (rich's box characters, justification,
-bold header, row styles) is drawn here line by line, in chunks that are printed and
-dropped one after the other: about 6 s and a few MB for a million rows.
+rich lays a Table out by measuring every cell of it, in memory: fine for the sampled
+rows of `show`, far too slow and large for `show --all` of a long plan (the README's
+performance section has the figures). Beyond STREAM_ROWS rows the same table (rich's
+box characters, justification, bold header, row styles) is drawn here line by line, in
+chunks that are printed and dropped one after the other, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Grid:
 
         table = Table(header_style="bold")
         for header, justify in self.columns:
-            table.add_column(literal(header), justify=justify)
+            table.add_column(literal(header), justify=justify)  # type: ignore[arg-type]
         for cells, style in self._rows():
             table.add_row(*map(literal, cells), style=style)
         return table

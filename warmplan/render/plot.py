@@ -22,7 +22,7 @@ from warmplan.render.reduce import minmax_indices
 from warmplan.render.summary import summarize
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterator, Sequence
 
     import numpy as np
     from matplotlib.axes import Axes
@@ -31,7 +31,12 @@ if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
 
 UNIT_LABELS = {"epoch": "epoch", "step": "optimizer step"}
-_BOUNDARY_STYLE = {"color": "0.55", "linestyle": (0, (4, 3)), "linewidth": 0.8, "zorder": 1}
+_BOUNDARY_STYLE: dict[str, Any] = {
+    "color": "0.55",
+    "linestyle": (0, (4, 3)),
+    "linewidth": 0.8,
+    "zorder": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,10 @@ def plot_traces(traces: Sequence[Trace], options: PlotOptions | None = None) -> 
     return figure
 
 
-def _colors(count: int) -> Iterable[str]:
+def _colors(count: int) -> Iterator[str]:
     from matplotlib import colormaps
 
-    palette = colormaps["tab10" if count <= 10 else "tab20"].colors
+    palette = colormaps["tab10" if count <= 10 else "tab20"].colors  # type: ignore[attr-defined]  # a ListedColormap
     return iter([palette[i % len(palette)] for i in range(count)])
 
 
@@ -279,7 +284,9 @@ def _legend_handles(ax: Axes, traces: Sequence[Trace]) -> list[Any]:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    handles: list[Any] = [
+        line for line in ax.get_lines() if not str(line.get_label()).startswith("_")
+    ]
     if len(handles) > 1:
         handles.append(_key("^", "peak"))
         handles.append(_key("s", "final"))

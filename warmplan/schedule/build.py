@@ -2,8 +2,9 @@
 
 A registry maps each decay kind to a builder (no if/elif chain), in the manner of
 transformers' ``TYPE_TO_SCHEDULER_FUNCTION``. Warm-up and decay are chained with
-``SequentialLR(milestones=[W])`` exactly as the document does; a linear warm-up from
-0, which ``LinearLR`` refuses, goes through :class:`warmplan.schedule.warmup.WarmupWrapper`.
+``SequentialLR(milestones=[W])``, torch's own way to hand over at the end of warm-up;
+a linear warm-up from 0, which ``LinearLR`` refuses, goes through
+:class:`warmplan.schedule.warmup.WarmupWrapper`.
 """
 
 from __future__ import annotations

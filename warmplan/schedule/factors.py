@@ -10,6 +10,7 @@ snippet it prints.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 
 def cosine_factor(k: int, period: int, floor: float) -> float:
@@ -47,7 +48,9 @@ def wsd_factor(k: int, stable: int, length: int, shape: str, floor: float) -> fl
     return floor + (1.0 - floor) * remaining
 
 
-def warmup_factor(t: int, length: int, start: float, curve) -> float:
+def warmup_factor(
+    t: int, length: int, start: float, curve: Callable[[float, float], float]
+) -> float:
     """A warm-up curve as a LambdaLR factor: ``curve(t / length, start)`` while
     ``t < length``, then the target (a SequentialLR hands over to the decay there)."""
     return curve(t / length, start) if t < length else 1.0

@@ -1,4 +1,4 @@
-"""WarmupWrapper: the document's custom warm-up, as a real torch LRScheduler.
+"""WarmupWrapper: a custom warm-up wrapper around any decay, as a real torch LRScheduler.
 
 torch has no class for a warm-up that starts at 0 (``LinearLR`` refuses
 ``start_factor=0``) nor for curved warm-ups. The wrapper scales each param group's
@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from torch import Tensor
 from torch.optim.lr_scheduler import LRScheduler
 
 #: A warm-up curve: (progress p in [0, 1), start factor s) -> factor of the target LR.
@@ -94,7 +95,7 @@ class WarmupWrapper(LRScheduler):
         """The multiple of the target LR at warm-up step ``t`` (< warmup_length)."""
         return self.curve(t / self.warmup_length, self.start_factor)
 
-    def step(self, epoch: int | None = None) -> None:  # type: ignore[override]
+    def step(self, epoch: int | None = None) -> None:
         if epoch is not None:
             raise TypeError("WarmupWrapper.step() takes no epoch; call it once per step")
         self._step_count = getattr(self, "_step_count", 0) + 1
@@ -114,7 +115,7 @@ class WarmupWrapper(LRScheduler):
             self.scheduler.step()
         self._last_lr = [group["lr"] for group in groups]
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:

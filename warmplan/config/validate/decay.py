@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.config.budget import UNITS
+from warmplan.config.decays import InverseSqrtDecay, OneCycleDecay, WsdDecay
 from warmplan.config.source import Source
 from warmplan.errors import Finding
 
@@ -122,7 +123,11 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
         return converted
     decay = plan.decay
     unit = plan.interval + "s"
-    if decay.kind == "inverse_sqrt" and decay.timescale is None and plan.warmup_intervals == 0:  # type: ignore[union-attr]
+    if (
+        isinstance(decay, InverseSqrtDecay)
+        and decay.timescale is None
+        and plan.warmup_intervals == 0
+    ):
         return [
             source.finding(
                 errors.MISSING_KEY,
@@ -131,23 +136,21 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
                 "give a warm-up, or decay.timescale",
             )
         ]
-    if decay.kind == "wsd":  # type: ignore[union-attr]
-        if decay.decay_length is not None and decay.decay_fraction is not None:  # type: ignore[union-attr]
+    if isinstance(decay, WsdDecay):
+        if decay.decay_length is not None and decay.decay_fraction is not None:
             key, message = "decay_fraction", "give decay.decay_length or decay_fraction, not both"
             return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
         length, room = plan.final_decay_intervals, plan.decay_intervals
         if not 1 <= length <= room:
-            key = "decay_length" if decay.decay_length is not None else "decay_fraction"  # type: ignore[union-attr]
+            key = "decay_length" if decay.decay_length is not None else "decay_fraction"
             message = (
                 f"the wsd decay must last 1 to {room} {unit} (all after warm-up), got {length}"
             )
             return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
     if (
-        decay.kind == "onecycle"
+        isinstance(decay, OneCycleDecay)
         and decay.three_phase
-        and (  # type: ignore[union-attr]
-            2 * decay.pct_start * plan.intervals >= plan.intervals + 1  # type: ignore[union-attr]
-        )
+        and (2 * decay.pct_start * plan.intervals >= plan.intervals + 1)
     ):
         return [
             source.finding(
@@ -158,7 +161,7 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
                 f"use pct_start below {(plan.intervals + 1) / (2 * plan.intervals):.3g}",
             )
         ]
-    if decay.kind == "onecycle" and decay.pct_start * plan.intervals < 2:  # type: ignore[union-attr]
+    if isinstance(decay, OneCycleDecay) and decay.pct_start * plan.intervals < 2:
         return [
             source.finding(
                 errors.INCONSISTENT,

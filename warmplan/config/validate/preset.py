@@ -24,7 +24,7 @@ from warmplan.text import closest, did_you_mean, hint
 from warmplan.text import describe as describe
 
 if TYPE_CHECKING:
-    from warmplan.config.models import Plan
+    from warmplan.config.models import Plan, PresetSpec
     from warmplan.config.source import Source
 
 
@@ -55,7 +55,7 @@ def preset_findings(plan: Plan, source: Source) -> list[Finding]:
     argument_findings = _argument_findings(presets[spec.name], spec, source)
     if argument_findings:
         return found + argument_findings
-    return found + _interval_findings(plan, source) + _value_findings(plan, source)
+    return found + _interval_findings(plan, spec, source) + _value_findings(plan, spec, source)
 
 
 def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Finding]:
@@ -123,12 +123,11 @@ def _expected(arg: Arg) -> str:
     return text + (" or null" if arg.nullable else "")
 
 
-def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
-    spec = plan.preset
+def _interval_findings(plan: Plan, spec: PresetSpec, source: Source) -> list[Finding]:
     wanted = "epoch" if counts_epochs(spec) else "step"
     if plan.interval == wanted:
         return []
-    if spec.framework == "timm":  # type: ignore[union-attr]
+    if spec.framework == "timm":
         flag = "true" if wanted == "epoch" else "false"
         message = (
             f"timm's t_in_epochs: {flag} counts {wanted}s, but training.interval is "
@@ -136,15 +135,14 @@ def _interval_findings(plan: Plan, source: Source) -> list[Finding]:
         )
     else:
         message = (
-            f"{spec.framework} counts optimizer steps: its presets need "  # type: ignore[union-attr]
+            f"{spec.framework} counts optimizer steps: its presets need "
             f"training.interval: step, got {plan.interval}"
         )
     return [source.finding(errors.INCONSISTENT, ("training", "interval"), message)]
 
 
-def _value_findings(plan: Plan, source: Source) -> list[Finding]:
+def _value_findings(plan: Plan, spec: PresetSpec, source: Source) -> list[Finding]:
     """The framework's own refusals, and a probe that every LR comes out valid."""
-    spec = plan.preset
     try:
         functions = factors(spec, plan.optimizer.lr, plan.target_lrs)
         total = plan.intervals
@@ -161,9 +159,13 @@ def _value_findings(plan: Plan, source: Source) -> list[Finding]:
                     raise PresetArgumentError(None, f"gives LR {value * target!r} at step {t}")
     except PresetArgumentError as exc:
         keypath = ("preset", "args", exc.key) if exc.key else ("preset", "args")
-        return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]  # type: ignore[union-attr]
-    except (ArithmeticError, ValueError, TypeError) as exc:
-        message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"  # type: ignore[union-attr]
+        return [source.finding(errors.BAD_VALUE, keypath, f"{spec.framework} {spec.name}: {exc}")]
+    except (ArithmeticError, ValueError) as exc:
+        # the framework's formula on these numbers (an overflow, a log of a negative);
+        # any other exception is a bug in warmplan's factor functions, not a finding
+        if isinstance(exc, ValueError) and "math domain error" not in str(exc):
+            raise
+        message = f"{spec.framework} {spec.name} cannot compute its LRs with these arguments: {exc}"
         return [source.finding(errors.BAD_VALUE, ("preset", "args"), message)]
     return []
 

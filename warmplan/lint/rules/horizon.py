@@ -38,7 +38,12 @@ def empty_phase(plan: Plan, trace: Trace) -> Found:
     decay = plan.decay
     remaining = plan.intervals - plan.warmup_intervals
     step_size = plan.decay_length("step_size")
-    if decay is not None and decay.kind == "step" and step_size >= remaining:  # type: ignore[operator]
+    if (
+        decay is not None
+        and decay.kind == "step"
+        and step_size is not None
+        and step_size >= remaining
+    ):
         yield (
             ("decay", "step_size"),
             f"decay.step_size ({counted(step_size, unit)}) is not shorter than the decay "

@@ -11,6 +11,8 @@ from warmplan.lint.rules.locate import fmt, group_label, phase_key, target_key, 
 from warmplan.text import counted
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from warmplan.config.models import Plan
     from warmplan.config.source import KeyPath
     from warmplan.schedule.simulate import Trace
@@ -233,7 +235,7 @@ def _is_piecewise_constant(plan: Plan, phase: str) -> bool:
     return plan.decay_kind in ("constant", "step", "multistep")
 
 
-def _outliers(size: object, floor: float) -> object:
+def _outliers(size: np.ndarray, floor: float) -> np.ndarray:
     """Indices of changes over ``floor`` and over 3x each of their neighbours' (up to
     two on each side, within the phase): a smooth curve changes by similar amounts from
     one interval to the next. A change with no neighbour is not judged."""
