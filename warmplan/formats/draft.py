@@ -18,7 +18,7 @@ from warmplan.limits import MAX_WHOLE
 from warmplan.text import describe
 
 #: the plan keys the run-time flags set, and the fact each one is for a recipe
-FACT_KEYS = {
+FACT_KEYS: dict[tuple[str | int, ...], str] = {
     ("training", "dataset_size"): "dataset_size",
     ("training", "world_size"): "world_size",
     ("training", "steps"): "steps",
@@ -75,7 +75,7 @@ class Draft:
 
     def put(self, keypath: KeyPath, value: Any, origin: KeyPath | None = None) -> None:
         """Set ``keypath`` of the plan to ``value``, located at ``origin`` in the file."""
-        node = self.data
+        node: Any = self.data
         for part in keypath[:-1]:
             node = node.setdefault(part, {})
         node[keypath[-1]] = value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.config.load import validate_source
@@ -21,13 +21,16 @@ from warmplan.formats import FORMATS, NATIVE, detect, reader
 from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, Draft, Facts
 from warmplan.text import did_you_mean
 
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+
 
 def load_plan(
     path_or_dict: str | Path | dict[str, Any] | None,
     overrides: Any = None,
     *,
     source_format: str | None = None,
-):
+) -> Plan:
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
     :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
@@ -40,7 +43,9 @@ def load_plan(
     return plan_from_source(source, as_overrides(overrides), source_format)
 
 
-def plan_from_source(source: Source, overrides: list[Override], source_format: str | None = None):
+def plan_from_source(
+    source: Source, overrides: list[Override], source_format: str | None = None
+) -> Plan:
     kind = _format(source, source_format)
     if kind == NATIVE:
         apply_overrides(source, overrides)

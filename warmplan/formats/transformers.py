@@ -108,8 +108,8 @@ class Total:
 
 def _learning_rate(draft: Draft) -> float:
     if loose_number_problem(draft, "learning_rate", "transformers"):
-        return DEFAULTS["learning_rate"]
-    lr = draft.number("learning_rate", DEFAULTS["learning_rate"])
+        return 5e-5
+    lr: float = draft.number("learning_rate", 5e-5)
     draft.put(("optimizer", "lr"), lr, ("learning_rate",))
     return lr
 
