@@ -16,11 +16,9 @@ Reproduced from deepspeed 0.19.8 and transformers 5.24's integration
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from warmplan.config.source import KeyPath, Source, read_source
-from warmplan.errors import ConfigError
+from warmplan.config.source import KeyPath
 from warmplan.formats import keys
 from warmplan.formats.draft import Draft
 from warmplan.presets import registry
@@ -45,9 +43,9 @@ class Trainer:
 def read(draft: Draft) -> None:
     """A DeepSpeed config on its own (the engine driven by the user's own loop)."""
     keys.warn_near_misses(draft, ("optimizer", "scheduler"), "DeepSpeed")
-    scheduler = _block(draft, "scheduler")
+    scheduler = block(draft, "scheduler")
     lr = _engine_lr(draft)
-    params = _params(draft, scheduler, None)
+    params = params_filled(draft, scheduler, None)
     _one_auto_error(draft)
     draft.raise_problems()
     total = draft.facts.steps
@@ -64,68 +62,10 @@ def read(draft: Draft) -> None:
             f"{what} runs as long as the training loop: pass --steps N (the number of updates)",
         )
     draft.put(("optimizer", "lr"), lr, ("optimizer", "params", "lr"))
-    _write(draft, draft, scheduler, params, total)
+    write(draft, draft, scheduler, params, total)
 
 
-def with_trainer(draft: Draft, path_or_block: Any, trainer: Trainer) -> bool:
-    """Read the DeepSpeed config a TrainingArguments file names. Returns whether its
-    scheduler block replaced the Trainer's schedule (written into ``draft`` then)."""
-    ds = _companion(draft, path_or_block)
-    if ds is None:
-        return False
-    sub = Draft(recipe=ds, format="deepspeed", facts=draft.facts)
-    _check_optimizer(sub, trainer)
-    scheduler = _block(sub, "scheduler")
-    params = _params(sub, scheduler, trainer)
-    draft.problems += sub.problems
-    draft.findings += sub.findings
-    if not scheduler or sub.problems:
-        if not scheduler:
-            draft.note(f"{ds.path}: no scheduler block, so the Trainer's schedule runs")
-        return False
-    if draft.has("lr_scheduler_type") or draft.has("lr_scheduler_kwargs"):
-        key = "lr_scheduler_type" if draft.has("lr_scheduler_type") else "lr_scheduler_kwargs"
-        draft.warn(
-            keys.DEEPSPEED_OVERRIDES,
-            (key,),
-            f"{key} is ignored: the scheduler block of {ds.path} ({scheduler.get('type')}) "
-            "replaces the Trainer's schedule, without a warning; the schedule shown is "
-            "DeepSpeed's (remove one of them)",
-        )
-    _write(draft, sub, scheduler, params, trainer.total, origin=("deepspeed",))
-    return True
-
-
-def _companion(draft: Draft, value: Any) -> Source | None:
-    if isinstance(value, dict):
-        inner = {
-            key[1:]: place
-            for key, place in draft.recipe.positions.items()
-            if key[:1] == ("deepspeed",)
-        }
-        return Source(data=value, path=draft.recipe.path, positions=inner, syntax="json")
-    if not isinstance(value, str):
-        draft.error(("deepspeed",), f"deepspeed must be a file name or a mapping, got {value!r}")
-        return None
-    base = Path(draft.recipe.path).parent if draft.recipe.path else Path()
-    path = base / value if not Path(value).is_absolute() else Path(value)
-    if not path.exists() and Path(value).exists():
-        path = Path(value)  # the Trainer reads it from the working directory
-    try:
-        ds = read_source(path)
-    except ConfigError as exc:
-        unreadable = [f for f in exc.findings if f.line is None]
-        for finding in unreadable:  # no such file, a folder...: say so at the key
-            draft.error(("deepspeed",), f"deepspeed: {value}: {finding.message} ({path})")
-        draft.problems += [f for f in exc.findings if f.line is not None]
-        return None
-    if not isinstance(ds.data, dict):
-        return None
-    draft.note(f"deepspeed: {value} read with it ({path})")
-    return ds
-
-
-def _block(draft: Draft, name: str) -> dict[str, Any]:
+def block(draft: Draft, name: str) -> dict[str, Any]:
     block = draft.get(name)
     if block is None:
         return {}
@@ -149,7 +89,7 @@ def _block(draft: Draft, name: str) -> dict[str, Any]:
 
 
 def _engine_lr(draft: Draft) -> float:
-    optimizer = _block(draft, "optimizer")
+    optimizer = block(draft, "optimizer")
     params = optimizer.get("params", {}) if optimizer else {}
     where: KeyPath = ("optimizer", "params", "lr")
     lr = params.get("lr")
@@ -199,21 +139,9 @@ def _auto_alone(where: KeyPath) -> str:
     )
 
 
-def _check_optimizer(sub: Draft, trainer: Trainer) -> None:
-    """optimizer.params.lr / betas: "auto" is filled; a value must match the Trainer's."""
-    optimizer = _block(sub, "optimizer")
-    params = optimizer.get("params", {}) if optimizer else {}
-    for key, value in (("lr", trainer.lr), ("betas", trainer.betas)):
-        given = params.get(key, "auto")
-        if given != "auto" and value is not None and given != value:
-            sub.error(
-                ("optimizer", "params", key),
-                f"optimizer.params.{key} {given!r} differs from the TrainingArguments' "
-                f'{value!r}: the Trainer refuses the mismatch; write "auto"',
-            )
-
-
-def _params(draft: Draft, scheduler: dict[str, Any], trainer: Trainer | None) -> dict[str, Any]:
+def params_filled(
+    draft: Draft, scheduler: dict[str, Any], trainer: Trainer | None
+) -> dict[str, Any]:
     """scheduler.params, "auto" filled as the Trainer does (or refused alone)."""
     if not scheduler:
         return {}
@@ -263,7 +191,7 @@ def _fills(trainer: Trainer) -> dict[str, Any]:
     }
 
 
-def _write(
+def write(
     draft: Draft,
     located: Draft,
     scheduler: dict[str, Any],

@@ -91,7 +91,8 @@ def read(draft: Draft) -> None:
 
 def _deepspeed_schedule(draft: Draft, lr: float, total: int, warmup: int) -> bool:
     """The DeepSpeed file the recipe names: whether its scheduler block runs instead."""
-    from warmplan.formats.deepspeed import Trainer, with_trainer
+    from warmplan.formats.deepspeed import Trainer
+    from warmplan.formats.deepspeed_trainer import with_trainer
 
     betas = draft.data.get("optimizer", {}).get("betas")
     replaced = with_trainer(draft, draft.get("deepspeed"), Trainer(lr, betas, total, warmup))
