@@ -51,6 +51,12 @@ def test_the_example_folders_are_not_empty():
 def test_every_rule_code_has_a_negative_example_or_a_synthetic_test():
     """WP1xx codes the files cannot reach are tested below with hand-made traces."""
     in_files = {code for path in NEGATIVE for code, _ in declared(path)}
+    # the traps of other tools' configs have theirs in tests/data/formats/check (test_formats)
+    in_files |= {
+        item.strip().split("@")[0]
+        for path in (DATA / "formats" / "check" / "negative").glob("*.yaml")
+        for item in EXPECT.search(path.read_text()).group(1).split(",")  # type: ignore[union-attr]
+    }
     synthetic = {"WP103", "WP110", "WP111", "WP112", "WP114"}
     assert set(all_rules()) <= in_files | synthetic
 
@@ -66,9 +72,14 @@ def test_every_config_passes_check_with_no_errors(configs_report):
 
 
 def test_every_config_passes_check_strict(configs_report):
-    """The project's own examples pass `check --strict`: intended warnings are silenced
-    in the plan (with a comment saying why), not left for every user to read."""
-    assert configs_report.count("warning") == 0, [f.format() for f in configs_report.findings]
+    """The project's own plans pass `check --strict`: intended warnings are silenced in
+    the plan (with a comment saying why), not left for every user to read. The shipped
+    recipes (configs/recipes/) are other tools' files, which cannot hold an `ignore:`
+    (their parsers refuse unknown keys): they show the warnings the README documents."""
+    recipe = [f for f in configs_report.findings if "recipes" in Path(f.path or "").parts]
+    plans = [f for f in configs_report.findings if f not in recipe]
+    assert not [f for f in plans if f.severity == "warning"], [f.format() for f in plans]
+    assert {f.code for f in recipe} <= {"WP102", "WP124"}, [f.format() for f in recipe]
 
 
 def test_bert_config_warns_about_its_wasted_first_step_unless_told(configs_report):

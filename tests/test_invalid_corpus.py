@@ -164,3 +164,11 @@ def test_file_over_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["show", str(big)])
     assert result.exit_code == 1
     assert result.stderr == f"{big}: error: larger than 1,000,000 bytes; not a plan [WP009]\n"
+
+
+def test_json_file_over_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "training_args.json"
+    big.write_text('{"learning_rate": 0.001, "run_name": "' + "x" * 1_000_000 + '"}')
+    result = CliRunner().invoke(app, ["show", str(big)])
+    assert result.exit_code == 1
+    assert result.stderr == f"{big}: error: larger than 1,000,000 bytes; not a plan [WP009]\n"

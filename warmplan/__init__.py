@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Plan": "warmplan.config.models",
-    "load_plan": "warmplan.config.load",
+    "load_plan": "warmplan.formats.load",
     "build_scheduler": "warmplan.schedule.build",
     "simulate": "warmplan.schedule.simulate",
     "Trace": "warmplan.schedule.simulate",
@@ -32,9 +32,9 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:
-    from warmplan.config.load import load_plan
     from warmplan.config.models import Plan
     from warmplan.errors import ConfigError, Finding, WarmplanError
+    from warmplan.formats.load import load_plan
     from warmplan.schedule.build import build_scheduler
     from warmplan.schedule.simulate import Trace, simulate
     from warmplan.schedule.warmup import WarmupWrapper

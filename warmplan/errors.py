@@ -97,7 +97,8 @@ INCONSISTENT = "WP007"  # values that cannot hold together
 DUPLICATE_KEY = "WP008"
 TOO_LARGE = "WP009"  # alias bombs, deep nesting, more steps than the size guard
 BAD_OVERRIDE = "WP010"  # a --set that does not parse
-OTHER_FORMAT = "WP011"  # another tool's config (transformers TrainingArguments, ...)
+NEEDS_FACT = "WP011"  # another tool's config leaves a run-time fact (--dataset-size) open
+OTHER_FORMAT = "WP012"  # another tool's config read as a native plan (--from warmplan)
 TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated
 
 

@@ -38,6 +38,23 @@ def check(
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
     ] = MAX_STEPS,
+    dataset_size: Annotated[
+        int | None,
+        typer.Option(help="Training examples, for recipes that train for epochs", min=1),
+    ] = None,
+    world_size: Annotated[
+        int | None, typer.Option(help="Processes (data-parallel), for recipes", min=1)
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Total optimizer updates, for recipes", min=1)
+    ] = None,
+    source_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Read every file as this format: warmplan | transformers | axolotl | deepspeed",
+        ),
+    ] = None,
 ) -> None:
     """Check plans for schedule mistakes (CI linter): exit 0 clean, 1 errors, 2 usage."""
     with reporting():
@@ -46,7 +63,18 @@ def check(
 
         # many files may fail to load, and each failure's traceback is a cycle: collect
         resume_collection()
-        report = check_paths(paths, ignore=ignore or [], max_steps=max_steps)
+        facts = {
+            "training.dataset_size": dataset_size,
+            "training.world_size": world_size,
+            "training.steps": steps,
+        }
+        report = check_paths(
+            paths,
+            ignore=ignore or [],
+            max_steps=max_steps,
+            overrides={k: v for k, v in facts.items() if v is not None},
+            source_format=source_format,
+        )
         State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))
         sys.stdout.flush()

@@ -109,8 +109,8 @@ class By(str, Enum):
 def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
     """Load the plan from ``config`` and the plan flags (which win over the file)."""
     from warmplan.cli.flags import collect_overrides
-    from warmplan.config.load import load_plan
     from warmplan.errors import ConfigError, UsageError
+    from warmplan.formats.load import load_plan
 
     overrides = collect_overrides(flags)
     if config is None and not overrides:
@@ -119,17 +119,24 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
             "--epochs, ...); see warmplan show --help"
         )
     try:
-        plan = load_plan(config, overrides)
+        plan = load_plan(config, overrides, source_format=flags.get("flag_from"))
     except ConfigError as exc:
         if config is not None:
             raise
         raise ConfigError([_in_flags(f) for f in exc.findings]) from None
-    for keypath, flag, line in plan.source.overridden:
-        from warmplan.config.source import dotted_key
+    report_reading(plan, config)
+    return plan
 
+
+def report_reading(plan: Any, config: Path | None) -> None:
+    """What loading said on the way: flags over file keys, a reader's warnings."""
+    from warmplan.config.source import dotted_key
+
+    for keypath, flag, line in plan.source.overridden:
         where = f"{config}:{line}" if line else str(config)
         err(f"note: {flag} overrides {dotted_key(keypath)} from {where}")
-    return plan
+    for finding in plan.source.findings:
+        err(finding.format())
 
 
 #: what a plan made of flags alone is missing -> the flags that give it

@@ -128,6 +128,22 @@ _SET = inspect.Parameter(
 )
 
 
+_FROM = inspect.Parameter(
+    "flag_from",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Read the config as this format: warmplan | transformers | axolotl | "
+            "deepspeed (default: recognised from its keys)",
+            show_default=False,
+        ),
+    ],
+)
+
+
 def collect_overrides(values: dict[str, Any]) -> list[Any]:
     """The overrides the given flag values make, in FLAGS order, then each --set."""
     from warmplan.config.overrides import Override, parse_set
@@ -165,7 +181,7 @@ def plan_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     to turn into overrides with :func:`collect_overrides` (where errors are reported)."""
     signature = inspect.signature(command, eval_str=True)
     own = [p for p in signature.parameters.values() if p.name != "flags"]
-    flag_params = [_parameter(flag) for flag in FLAGS] + [_SET]
+    flag_params = [_parameter(flag) for flag in FLAGS] + [_SET, _FROM]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:

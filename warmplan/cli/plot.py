@@ -142,20 +142,24 @@ def _load_plans(configs: list[Path], flags: dict[str, Any]) -> list[Any]:
     """One plan from a config and/or flags; or several configs, every error of every
     file reported. Plan flags with several configs are refused: which plan would they
     change? (Overlay a variant by saving it as its own YAML.)"""
+    from warmplan.cli.common import report_reading
     from warmplan.cli.flags import collect_overrides
-    from warmplan.config.load import load_plan
     from warmplan.errors import ConfigError, UsageError
+    from warmplan.formats.load import load_plan, split_facts
 
     if len(configs) <= 1:
         return [load_with_flags(configs[0] if configs else None, flags)]
-    if collect_overrides(flags):
+    overrides = collect_overrides(flags)
+    # the run-time facts (--dataset-size, --world-size, --steps) hold for every recipe
+    if split_facts(overrides)[1]:
         raise UsageError(
             "plan flags apply to one plan; with several configs, give each change its own file"
         )
     plans, findings = [], []
     for config in configs:
         try:
-            plans.append(load_plan(config))
+            plans.append(load_plan(config, overrides, source_format=flags.get("flag_from")))
+            report_reading(plans[-1], config)
         except ConfigError as exc:
             findings += exc.findings
     if findings:

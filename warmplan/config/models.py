@@ -235,7 +235,8 @@ class Plan(_Block):
     def derivation(self) -> list[str]:
         """How the plan's numbers came from the user's units (for `show`)."""
         notes = budget.epoch_notes(self.training) + self.warmup_length.notes
-        return list(notes + budget.decay_notes(self))
+        read = tuple(self._source.notes) if self._source is not None else ()
+        return list(read + notes + budget.decay_notes(self))
 
     def decay_length(self, key: str) -> int | None:
         """A decay length given in the plan (``T_max``, ``total_iters``, ``step_size``,

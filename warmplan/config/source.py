@@ -8,6 +8,7 @@ bounded (a config is untrusted data: loading one never runs code and never explo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,17 @@ class Source:
     from_flags: dict[KeyPath, str] = field(default_factory=dict)
     #: keys set by a flag that the file also set: (key, flag, file line)
     overridden: list[tuple[KeyPath, str, int | None]] = field(default_factory=list)
+    #: "yaml" or "json" (JSON text is read as the YAML it is, to keep positions)
+    syntax: str = "yaml"
+    #: plain scalars this loader reads as numbers but PyYAML's YAML 1.1 reads as text
+    #: (``1e-3``): key -> the text; the tools that read YAML with PyYAML see strings
+    loose_numbers: dict[KeyPath, str] = field(default_factory=dict)
+    #: the format the file was written in (another tool's config is read by a reader
+    #: in :mod:`warmplan.formats`), the run-time facts it used, and its notes/warnings
+    format: str = "warmplan"
+    facts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def locate(self, key: KeyPath) -> dict[str, Any]:
         """``path``/``line``/``col``/``key`` of a finding about ``key``.
@@ -104,9 +116,16 @@ def _read_text(path: Path, shown: str) -> str:
 
 
 def parse_yaml(text: str, path: str | None = None) -> Source:
-    """Parse YAML text into a Source (data + key positions)."""
+    """Parse YAML (or JSON) text into a Source (data + key positions)."""
     import yaml
 
+    syntax = "yaml"
+    if _looks_like_json(text):
+        _check_json(text, path)
+        syntax = "json"
+        # outside its strings (where a raw tab is invalid JSON) a tab is a space to
+        # JSON, but PyYAML refuses it: same length, so columns stay right
+        text = text.replace("\t", " ")
     node, loader = _compose(text, path)
     try:
         if node is None:
@@ -121,12 +140,40 @@ def parse_yaml(text: str, path: str | None = None) -> Source:
                 line,
                 col,
             )
-        source = Source(data=None, path=path)
+        source = Source(data=None, path=path, syntax=syntax)
         builder = _NodeBuilder(loader, source)
         source.data = builder.build(node, (), 0)
         return source
     finally:
         loader.dispose()
+
+
+def _check_json(text: str, path: str | None) -> None:
+    """Raise JSON's own syntax error (line:col): PyYAML would word it as YAML's."""
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"invalid JSON: {one_line(exc.msg)}"
+        raise _fail(errors.YAML_SYNTAX, message, path, exc.lineno, exc.colno) from None
+    except (ValueError, RecursionError) as exc:  # 10**5000 digits; deeper than Python goes
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deep"
+        line = col = None
+        if "integer string conversion" in reason:
+            digits = re.search(r"\d{4000,}", text)
+            if digits:
+                line, col = _line_col(text, digits.start())
+                reason = f"a whole number of {len(digits.group()):,} digits is too long to read"
+        message = f"invalid JSON: {one_line(reason)}"
+        raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
+
+
+def _looks_like_json(text: str) -> bool:
+    """A document that opens as JSON does: ``[``, or ``{`` then a quoted key (YAML flow
+    plans write ``{lr: 1e-3}``; a JSON file's first key is always double-quoted)."""
+    head = text.lstrip()
+    return head[:1] == "[" or (head[:1] == "{" and head[1:].lstrip()[:1] in ('"', "}"))
 
 
 def _compose(text: str, path: str | None) -> tuple[Any, Any]:
@@ -191,6 +238,18 @@ def is_plain_text(text: str) -> bool:
     return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
 
 
+_KEEPS_ONE = {"yaml": "YAML keeps only one of them", "json": "JSON readers keep only one of them"}
+
+
+def _yaml11_text(text: str) -> bool:
+    """Whether PyYAML's own safe loader (YAML 1.1) reads plain ``text`` as a string."""
+    import yaml
+
+    table = yaml.SafeLoader.yaml_implicit_resolvers
+    resolvers = table.get(text[:1], []) + table.get(None, [])
+    return not any(regexp.match(text) for _, regexp in resolvers)
+
+
 class _NodeBuilder:
     """Turns a composed YAML node tree into plain Python data, recording positions."""
 
@@ -252,6 +311,13 @@ class _NodeBuilder:
                 reason = f"a whole number of {digits:,} digits is too long to read"
             message = f"invalid value {one_line(shown)!r}: {one_line(reason)}"
             raise self._error(errors.YAML_SYNTAX, node, key, message) from None
+        if (
+            isinstance(value, float)
+            and node.style is None
+            and self.source.syntax == "yaml"
+            and _yaml11_text(node.value)
+        ):
+            self.source.loose_numbers[key] = node.value
         if isinstance(value, str) and not is_plain_text(value):
             # Escapes ("\e[31m", "\n", "\ud800") would reach terminals and CI logs.
             message = f"control or unpaired characters are not allowed in text: {value!r}"
@@ -278,7 +344,7 @@ class _NodeBuilder:
                     key_node,
                     child,
                     f"duplicate key {dotted_key(child)} (first given on line "
-                    f"{first}); YAML keeps only one of them",
+                    f"{first}); {_KEEPS_ONE[self.source.syntax]}",
                 )
             self._remember(child, key_node)
             result[name] = self.build(value_node, child, depth + 1)

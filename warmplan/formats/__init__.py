@@ -1,1 +1,91 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed, ...) -> Plan."""
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+
+Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
+tells the format of a config from its keys (``--from FORMAT`` forces one).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+NATIVE = "warmplan"
+READERS = {
+    "transformers": "warmplan.formats.transformers",
+    "axolotl": "warmplan.formats.axolotl",
+    "deepspeed": "warmplan.formats.deepspeed",
+}
+FORMATS = (NATIVE, *READERS)
+
+_NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
+_DEEPSPEED_KEYS = {
+    "train_micro_batch_size_per_gpu",
+    "train_batch_size",
+    "zero_optimization",
+    "gradient_clipping",
+    "steps_per_print",
+    "wall_clock_breakdown",
+    "zero_allow_untested_optimizer",
+}
+_AXOLOTL_KEYS = {
+    "micro_batch_size",
+    "num_epochs",
+    "lr_scheduler",
+    "base_model",
+    "sequence_len",
+    "sample_packing",
+    "cosine_min_lr_ratio",
+    "cosine_constant_lr_ratio",
+    "datasets",
+    "adapter",
+    "lora_r",
+    "val_set_size",
+    "lr_quadratic_warmup",
+}
+_TRANSFORMERS_KEYS = {
+    "learning_rate",
+    "lr_scheduler_type",
+    "lr_scheduler_kwargs",
+    "num_train_epochs",
+    "per_device_train_batch_size",
+    "warmup_steps",
+    "warmup_ratio",
+    "max_steps",
+    "gradient_accumulation_steps",
+    "output_dir",
+    "model_name_or_path",
+    "dataset_name",
+    "optim",
+}
+#: keys transformers has and axolotl does not (axolotl shares learning_rate & co)
+_TRANSFORMERS_ONLY = {"lr_scheduler_type", "num_train_epochs", "per_device_train_batch_size"}
+
+
+def detect(data: Any) -> str:
+    """The format of a config's data: ``warmplan`` unless its keys say otherwise."""
+    if not isinstance(data, dict):
+        return NATIVE
+    top = set(data)
+    if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
+        return NATIVE
+    if (
+        top & _DEEPSPEED_KEYS
+        or _is_block(data.get("scheduler"))
+        or _is_block(data.get("optimizer"))
+    ):
+        return "deepspeed"
+    axolotl = len(top & _AXOLOTL_KEYS)
+    if axolotl and axolotl >= len(top & _TRANSFORMERS_ONLY):
+        return "axolotl"
+    if top & _TRANSFORMERS_KEYS:
+        return "transformers"
+    return NATIVE
+
+
+def _is_block(value: Any) -> bool:
+    """A DeepSpeed block: ``{"type": ..., "params": ...}`` or ``{"enabled": ...}``."""
+    return isinstance(value, dict) and bool({"type", "params", "enabled"} & set(value))
+
+
+def reader(name: str) -> Any:
+    return importlib.import_module(READERS[name])

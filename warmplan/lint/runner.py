@@ -12,7 +12,7 @@ import glob
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import ConfigError, Finding, UsageError
@@ -147,7 +147,11 @@ def _holds(test: Callable[[], bool]) -> bool:
 
 
 def check_paths(
-    paths: Sequence[str | Path], ignore: Iterable[str] = (), max_steps: int | None = None
+    paths: Sequence[str | Path],
+    ignore: Iterable[str] = (),
+    max_steps: int | None = None,
+    overrides: Any = None,
+    source_format: str | None = None,
 ) -> CheckReport:
     """Load, validate, simulate and check every plan under ``paths``; never stop early.
 
@@ -164,24 +168,42 @@ def check_paths(
     files, unmatched = expand_paths(paths)
     results = [FileResult(f.path or "", [f], loaded=False, matched=False) for f in unmatched]
     for path in files:
-        results.append(check_file(path, ignore, max_steps))
+        results.append(check_file(path, ignore, max_steps, overrides, source_format))
     return CheckReport(results)
 
 
-def check_file(path: str, ignore: Iterable[str] = (), max_steps: int | None = None) -> FileResult:
-    """One file -> its findings; load, validation and torch errors included."""
-    from warmplan.config.load import load_plan
+def check_file(
+    path: str,
+    ignore: Iterable[str] = (),
+    max_steps: int | None = None,
+    overrides: Any = None,
+    source_format: str | None = None,
+) -> FileResult:
+    """One file -> its findings; load, validation and torch errors included.
+
+    A recipe whose length needs a run-time fact no flag gave is not an error here (CI
+    checks folders of recipes): its reader's findings, and one warning naming the flag.
+    """
+    from warmplan.formats.draft import NeedsFact
+    from warmplan.formats.load import load_plan
     from warmplan.limits import MAX_STEPS
     from warmplan.schedule.simulate import simulate
 
+    silenced = set(ignore)
     try:
-        plan = load_plan(path)
+        plan = load_plan(path, overrides, source_format=source_format)
         # the save points rules ask for (the resume rule's), saved on the way: no second
         # run to reach them
         checkpoints = sorted(
             {p for r in all_rules().values() if r.checkpoints for p in r.checkpoints(plan)}
         )
         trace = simulate(plan, max_steps=max_steps or MAX_STEPS, checkpoints=checkpoints)
+    except NeedsFact as exc:
+        missing = [f.at(severity="warning") for f in exc.findings]
+        return FileResult(path, [f for f in exc.warnings if f.code not in silenced] + missing)
     except ConfigError as exc:  # torch's refusals too (WP114): see simulation
         return FileResult(path, list(exc.findings), loaded=False)
-    return FileResult(path, check_plan(plan, trace, ignore))
+    silenced |= set(plan.ignore)
+    read = [f for f in plan.source.findings if f.code not in silenced]
+    findings = read + check_plan(plan, trace, ignore)
+    return FileResult(path, sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code)))

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 def warmup_length_key(plan: Plan) -> KeyPath:
     """The key that sets the warm-up's length (or the warm-up block, or the optimizer)."""
     warmup = plan.warmup
+    if warmup is None and plan.preset is not None:
+        return preset_warmup_key(plan)
     if warmup is None:
         return ("optimizer", "kind")
     if warmup.length is not None:
@@ -31,9 +33,18 @@ def target_key(plan: Plan, group: int) -> KeyPath:
 
 def phase_key(plan: Plan, phase: str) -> KeyPath:
     """The block responsible for a phase of the layout."""
+    if plan.preset is not None and plan.warmup is None:
+        return preset_warmup_key(plan) if phase == "warmup" else ("preset",)
     if phase == "warmup":
         return ("warmup",)
     return ("decay",) if plan.decay is not None else ("training",)
+
+
+def preset_warmup_key(plan: Plan) -> KeyPath:
+    """A preset's warm-up argument (``num_warmup_steps``, ``warmup_t``...), or the block."""
+    args = plan.preset.args  # type: ignore[union-attr]
+    key = next((k for k in args if "warmup" in k), None)
+    return ("preset", "args", key) if key else ("preset",)
 
 
 def group_label(plan: Plan, group: int) -> str:

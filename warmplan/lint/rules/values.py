@@ -80,6 +80,8 @@ def _preset_start_hint(spec: object) -> str:
             "so the first update does nothing; a torch warm-up (warmup.start_factor) or "
             "cosine_warmup_with_min_lr's warmup_lr_rate starts above 0"
         )
+    if framework == "axolotl":
+        return f"axolotl's {name} warm-up starts at LR 0 (factor step / num_warmup_steps)"
     if name == "WarmupCosineLR":
         return (
             "DeepSpeed's WarmupCosineLR runs its first update at LR 0 whatever its "

@@ -1,0 +1,88 @@
+"""`warmplan show RECIPE` beside `warmplan show` of the plan `warmplan convert` wrote for
+it: reading another tool's config must cost (almost) nothing over the native plan.
+
+    python bench/formats.py [--repeats 7] [--dataset-size 400000]     # from the repo root
+
+Each pair runs as real processes, alternating, and the medians are compared; the issue
+asks for a ratio within 1.05. On a shared machine process times wander by more than
+that, so the one part that differs, loading (reading the recipe, the reader, and
+validation, against reading and validating the converted plan), is also timed in
+process, and its extra cost is printed as a share of the recipe's `show`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPES = [
+    ROOT / "configs" / "recipes" / "trl-sft.yaml",
+    ROOT / "tests/data/formats/configs/transformers/cosine-ratio.yaml",
+    ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
+    ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
+]
+
+
+def run(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "warmplan", *args],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--dataset-size", type=int, default=400_000)
+    options = parser.parse_args()
+    facts = ["--dataset-size", str(options.dataset_size)]
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for recipe in RECIPES:
+            plan = Path(folder) / f"{recipe.stem}.plan.yaml"
+            run("convert", str(recipe), *facts, "-o", str(plan))
+            recipe_times, plan_times = [], []
+            for _ in range(options.repeats):
+                recipe_times.append(run("show", str(recipe), *facts, "-f", "csv"))
+                plan_times.append(run("show", str(plan), "-f", "csv"))
+            ratio = statistics.median(recipe_times) / statistics.median(plan_times)
+            worst = max(worst, ratio)
+            extra = load_time(recipe, options.dataset_size) - load_time(plan, None)
+            share = extra / statistics.median(recipe_times)
+            print(
+                f"{recipe.relative_to(ROOT)}: recipe {statistics.median(recipe_times):.3f} s, "
+                f"converted plan {statistics.median(plan_times):.3f} s, ratio {ratio:.3f}; "
+                f"reading the recipe costs {extra * 1e3:+.2f} ms more ({share:+.2%} of show)",
+                flush=True,
+            )
+    print(f"worst process ratio {worst:.3f} (asked: <= 1.05)")
+
+
+def load_time(path: Path, dataset_size: int | None, repeats: int = 50) -> float:
+    """Median seconds of load_plan (read, reader, validation) in this process."""
+    sys.path.insert(0, str(ROOT))
+    from warmplan import load_plan
+
+    overrides = {"training.dataset_size": dataset_size} if dataset_size else None
+    load_plan(path, overrides)  # imports and caches warm
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        load_plan(path, overrides)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    main()

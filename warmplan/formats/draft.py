@@ -1,0 +1,189 @@
+"""What every reader shares: the run-time facts, and the native plan it drafts.
+
+A reader reads another tool's config (a :class:`~warmplan.config.source.Source`, with
+the position of every key) and writes a native plan's data into a :class:`Draft`:
+each value it puts is tied to the key of the original file it came from, so findings
+about the plan (validation, `check`) point into the user's own file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from warmplan import errors
+from warmplan.config.source import KeyPath, Source, dotted_key
+from warmplan.errors import ConfigError, Finding
+from warmplan.limits import MAX_WHOLE
+from warmplan.text import describe
+
+#: the plan keys the run-time flags set, and the fact each one is for a recipe
+FACT_KEYS: dict[tuple[str | int, ...], str] = {
+    ("training", "dataset_size"): "dataset_size",
+    ("training", "world_size"): "world_size",
+    ("training", "steps"): "steps",
+}
+FACT_FLAGS = {"dataset_size": "--dataset-size", "world_size": "--world-size", "steps": "--steps"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a config leaves to run time: training examples, processes, total updates."""
+
+    dataset_size: int | None = None
+    world_size: int | None = None
+    steps: int | None = None
+
+    @property
+    def processes(self) -> int:
+        return self.world_size or 1
+
+    def used(self) -> dict[str, int]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+class NeedsFact(ConfigError):
+    """A config whose length depends on a run-time fact no flag gave. ``warnings``:
+    the reader's other findings, which `check` still reports."""
+
+    def __init__(self, finding: Finding, warnings: list[Finding]) -> None:
+        super().__init__([finding])
+        self.warnings = warnings
+
+    def lines(self) -> list[str]:
+        return [f.format() for f in self.warnings] + super().lines()
+
+
+@dataclass
+class Draft:
+    """A native plan being written from ``recipe`` (the original file's Source)."""
+
+    recipe: Source
+    format: str
+    facts: Facts
+    data: dict[str, Any] = field(default_factory=dict)
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.recipe.data.get(key, default)
+
+    def has(self, key: str) -> bool:
+        return key in self.recipe.data
+
+    def put(self, keypath: KeyPath, value: Any, origin: KeyPath | None = None) -> None:
+        """Set ``keypath`` of the plan to ``value``, located at ``origin`` in the file."""
+        node: Any = self.data
+        for part in keypath[:-1]:
+            node = node.setdefault(part, {})
+        node[keypath[-1]] = value
+        if origin is not None:
+            place = self.place(origin)
+            if place is not None:
+                self.positions[keypath] = place
+
+    def place(self, origin: KeyPath) -> tuple[int, int] | None:
+        for end in range(len(origin), 0, -1):
+            if origin[:end] in self.recipe.positions:
+                return self.recipe.positions[origin[:end]]
+        return None
+
+    def finding(self, code: str, origin: KeyPath, message: str, severity: str = "error") -> Finding:
+        found = self.recipe.finding(code, origin, message, severity=severity)
+        return found if found.key else found.at(key=dotted_key(origin) or None)
+
+    def error(self, origin: KeyPath, message: str, code: str = errors.BAD_VALUE) -> None:
+        self.problems.append(self.finding(code, origin, message))
+
+    def warn(self, code: str, origin: KeyPath, message: str) -> None:
+        self.findings.append(self.finding(code, origin, message, severity="warning"))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def needs(self, origin: KeyPath, message: str) -> NeedsFact:
+        return NeedsFact(self.finding(errors.NEEDS_FACT, origin, message), self.findings)
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise ConfigError(sorted(self.problems, key=lambda f: (f.line or 0, f.col or 0)))
+
+    def source(self) -> Source:
+        """The drafted plan as a Source that locates into the original file."""
+        self.raise_problems()
+        positions = dict(self.positions)
+        for block in ("optimizer", "training", "preset"):  # a default's findings
+            inner = [place for key, place in positions.items() if key[:1] == (block,)]
+            if inner:
+                positions.setdefault((block,), min(inner))
+        return Source(
+            data=self.data,
+            path=self.recipe.path,
+            positions=positions,
+            syntax=self.recipe.syntax,
+            format=self.format,
+            facts=self.facts.used(),
+            notes=self.notes,
+            findings=self.findings,
+        )
+
+    # -- typed reads of the original keys, each refusing what the tool would refuse --
+
+    def number(self, key: str, default: Any, *, whole: bool = False, minimum: float = 0) -> Any:
+        """``key``'s value, a number the tool accepts; an error (and ``default``) if not."""
+        value = self.get(key, default)
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            expected = "a whole number" if whole else "a number"
+            self.error((key,), f"{key} must be {expected}, got {self.describe(key, value)}")
+            return default
+        if value != value or value in (float("inf"), float("-inf")):
+            self.error((key,), f"{key} must be a finite number, got {value!r}")
+            return default
+        if abs(value) > MAX_WHOLE:
+            self.error((key,), f"{key} must be at most {MAX_WHOLE:.0e}, got {describe(value)}")
+            return default
+        if value < minimum:
+            self.error((key,), f"{key} must be >= {minimum:g}, got {value!r}")
+            return default
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.get(key, default)
+        if not isinstance(value, bool):
+            self.error((key,), f"{key} must be true or false, got {describe(value)}")
+            return default
+        return value
+
+    def describe(self, key: str, value: Any) -> str:
+        loose = self.recipe.loose_numbers.get((key,))
+        if loose is not None:
+            return f"{loose} (text to PyYAML)"
+        return describe(value)
+
+
+def loose_number_problem(draft: Draft, key: str, tool: str) -> bool:
+    """``learning_rate: 5e-5`` in a YAML file read by PyYAML: the tool gets the text
+    "5e-5" (YAML 1.1 needs a point and a signed exponent), and fails late or never."""
+    text = draft.recipe.loose_numbers.get((key,))
+    if text is None:
+        return False
+    fixed = _yaml11_float(text)
+    draft.error(
+        (key,),
+        f"{key}: {text} is text, not a number, to PyYAML (YAML 1.1), which {tool} reads "
+        f"its YAML with; write {fixed}",
+    )
+    return True
+
+
+def _yaml11_float(text: str) -> str:
+    """``5e-5`` -> ``5.0e-5``; ``1e5`` -> ``1.0e+5``: what YAML 1.1 reads as a float."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent[:1] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}"

@@ -1,0 +1,94 @@
+"""load_plan for every format: a warmplan plan, or another tool's config read as one.
+
+The run-time flags keep their meaning for a recipe: ``training.dataset_size`` (the
+training examples), ``training.world_size`` (processes) and ``training.steps`` (total
+updates) become the reader's facts; every other override is laid over the plan the
+reader drafted.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warmplan import errors
+from warmplan.config.load import validate_source
+from warmplan.config.overrides import Override, apply_overrides, as_overrides
+from warmplan.config.source import Source, read_source
+from warmplan.errors import ConfigError, Finding
+from warmplan.formats import FORMATS, NATIVE, detect, reader
+from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, Draft, Facts
+from warmplan.text import did_you_mean
+
+if TYPE_CHECKING:
+    from warmplan.config.models import Plan
+
+
+def load_plan(
+    path_or_dict: str | Path | dict[str, Any] | None,
+    overrides: Any = None,
+    *,
+    source_format: str | None = None,
+) -> Plan:
+    """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
+    config (recognised from its keys; ``source_format`` forces one of
+    :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
+    if path_or_dict is None:
+        source = Source(data={})
+    elif isinstance(path_or_dict, dict):
+        source = Source(data=copy.deepcopy(path_or_dict))
+    else:
+        source = read_source(path_or_dict)
+    return plan_from_source(source, as_overrides(overrides), source_format)
+
+
+def plan_from_source(
+    source: Source, overrides: list[Override], source_format: str | None = None
+) -> Plan:
+    kind = _format(source, source_format)
+    if kind == NATIVE:
+        apply_overrides(source, overrides)
+        return validate_source(source)
+    facts, rest = split_facts(overrides)
+    drafted = read_recipe(source, kind, facts)
+    apply_overrides(drafted, rest)
+    return validate_source(drafted)
+
+
+def read_recipe(source: Source, kind: str, facts: Facts) -> Source:
+    """Another tool's config -> the Source of the native plan it amounts to."""
+    draft = Draft(recipe=source, format=kind, facts=facts)
+    reader(kind).read(draft)
+    return draft.source()
+
+
+def _format(source: Source, forced: str | None) -> str:
+    if forced is None:
+        return detect(source.data)
+    if forced not in FORMATS:
+        from warmplan.errors import UsageError
+
+        raise UsageError(
+            f"--from {forced}: no such format{did_you_mean(forced, list(FORMATS))}; "
+            f"the formats are {', '.join(FORMATS)}"
+        )
+    return forced
+
+
+def split_facts(overrides: list[Override]) -> tuple[Facts, list[Override]]:
+    """The run-time facts among the overrides (checked), and the other overrides."""
+    facts: dict[str, int] = {}
+    rest = []
+    for override in overrides:
+        name = FACT_KEYS.get(override.keypath)
+        if name is None:
+            rest.append(override)
+            continue
+        value = override.value
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            flag = FACT_FLAGS[name]
+            message = f"{flag} must be a whole number of at least 1, got {value!r}"
+            raise ConfigError([Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE)])
+        facts[name] = value
+    return Facts(**facts), rest
