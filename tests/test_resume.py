@@ -156,6 +156,9 @@ def test_every_kind_is_covered() -> None:
                 assert any(n.startswith(warmup) and n.endswith(f"-{decay}") for n in names)
 
 
+# all on one xdist worker: the module fixture (every checkpoint, one child process) would
+# otherwise be built again by every worker that runs one of the cases
+@pytest.mark.xdist_group("resumed")
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
 def test_resumed_run_sees_the_same_lrs_bit_for_bit(
     name: str, case: dict[str, Any], resumed: dict[tuple[str, int], Any]
