@@ -29,8 +29,9 @@ def plan_of(training, warmup=None, optimizer=None, decay=None):
         ({"dataset_size": 50000, "batch_size": 128, "drop_last": True}, 390),
         # 4 devices: ceil(50000 / 512) = 98 batches per device
         ({"dataset_size": 50000, "batch_size": 128, "world_size": 4}, 98),
-        # grad_accum 4: 98 // 4 = 24 optimizer steps (the partial group is dropped)
-        ({"dataset_size": 50000, "batch_size": 128, "world_size": 4, "grad_accum": 4}, 24),
+        # grad_accum 4: ceil(98 / 4) = 25 optimizer steps (the last partial accumulation
+        # is an update, as in transformers 5 and Lightning; was 98 // 4 = 24)
+        ({"dataset_size": 50000, "batch_size": 128, "world_size": 4, "grad_accum": 4}, 25),
         # grad_accum larger than the batches: still one optimizer step per epoch
         ({"dataset_size": 1000, "batch_size": 100, "grad_accum": 16}, 1),
         # exact split
@@ -40,12 +41,42 @@ def plan_of(training, warmup=None, optimizer=None, decay=None):
 def test_steps_per_epoch_from_the_data(data, expected):
     global_batch = data["batch_size"] * data.get("world_size", 1)
     rounding = math.floor if data.get("drop_last") else math.ceil
-    oracle = max(1, rounding(data["dataset_size"] / global_batch) // data.get("grad_accum", 1))
+    batches = rounding(data["dataset_size"] / global_batch)
+    oracle = max(1, math.ceil(batches / data.get("grad_accum", 1)))
     assert oracle == expected
     plan = plan_of({"epochs": 3, **data})
     assert plan.steps_per_epoch == expected
     assert plan.total_steps == 3 * expected
     assert any("steps per epoch" in line for line in plan.derivation)
+
+
+def _trainer_cases():
+    """Cases the real transformers 5.24 Trainer ran (tests/data/formats/transformers.json)."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "formats" / "transformers.json"
+    for case in json.loads(data.read_text())["cases"]:
+        derived = case.get("derived", {})
+        if "updates_per_epoch" in derived:
+            yield pytest.param(case, id=case["name"])
+
+
+@pytest.mark.parametrize("case", list(_trainer_cases()))
+def test_updates_per_epoch_match_the_transformers_trainer(case):
+    """The Trainer's own count of batches and updates per epoch is the oracle."""
+    args = case["args"]
+    plan = plan_of(
+        {
+            "epochs": 1,
+            "dataset_size": case["dataset_size"],
+            "batch_size": args.get("per_device_train_batch_size", 8),  # the Trainer's default
+            "world_size": case["world_size"],
+            "grad_accum": args.get("gradient_accumulation_steps", 1),
+            "drop_last": bool(args.get("dataloader_drop_last", False)),
+        }
+    )
+    assert plan.steps_per_epoch == case["derived"]["updates_per_epoch"]
 
 
 def test_drop_last_with_no_full_batch_is_refused():

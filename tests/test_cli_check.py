@@ -221,3 +221,31 @@ def test_a_name_too_long_is_a_finding_not_a_crash(tmp_path):
     assert result.exit_code == 1, result.output
     assert f"{long_name}: error: cannot read: File name too long [WP001]" in result.stdout
     assert "2 plans checked: 1 error" in result.stdout
+
+
+def test_readme_actions_snippet_gets_cpu_torch_before_the_project():
+    """On a standard runner, PyPI's Linux torch is the multi-GB CUDA build; the snippet
+    must take torch from PyTorch's CPU index first, and never pin our local build."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### GitHub Actions") : readme.index("### pre-commit")]
+    snippet = section[
+        section.index("```yaml") : section.index("```\n", section.index("```yaml") + 7)
+    ]
+    commands = [line.strip() for line in snippet.splitlines() if line.strip().startswith("pip ")]
+    assert commands[0] == "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    assert commands[1].startswith("pip install -e .")
+    assert "constraints" not in snippet
+    assert "warmplan check configs/ --format github" in snippet
+
+
+def test_readme_usage_runs_after_the_readme_set_up():
+    """The set-up block never activates the venv: the usage block must, before its first
+    bare `warmplan`, or every copied command fails with "command not found"."""
+    readme = (ROOT / "README.md").read_text()
+    set_up = readme[readme.index("## Set-up") : readme.index("## Usage")]
+    assert "activate" not in set_up and ".venv/bin/warmplan show" in set_up
+    usage = readme[readme.index("## Usage") :]
+    block = usage[usage.index("```bash\n") + 8 : usage.index("```\n", usage.index("```bash"))]
+    lines = [line for line in block.splitlines() if line and not line.startswith(" ")]
+    assert lines[0].split("#")[0].strip() == "source .venv/bin/activate"
+    assert all(line.startswith("warmplan ") for line in lines[1:])

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -44,10 +45,11 @@ def test_show_table_has_summary_and_every_epoch(runner):
     result = runner.invoke(app, ["show", EXAMPLE])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "target LR: 0.001" in out
-    assert "peak LR: 0.001 at epoch 5" in out
+    assert "target LR: 1e-3" in out  # the one LR style (was 0.001)
+    assert "peak LR: 1e-3 at epoch 5" in out
     assert "warm-up: epochs 0-4; the decay starts at epoch 5" in out
-    for lr in ("0.0001", "0.00028", "0.00046", "0.00064", "0.00082"):
+    # the seed formula 1e-4 + t x 1.8e-4, in the one LR style (was 0.0001, 0.00028, ...)
+    for lr in ("1e-4", "2.8e-4", "4.6e-4", "6.4e-4", "8.2e-4"):
         assert f" {lr} " in out
     assert out.count("warmup") >= 5 and out.count("decay") >= 15
 
@@ -145,11 +147,25 @@ def test_per_step_plan_per_epoch_view_and_by_step(runner):
     assert by_step.stdout.count("warmup") == 10
 
 
+def test_help_states_the_real_default_of_by(runner):
+    """A per-step plan of one epoch gets step rows (its one epoch row would say
+    nothing); help says so, and that is what show does."""
+    help_text = " ".join(runner.invoke(app, ["show", "--help"]).stdout.split())
+    assert "default: epoch; step for a plan that steps per optimizer step and lasts one epoch" in (
+        help_text
+    )
+    one_epoch = ["--lr", "0.1", "--steps", "30", "--interval", "step"]
+    header = runner.invoke(app, ["show", *one_epoch, "--no-curve"]).stdout
+    assert "lr first" not in header and " 29 " in header  # a row per step, to the last
+    two_epochs = [*one_epoch[:2], "--epochs", "2", "--steps-per-epoch", "15", *one_epoch[4:]]
+    assert "lr first" in runner.invoke(app, ["show", *two_epochs, "--no-curve"]).stdout
+
+
 def test_long_tables_are_sampled_unless_all(runner):
     flags = ["--lr", "0.1", "--epochs", "1000", "--decay", "cosine"]
     sampled = runner.invoke(app, ["show", *flags, "--rows", "20"]).stdout
     full = runner.invoke(app, ["show", *flags, "--all"]).stdout
-    assert "…" in sampled and "…" not in full
+    assert "⋮" in sampled and "⋮" not in full  # the mark of rows after skipped ones
     assert len(sampled.splitlines()) < 60 < 1000 < len(full.splitlines())
     assert " 999 " in sampled  # the last row is always kept
 
@@ -173,10 +189,11 @@ def test_output_file_is_written_and_input_is_never_overwritten(runner, tmp_path)
 
 
 def test_unwritable_output_is_one_line_and_exit_1(runner, tmp_path):
+    (tmp_path / "no").write_text("a file where the folder would be")
     result = runner.invoke(app, ["show", EXAMPLE, "-o", str(tmp_path / "no" / "x.csv")])
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0
-    assert "does not exist" in result.stderr
+    assert "Not a directory" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -190,7 +207,7 @@ def test_unwritable_output_is_one_line_and_exit_1(runner, tmp_path):
             1,
             "<command line>: error: optimizer.lr must be > 0, got -1.0 [WP006]",
         ),
-        (["show", "--epochs", "3"], 1, "missing required key optimizer"),
+        (["show", "--epochs", "3"], 1, "the plan needs a target LR: give --lr"),
         (["show", EXAMPLE, "--set", "decay.eta_min"], 1, "--set expects key.path=value"),
     ],
 )
@@ -258,3 +275,20 @@ def test_by_step_on_a_per_epoch_plan_says_why_the_rows_are_epochs(runner):
     # one step an epoch: a step is an epoch, nothing to explain
     quiet = runner.invoke(app, ["show", EXAMPLE, "--by", "step"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_compare_of_identical_plans_does_not_say_what_differs(runner, tmp_path):
+    torch_plan = "configs/compare/torch.yaml"
+    same = runner.invoke(app, ["show", torch_plan, torch_plan]).stdout
+    assert same.splitlines()[0] == "the same LRs in every plan"
+    assert "what differs" not in same and "highlighted" not in same
+    assert same.rstrip().endswith("no LR differs from torch")
+    # one LR apart at the last step only (a floor of 1e-6): the plans differ again
+    variant = tmp_path / "floor.yaml"
+    text = Path(torch_plan).read_text()
+    variant.write_text(text.replace("eta_min: 0.0", "eta_min: 1.0e-6").replace("torch", "floor"))
+    assert "eta_min: 1.0e-6" in variant.read_text()
+    differs = runner.invoke(app, ["show", torch_plan, str(variant)]).stdout
+    assert (
+        differs.splitlines()[0] == "what differs" and "highlighted: differs from torch" in differs
+    )

@@ -47,10 +47,17 @@ def test_gpt_cosine_reaches_ten_percent_of_the_peak():
     assert lr[-1] == pytest.approx(6e-5, rel=1e-6)
 
 
-def test_resnet_drops_at_30_60_80():
-    lr = simulate(load_plan(CONFIGS / "resnet-multistep.yaml")).lr[:, 0]
-    assert lr[0] == pytest.approx(0.1)
-    assert lr[5] == pytest.approx(3.2)
-    assert [lr[29], lr[30], lr[60], lr[80], lr[89]] == pytest.approx(
-        [3.2, 0.32, 0.032, 0.0032, 0.0032]
-    )
+def test_resnet_warms_up_every_step_and_drops_at_epochs_30_60_80():
+    """Goyal et al. (2017): 0.1 raised linearly to 3.2 every iteration over 5 epochs,
+    then x0.1 at epochs 30, 60 and 80 of 90; 1,281,167 images // 8192 = 156 steps an
+    epoch (the last partial batch dropped)."""
+    plan = load_plan(CONFIGS / "resnet-multistep.yaml")
+    per_epoch = 1_281_167 // (32 * 256)
+    assert (plan.interval, plan.steps_per_epoch, plan.intervals) == ("step", 156, 90 * 156)
+    t = np.arange(90 * per_epoch)
+    warm = 5 * per_epoch
+    drops = sum((t >= e * per_epoch).astype(int) for e in (30, 60, 80))
+    expected = np.where(t < warm, 0.1 + (3.2 - 0.1) * t / warm, 3.2 * 0.1**drops)
+    lr = simulate(plan).lr[:, 0]
+    np.testing.assert_allclose(lr, expected, rtol=1e-12)
+    assert (np.diff(lr[: warm + 1]) > 0).all()  # rises every step: a ramp, not a staircase

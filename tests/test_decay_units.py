@@ -42,7 +42,8 @@ def test_resnet_milestones_in_epochs_on_a_per_step_plan():
     warm = 5 * spe
     expected = np.where(t < warm, 0.1 * (0.1 + 0.9 * t / warm), 0.1 * 0.1**drops)
     np.testing.assert_allclose(simulate(plan).lr[:, 0], expected, rtol=1e-9)
-    assert plan.derivation[-1] == "decay.milestones: epochs 30, 60, 80 = steps 1,110, 2,220, 2,960"
+    # "; " between items: "1,110, 2,220" read as four numbers
+    assert plan.derivation[-1] == "decay.milestones: epochs 30; 60; 80 = steps 1,110; 2,220; 2,960"
 
 
 def test_milestones_in_steps_on_an_epoch_plan_round_up():

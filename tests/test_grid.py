@@ -24,7 +24,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _grid(rows: int) -> Grid:
-    """Justified both ways, a gap row, row styles and a cell styled on its own."""
+    """Justified both ways, a gap (marked on the row after it), row styles and a cell
+    styled on its own."""
     keys = [None, *range(3, 3 + rows)]
 
     def row(key: int):
@@ -50,7 +51,9 @@ def test_a_streamed_table_is_the_table_rich_draws():
     table = _grid(50)
     expected = _text([table._rich_table()])
     assert _text([table._stream()]) == expected
-    assert expected.count("\n") == 50 + 1 + 4  # rows, the gap row, 3 header lines, bottom
+    # rows, 3 header lines, bottom: the gap is a mark on the row after it, not a row
+    assert expected.count("\n") == 50 + 4
+    assert expected.splitlines()[3].startswith("│ ⋮ │    3 │")
 
 
 def test_a_streamed_table_keeps_the_styles_on_a_colour_terminal():

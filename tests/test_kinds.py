@@ -145,7 +145,7 @@ def test_wsd_decay_fraction_defaults_to_a_tenth_of_all_intervals():
 
 
 def test_wsd_decay_longer_than_training_is_refused():
-    with pytest.raises(ConfigError, match="wsd decay must last 1 to 35"):
+    with pytest.raises(ConfigError, match=r"wsd decay \(36 epochs\) must fit in the 35 epochs"):
         plan_of({"kind": "linear", "length": 5}, {"kind": "wsd", "decay_length": 36})
 
 

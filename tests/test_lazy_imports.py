@@ -46,7 +46,14 @@ def _probe(args):
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--version"], ["show", "--help"], ["plot", "--help"], ["check", "--help"]],
+    [
+        ["--help"],
+        ["--version"],
+        ["show", "--help"],
+        ["plot", "--help"],
+        ["check", "--help"],
+        ["verify", "--help"],
+    ],
 )
 def test_help_imports_neither_torch_nor_matplotlib(args):
     assert _probe(args)[0] == {"code": 0, "heavy": []}
@@ -67,6 +74,12 @@ def test_top_level_help_does_not_import_pydantic():
         ["plot", "--lr", "-1", "--epochs", "2", "-o", "never.png"],
         ["check", "tests/data/invalid/wrong-type-name-number.yaml"],
         ["code", "--lr", "-1", "--epochs", "2"],
+        # a log that cannot be read is reported before the plan is simulated
+        [
+            "verify",
+            "configs/linear-warmup-cosine.yaml",
+            "tests/data/runs/edge_tb_corrupt_middle",
+        ],
     ],
     ids=lambda args: " ".join(args),
 )
@@ -129,3 +142,39 @@ def test_in_process_callers_keep_their_garbage_collector_untouched():
     probe = GC_PROBE.replace("cli.run()", "cli.app()")
     outcome = _run_probe(probe, ["show", "configs/linear-warmup-cosine.yaml"])
     assert outcome == {"code": 0, "enabled": True, "frozen": 0, "torch": True}
+
+
+def test_shell_completion_is_enabled_and_completes_without_torch(tmp_path):
+    """--show-completion / --install-completion exist, and the completion itself (the
+    shell calls warmplan on every TAB) answers without importing torch or matplotlib."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from warmplan.cli.main import app
+
+    shown = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="warmplan")
+    assert shown.exit_code == 0, shown.output
+    assert "complete -o default -F _warmplan_completion warmplan" in shown.stdout
+    env = {"HOME": str(tmp_path)}
+    installed = CliRunner().invoke(
+        app, ["--install-completion", "bash"], prog_name="warmplan", env=env
+    )
+    assert installed.exit_code == 0, installed.output
+    assert "_warmplan_completion" in (tmp_path / ".bash_completions" / "warmplan.sh").read_text()
+    probe = PROBE.replace("app({args!r})", "app({args!r}, prog_name='warmplan')")
+    completion = {
+        "_WARMPLAN_COMPLETE": "complete_bash",
+        "COMP_WORDS": "warmplan show -f ",
+        "COMP_CWORD": "3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe.format(args=[])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **completion},
+    )
+    assert result.stdout.split() == ["table", "csv", "json", "markdown"]
+    assert json.loads(result.stderr.strip().splitlines()[-1])["heavy"] == []

@@ -143,12 +143,12 @@ def test_read_only_folder(config: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("{tmp}/no-such-folder/lr.csv", "cannot write: folder {tmp}/no-such-folder does not exist"),
+        ("{tmp}/plan.yaml/lr.csv", "cannot write: Not a directory"),
         ("{tmp}", "is a folder; give a file name"),
         ("{tmp}/plan.yaml", "refusing to write over the input config"),
         ("{tmp}/./sub/../plan.yaml", "refusing to write over the input config"),
     ],
-    ids=["missing-folder", "a-folder", "the-input", "the-input-by-another-path"],
+    ids=["a-file-as-folder", "a-folder", "the-input", "the-input-by-another-path"],
 )
 def test_bad_targets(config: Path, tmp_path: Path, target: str, message: str) -> None:
     (tmp_path / "sub").mkdir()
@@ -158,6 +158,29 @@ def test_bad_targets(config: Path, tmp_path: Path, target: str, message: str) ->
     assert message.format(tmp=tmp_path) in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert config.read_bytes() == before
+
+
+def test_missing_folders_are_created(config: Path, tmp_path: Path) -> None:
+    target = tmp_path / "plots" / "run1" / "lr.csv"
+    result = _show_csv(config, target)
+    assert result.exit_code == 0, result.output
+    assert len(target.read_text().splitlines()) == 21  # header + 20 epochs
+    assert sorted(p.name for p in (tmp_path / "plots" / "run1").iterdir()) == ["lr.csv"]
+
+
+def test_a_failed_write_removes_the_folders_it_created(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warmplan.render import files
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full_disk)
+    result = _show_csv(config, tmp_path / "new" / "deeper" / "lr.csv")
+    assert result.exit_code == 1
+    assert "No space left on device; nothing was written" in result.stderr
+    assert sorted(tmp_path.iterdir()) == [config]  # no file, no folder left behind
 
 
 def test_symlink_to_the_input_is_refused(config: Path, tmp_path: Path) -> None:

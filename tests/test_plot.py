@@ -81,16 +81,16 @@ def test_warmup_end_peak_and_final_sit_where_the_schedule_puts_them(doc_trace):
     assert peak.xy[0] == 5 and peak.xy[1] == pytest.approx(1e-3)
     assert peak.get_text() == "peak 0.001"
     (final,) = _by_gid(ax, "final")
-    assert final.xy[0] == 19 and final.xy[1] == pytest.approx(_cosine(19), rel=1e-9)
+    # the middle of epoch 19, the last: its leader drops where only that level is drawn
+    assert final.xy[0] == 19.5 and final.xy[1] == pytest.approx(_cosine(19), rel=1e-9)
     assert final.get_text() == f"final {_cosine(19):.3g}"
     (span,) = [p for p in ax.patches if p.get_gid() is None and p.get_alpha() == 0.09]
     assert span.get_x() == 0 and span.get_width() == 5, "the warm-up shaded"
 
 
 def test_phase_starts_and_milestones_are_vertical_lines():
-    trace = simulate(
-        load_plan(CONFIGS / "resnet-multistep.yaml")
-    )  # warm-up to 5, x0.1 at 30, 60, 80
+    # warm-up to epoch 5, x0.1 at epochs 30, 60, 80; 156 steps an epoch, drawn in steps
+    trace = simulate(load_plan(CONFIGS / "resnet-multistep.yaml"))
     ax = plot_traces([trace]).axes[0]
     verticals = sorted(
         line.get_xdata()[0]
@@ -99,10 +99,10 @@ def test_phase_starts_and_milestones_are_vertical_lines():
         and len(set(line.get_xdata())) == 1
         and line.get_gid() is None
     )
-    assert verticals == [5, 30, 60, 80]
+    assert verticals == [5 * 156, 30 * 156, 60 * 156, 80 * 156]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_title() == "resnet50-large-batch"  # named once: the title, not the legend
     assert legend == [
-        "resnet50-large-batch",
         "warm-up",
         "end of warm-up",
         "phase start / milestone",
@@ -122,16 +122,16 @@ def test_an_overlay_has_one_labelled_line_per_plan_and_a_legend_naming_them(doc_
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[:2] == list(lines)
     assert ax.get_title() == "doc vs longer"
-    assert len(_by_gid(ax, "peak")) == 2 and len(_by_gid(ax, "final")) == 2
+    # both peaks are at the end of warm-up: its circle marks them, no hidden triangle
+    assert len(_by_gid(ax, "peak")) == 0 and len(_by_gid(ax, "final")) == 2
+    assert "peak" not in legend and "final" in legend
 
 
 def test_param_groups_get_a_line_each():
     trace = simulate(load_plan(CONFIGS / "two-groups.yaml"))
     lines = _lines(plot_traces([trace]).axes[0])
-    assert [label.split("  ")[0] for label in lines] == [
-        "finetune-two-groups · backbone",
-        "finetune-two-groups · head",
-    ]
+    # one plan: its name is the title; the legend names the groups
+    assert [label.split("  ")[0] for label in lines] == ["backbone", "head"]
     backbone, head = lines.values()
     np.testing.assert_allclose(head.get_ydata()[:-1], trace.lr[:, 1])
     assert head.get_ydata()[0] == pytest.approx(10 * backbone.get_ydata()[0])
@@ -259,16 +259,28 @@ def test_plot_refuses_to_overwrite_its_input(tmp_path):
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("missing/out.png", "does not exist"),
+        ("out.png/inside.png", "Not a directory"),
         ("out.jpeg", "cannot tell the image format"),
         ("out", "without an extension"),
     ],
 )
 def test_bad_outputs_are_one_line_errors_and_leave_no_file(tmp_path, target, message):
+    if target.startswith("out.png/"):
+        (tmp_path / "out.png").write_bytes(b"")  # a file where the folder would be
     result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "-o", tmp_path / target)
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) in ([], ["out.png"])
+    if os.listdir(tmp_path):
+        assert (tmp_path / "out.png").read_bytes() == b""
+
+
+def test_a_missing_folder_is_created(tmp_path):
+    target = tmp_path / "plots" / "x.png"
+    result = _plot(CONFIGS / "linear-warmup-cosine.yaml", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path / "plots") == ["x.png"]  # no temporary file left
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a folder no one can write")

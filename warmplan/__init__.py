@@ -24,6 +24,9 @@ _EXPORTS = {
     "WarmplanError": "warmplan.errors",
     "ConfigError": "warmplan.errors",
     "Finding": "warmplan.errors",
+    "watch": "warmplan.watcher",
+    "Watch": "warmplan.watcher",
+    "ScheduleDivergence": "warmplan.watcher",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from warmplan.schedule.build import build_scheduler
     from warmplan.schedule.simulate import Trace, simulate
     from warmplan.schedule.warmup import WarmupWrapper
+    from warmplan.watcher import ScheduleDivergence, Watch, watch
 
 
 def __getattr__(name: str) -> Any:

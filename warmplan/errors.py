@@ -97,4 +97,20 @@ INCONSISTENT = "WP007"  # values that cannot hold together
 DUPLICATE_KEY = "WP008"
 TOO_LARGE = "WP009"  # alias bombs, deep nesting, more steps than the size guard
 BAD_OVERRIDE = "WP010"  # a --set that does not parse
+OTHER_FORMAT = "WP011"  # another tool's config (transformers TrainingArguments, ...)
 TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated
+
+
+class LogError(WarmplanError):
+    """A training log that cannot be read, or holds no usable LRs (``findings`` say
+    which file, and where when known)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(findings[0].format() if findings else "unreadable log", findings)
+
+
+# Codes of the problems found while reading a training log (`warmplan verify`).
+UNREADABLE_LOG = "WP201"  # missing, a folder without logs, not the format it claims
+CORRUPT_LOG = "WP202"  # a TensorBoard record whose CRC fails, broken JSON or CSV
+NO_LR_IN_LOG = "WP203"  # empty, or other metrics only, or an unknown --tag
+BAD_LR_IN_LOG = "WP204"  # NaN or inf

@@ -55,9 +55,7 @@ def reporting() -> Iterator[None]:
             err("interrupted; no output was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
-        # `warmplan show ... | head`: the reader left; not an error worth a traceback
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        reader_left()
         raise typer.Exit(0) from None
     except Exception as exc:
         if State.debug:
@@ -69,6 +67,31 @@ def reporting() -> Iterator[None]:
             f"warmplan {__version__}; rerun with --debug for the traceback and report it"
         )
         raise typer.Exit(EXIT_BUG) from None
+
+
+def reader_left() -> None:
+    """`warmplan show ... | head -1`: the reader has what it wanted and left. That is
+    success (exit 0, nothing on stderr: `set -o pipefail` scripts go on), as for
+    `seq 100000 | head -1`. Standard output is pointed at the null device, so the flush
+    at interpreter exit of what is still buffered cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def stdout_console(**options: Any) -> Any:
+    """A rich Console on stdout whose broken pipe is ours to report: rich's own
+    handler exits 1 (an "invalid plan" by our exit codes); this one raises
+    BrokenPipeError, which reporting() turns into exit 0."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(**options)
 
 
 class OutputFormat(str, Enum):
@@ -87,7 +110,7 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
     """Load the plan from ``config`` and the plan flags (which win over the file)."""
     from warmplan.cli.flags import collect_overrides
     from warmplan.config.load import load_plan
-    from warmplan.errors import UsageError
+    from warmplan.errors import ConfigError, UsageError
 
     overrides = collect_overrides(flags)
     if config is None and not overrides:
@@ -95,13 +118,38 @@ def load_with_flags(config: Path | None, flags: dict[str, Any]) -> Any:
             "give a config file, or define the plan with flags (--lr, "
             "--epochs, ...); see warmplan show --help"
         )
-    plan = load_plan(config, overrides)
+    try:
+        plan = load_plan(config, overrides)
+    except ConfigError as exc:
+        if config is not None:
+            raise
+        raise ConfigError([_in_flags(f) for f in exc.findings]) from None
     for keypath, flag, line in plan.source.overridden:
         from warmplan.config.source import dotted_key
 
         where = f"{config}:{line}" if line else str(config)
         err(f"note: {flag} overrides {dotted_key(keypath)} from {where}")
     return plan
+
+
+#: what a plan made of flags alone is missing -> the flags that give it
+_MISSING_FLAGS = {
+    "training": "--epochs or --steps",
+    "optimizer": "--lr",
+    "optimizer.lr": "--lr",
+}
+
+
+def _in_flags(finding: Any) -> Any:
+    """A plan made of flags alone: "missing required key training" names the flags."""
+    from warmplan import errors
+
+    flags = _MISSING_FLAGS.get(finding.key or "")
+    if finding.code != errors.MISSING_KEY or flags is None:
+        return finding
+    what = "a training length" if finding.key == "training" else "a target LR"
+    message = f"the plan needs {what}: give {flags} (or a config file)"
+    return finding.at(message=message, path=errors.COMMAND_LINE)
 
 
 def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None:
@@ -143,6 +191,16 @@ def report_warnings(trace: Any) -> None:
         )
         times = f", {warning.count} times" if warning.count > 1 else ""
         err(f"warning: torch {warning.category} {where}{times}: {warning.message}")
+
+
+def report_unit_slips(plan: Any) -> None:
+    """`check`'s WP115 note (values that look like epochs on a per-step plan), located
+    at the key, on stderr: the plan still runs as written, so it is a warning here."""
+    from warmplan.config.units import unit_slips
+
+    for slip in unit_slips(plan):
+        finding = plan.source.finding("WP115", slip.keypath, slip.message, severity="warning")
+        err(finding.format())
 
 
 def resume_collection() -> None:

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from warmplan import __version__
-from warmplan.cli import check, code, plot, show
+from warmplan.cli import check, code, plot, show, verify
 from warmplan.cli.common import State, reporting
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ app = typer.Typer(
     help="Plan, preview and check learning-rate warm-up and decay schedules, "
     "computed by torch's own schedulers.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help and usage errors: typer's rich formatter imports rich's Markdown stack
     # and costs more than typer itself; help must be instant (bench/perf.py, target 1).
@@ -58,6 +58,7 @@ def main(
 app.command()(show.show)
 app.command()(plot.plot)
 app.command()(check.check)
+app.command()(verify.verify)
 app.command()(code.code)
 
 

@@ -67,6 +67,19 @@ def plot(
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
     ] = MAX_STEPS,
+    run: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--run",
+            help="Overlay a run's logged LRs (what verify reads) and mark where they leave "
+            "the plan; repeat for logs to merge in order",
+            show_default=False,
+        ),
+    ] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option("--tag", help="With --run: the logged series holding the LR"),
+    ] = None,
     flags: Any = None,
 ) -> None:
     """Draw the learning rate of one plan, or several overlaid, to a PNG, SVG or PDF."""
@@ -79,13 +92,50 @@ def plot(
         plans = _load_plans(configs, flags)
         fmt = image_format.value if image_format else None
         output = output or default_output([plan.label for plan in plans], fmt or "png")
-        _check_output(output, fmt, configs)  # before the simulation, which may be long
+        _check_output(output, fmt, [*configs, *(run or [])])  # before simulating
+        log = _read_run(run, tag, plans)
         traces = []
         for plan in plans:
             traces.append(simulate_with_progress(plan, max_steps))
             report_warnings(traces[-1])
-        save_figure(plot_traces(traces, options), output, fmt, configs)
+        figure = plot_traces(traces, options)
+        if log is not None:
+            figure = _overlay(figure, traces[0], log, options)
+        save_figure(figure, output, fmt, [*configs, *(run or [])])
         err(f"wrote {output}")
+
+
+def _read_run(run: list[Path] | None, tag: str | None, plans: list[Any]) -> Any:
+    """The log of ``--run`` (read before simulating: a bad log fails fast)."""
+    from warmplan.errors import UsageError
+
+    if not run:
+        if tag is not None:
+            raise UsageError("--tag chooses a series of the --run log; give --run LOG")
+        return None
+    if len(plans) > 1:
+        raise UsageError("--run overlays a log on one plan; give one config")
+    from warmplan.runs.read import read_log
+
+    log = read_log(run, tag)
+    for note in log.notes:
+        err(note if ": note: " in note else f"note: {note}")
+    return log
+
+
+def _overlay(figure: Any, trace: Any, log: Any, options: Any) -> Any:
+    from warmplan.render.plot import x_unit
+    from warmplan.render.run_overlay import overlay_run
+    from warmplan.runs.compare import verify
+
+    verdict = verify(trace, log)
+    first = verdict.first_divergence
+    if first is None:
+        err(f"{log.source}: ok: all {verdict.compared:,} logged LRs equal the plan's")
+    else:
+        kind = f" ({verdict.diagnosis.kind})" if verdict.diagnosis else ""
+        err(f"{log.source}: diverged at update {first.update:,}{kind}; see warmplan verify")
+    return overlay_run(figure, trace, verdict, x_unit([trace], options.by))
 
 
 def _load_plans(configs: list[Path], flags: dict[str, Any]) -> list[Any]:

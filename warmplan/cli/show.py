@@ -17,8 +17,10 @@ from warmplan.cli.common import (
     emit,
     err,
     load_with_flags,
+    report_unit_slips,
     report_warnings,
     reporting,
+    stdout_console,
 )
 from warmplan.cli.flags import plan_flags
 from warmplan.cli.progress import simulate_with_progress
@@ -46,12 +48,24 @@ def show(
     ] = OutputFormat.table,
     by: Annotated[
         By | None,
-        typer.Option(help="Rows per epoch or per step (default: epoch)"),
+        typer.Option(
+            help="Rows per epoch or per step (default: epoch; step for a plan that steps "
+            "per optimizer step and lasts one epoch)",
+            show_default=False,
+        ),
     ] = None,
     all_rows: Annotated[
         bool, typer.Option("--all", help="Show every row of the table, not a sample")
     ] = False,
-    rows: Annotated[int, typer.Option(help="Rows the table shows before it samples", min=4)] = 200,
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows the table shows before it samples (default: what fits the "
+            "terminal; 200 into a file or pipe)",
+            min=4,
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
@@ -77,6 +91,7 @@ def show(
     config = configs[0] if configs else None
     with reporting():
         plan = load_with_flags(config, flags)
+        report_unit_slips(plan)
         trace = simulate_with_progress(plan, max_steps)
         inputs = [config] if config else []
         report_warnings(trace)
@@ -96,22 +111,50 @@ def show(
 def _table_text(
     trace: Any,
     by: By | None,
-    rows: int,
+    rows: int | None,
     all_rows: bool,
     output: Path | None,
     curve: bool | None = None,
 ) -> Iterator[str]:
     from warmplan.render.table import render_show
 
-    parts = render_show(trace, by.value if by else None, rows, all_rows)
+    screen = None
+    if rows is None:
+        screen, curve = _screen(output, trace, curve)
+    parts = render_show(trace, by.value if by else None, rows, all_rows, screen)
     return _rich_text(parts, output, trace, curve)
+
+
+def _screen(
+    output: Path | None, trace: Any, curve: bool | None
+) -> tuple[tuple[int, int] | None, bool | None]:
+    """For a table fitted to the terminal: (terminal lines, lines printed besides the
+    table and summary: the curve, notes and warnings), and whether to draw the curve:
+    by default not on a terminal too small to leave the table its fewest rows beside
+    it. (None, ``curve``) for a file or a pipe."""
+    if output is not None:
+        return None, curve
+    console = stdout_console()
+    if not console.is_terminal:
+        return None, curve
+    from warmplan.render.curve import curve_size
+    from warmplan.render.summary import summarize
+    from warmplan.render.table import MIN_SCREEN_ROWS, TABLE_FRAME, summary_lines
+
+    notes = len(trace.warnings) + len(trace.plan.source.overridden if trace.plan.source else ())
+    summary = 1 + len(summary_lines(summarize(trace))) + len(trace.plan.derivation)
+    curve_lines = curve_size(console.width, console.height)[1]
+    room = console.height - notes - summary - TABLE_FRAME - 1 - curve_lines
+    if curve is None and room < MIN_SCREEN_ROWS:
+        curve = False
+    return (console.height, notes + (curve_lines if curve is not False else 0)), curve
 
 
 def _compare(
     configs: list[Path],
     flags: Any,
     output_format: OutputFormat,
-    rows: int,
+    rows: int | None,
     all_rows: bool,
     output: Path | None,
     max_steps: int,
@@ -120,17 +163,33 @@ def _compare(
     from warmplan.errors import UsageError
     from warmplan.render import compare
 
-    traces = [simulate_with_progress(load_with_flags(c, flags), max_steps) for c in configs]
+    plans = [load_with_flags(c, flags) for c in configs]
+    for plan in plans:
+        report_unit_slips(plan)
+    traces = [simulate_with_progress(plan, max_steps) for plan in plans]
     compare.check_comparable(traces)
     for trace in traces:
         report_warnings(trace)
     if output_format is OutputFormat.json:
         raise UsageError("compare plans as table, csv or markdown (json takes one plan)")
     if output_format is OutputFormat.table:
+        if rows is None:
+            rows = _compare_rows(output, len(traces))
         emit(_rich_text(compare.render_compare(traces, rows, all_rows), output), output, configs)
     else:
         exporter = compare.compare_csv if output_format is OutputFormat.csv else None
         emit((exporter or compare.compare_markdown)(traces), output, list(configs))
+
+
+def _compare_rows(output: Path | None, plans: int) -> int:
+    """The compare table's rows: what fits a terminal beside the table of what differs
+    (its title, frame and a row per plan) and the note under it; FILE_ROWS elsewhere."""
+    from warmplan.render.table import FILE_ROWS, TABLE_FRAME, fitted_rows
+
+    console = stdout_console() if output is None else None
+    if console is None or not console.is_terminal:
+        return FILE_ROWS
+    return fitted_rows(console.height, 1 + TABLE_FRAME + plans + 1)
 
 
 def _rich_text(
@@ -138,12 +197,10 @@ def _rich_text(
 ) -> Iterator[str]:
     """Print rich parts to the terminal (with the curve of ``trace`` above them when
     asked, or by default on a terminal), or render them as plain text for a file."""
-    from rich.console import Console
-
     from warmplan.render.grid import each_renderable
 
     if output is None:
-        console = Console()
+        console = stdout_console()
         terminal = console.is_terminal
         if not terminal and "COLUMNS" not in os.environ:
             console.width = FILE_WIDTH  # a pipe is a file too (rich assumes 80 columns)

@@ -20,6 +20,7 @@ Gamma = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 #: A share of something, below the whole: a fraction of training, a floor's ratio.
 Share = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class _Block(BaseModel):

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any, Protocol
 
-from warmplan.text import counted
+from warmplan.text import counted, numbers
 
 
 class Budgeted(Protocol):
@@ -42,7 +44,8 @@ class Budgeted(Protocol):
     def steps_per_interval(self) -> int: ...
 
 
-#: Adam's default beta2, used by ``length: auto`` when ``optimizer.betas`` is absent.
+#: Adam's default beta2 (torch's Adam and AdamW), used by ``length: auto`` and by
+#: `check`'s WP109 when ``optimizer.betas`` is absent: the one definition.
 DEFAULT_BETA2 = 0.999
 
 
@@ -63,8 +66,11 @@ def batches_per_epoch(dataset_size: int, batch_size: int, world_size: int, drop_
 
 
 def optimizer_steps_per_epoch(batches: int, grad_accum: int) -> int:
-    """One optimizer step per ``grad_accum`` batches, at least one (transformers' rule)."""
-    return max(1, batches // grad_accum)
+    """One optimizer step per ``grad_accum`` batches, the last partial accumulation
+    included, at least one: ``ceil(batches / grad_accum)``, as transformers 5's Trainer
+    and Lightning count them (1,000 samples, batch 32, grad_accum 3: 32 batches, 11
+    updates; measured in tests/data/formats/transformers.json)."""
+    return max(1, -(-batches // grad_accum))
 
 
 def steps_per_epoch(training: Any) -> int:
@@ -93,8 +99,9 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
         devices = counted(t.world_size, "device")
         notes.append(
             f"steps per epoch: {rounding}({t.dataset_size:,} samples / ({t.batch_size} per "
-            f"device x {devices})) = {batches:,} batches; max(1, {batches:,} // "
-            f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps"
+            f"device x {devices})) = {batches:,} batches; ceil({batches:,} / "
+            f"grad_accum {t.grad_accum}) = {steps:,} optimizer steps (the last partial "
+            "accumulation is an update)"
         )
     if training.steps is not None:
         per_epoch = steps_per_epoch(training)
@@ -107,52 +114,90 @@ def epoch_notes(training: Any) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def steps_to_intervals(plan: Budgeted, steps: float, what: str) -> Length:
+def exact(value: float | int | Fraction) -> Fraction:
+    """The number as the user wrote it, exactly: a float's shortest decimal (what YAML
+    or a flag parsed, ``0.28`` and not 0.28000000000000002665), as a fraction. Binary
+    products land an interval off: 0.28 x 25 is 7.000000000000001 in floats."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(str(value))
+
+
+def decimal_text(value: Fraction) -> str:
+    """``value`` in decimals: exactly when it has a finite expansion, else 6 digits
+    after ``~``."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    rest = value.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest != 1:
+        return f"~{float(value):.6g}"
+    with localcontext() as context:
+        context.prec = 2 * len(str(value.denominator)) + len(str(value.numerator)) + 2
+        text = f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def steps_to_intervals(plan: Budgeted, steps: float | Fraction, what: str) -> Length:
     """``steps`` optimizer steps in the plan's intervals (epochs round up)."""
-    per = plan.steps_per_interval
-    intervals = math.ceil(steps / per) if per > 1 else math.ceil(steps)
+    steps, per = exact(steps), plan.steps_per_interval
+    intervals = math.ceil(steps / per)
     if intervals * per == steps:
         return Length(intervals)
     return Length(
         intervals,
         (
-            f"{what}: {steps:g} steps / {per:,} per epoch = {steps / per:.4g} epochs, "
-            f"rounded up to {intervals:,}",
+            f"{what}: {decimal_text(steps)} steps / {per:,} per epoch = "
+            f"{decimal_text(steps / per)} epochs, rounded up to {intervals:,}",
         ),
     )
 
 
-def epochs_to_intervals(plan: Budgeted, epochs: float, what: str) -> Length:
+def epochs_to_intervals(plan: Budgeted, epochs: float | Fraction, what: str) -> Length:
+    epochs = exact(epochs)
+    written = f"{decimal_text(epochs)} epoch{'' if epochs == 1 else 's'}"
     if plan.interval == "epoch":
         intervals = math.ceil(epochs)
         if intervals == epochs:
             return Length(intervals)
-        return Length(intervals, (f"{what}: {epochs:g} epochs, rounded up to {intervals:,}",))
-    steps = epochs * plan.steps_per_epoch
-    length = steps_to_intervals(plan, steps, what)
-    if length.notes:
-        return length
-    return Length(
-        length.intervals,
-        (
-            f"{what}: {counted(epochs, 'epoch', 'g')} x {plan.steps_per_epoch:,} = "
-            f"{length.intervals:,} steps",
-        ),
-    )
-
-
-def fraction_to_intervals(plan: Budgeted, fraction: float, what: str) -> Length:
-    total = plan.intervals
-    intervals = round(fraction * total)
-    note = f"{what}: {fraction:g} x {total:,} {plan.interval}s = {fraction * total:.6g}"
-    if intervals != fraction * total:
-        note += f", rounded to {intervals:,}"
+        return Length(intervals, (f"{what}: {written}, rounded up to {intervals:,}",))
+    per_epoch = plan.steps_per_epoch
+    steps = epochs * per_epoch
+    intervals = math.ceil(steps)
+    note = f"{what}: {written} x {per_epoch:,} = {decimal_text(steps)} steps"
+    if intervals != steps:
+        note += f", rounded up to {intervals:,}"
     return Length(intervals, (note,))
 
 
-def auto_warmup_steps(beta2: float) -> int:
-    """Ma & Yarats (2019): an untuned warm-up of 2 / (1 - beta2) optimizer steps."""
-    return round(2.0 / (1.0 - beta2))
+def fraction_to_intervals(plan: Budgeted, fraction: float | Fraction, what: str) -> Length:
+    fraction, total = exact(fraction), plan.intervals
+    product = fraction * total
+    intervals = round(product)  # Fraction rounds exactly, ties to even
+    note = (
+        f"{what}: {decimal_text(fraction)} x {total:,} {plan.interval}s = {decimal_text(product)}"
+    )
+    if intervals != product:
+        tie = " (a tie: to the even one)" if product.denominator == 2 else ""
+        note += f", rounded to {intervals:,}{tie}"
+    return Length(intervals, (note,))
+
+
+def adam_warmup_steps(beta2: float) -> int:
+    """Ma & Yarats (2019), "On the adequacy of untuned warmup for adaptive optimization":
+    warm up for 2 / (1 - beta2) optimizer steps, rounded up (never shorter than the rule:
+    1,334 for 0.9985). ``length: auto`` and `check`'s WP109 both use this one function.
+
+    Computed on beta2 as written (its shortest decimal), exactly: in floats 2 / (1 -
+    0.999) is 2000.0000000000018, whose ceiling would be 2001."""
+    return math.ceil(Fraction(2) / (1 - Fraction(repr(float(beta2)))))
+
+
+def beta2_of(optimizer: Any) -> float:
+    """The optimizer's beta2: given in ``betas``, or Adam's default."""
+    return optimizer.betas[1] if optimizer.betas else DEFAULT_BETA2
 
 
 def warmup_length(plan: Budgeted) -> Length:
@@ -161,12 +206,11 @@ def warmup_length(plan: Budgeted) -> Length:
     if warmup is None or warmup.kind == "none":
         return Length(0)
     if warmup.length == "auto":
-        betas = plan.optimizer.betas
-        beta2 = betas[1] if betas else DEFAULT_BETA2
-        steps = auto_warmup_steps(beta2)
-        origin = "optimizer.betas" if betas else "Adam's default"
+        beta2 = beta2_of(plan.optimizer)
+        steps = adam_warmup_steps(beta2)
+        origin = "optimizer.betas" if plan.optimizer.betas else "Adam's default"
         rule = (
-            f"warm-up length auto: round(2 / (1 - beta2 {beta2:g} from {origin})) = "
+            f"warm-up length auto: ceil(2 / (1 - beta2 {beta2:g} from {origin})) = "
             f"{steps:,} optimizer steps (Ma & Yarats, 2019)"
         )
         length = steps_to_intervals(plan, steps, "warm-up")
@@ -230,18 +274,18 @@ def milestone_positions(plan: Budgeted) -> Positions:
         for v in values
     )
     per_interval = {
-        "steps": 1 / plan.steps_per_interval,
-        "epochs": plan.steps_per_epoch / plan.steps_per_interval,
-        "fraction": plan.intervals,
+        "steps": Fraction(1, plan.steps_per_interval),
+        "epochs": Fraction(plan.steps_per_epoch, plan.steps_per_interval),
+        "fraction": Fraction(plan.intervals),
     }[unit]
-    exact = all(c == v * per_interval for c, v in zip(converted, values, strict=True))
-    if exact and unit == "steps" and plan.interval == "step":
+    whole = all(c == exact(v) * per_interval for c, v in zip(converted, values, strict=True))
+    if whole and unit == "steps" and plan.interval == "step":
         return Positions(converted)
     note = (
-        f"decay.milestones: {unit} {', '.join(f'{v:g}' for v in values)} = "
-        f"{plan.interval}s {', '.join(f'{c:,}' for c in converted)}"
+        f"decay.milestones: {unit} {'; '.join(decimal_text(exact(v)) for v in values)} = "
+        f"{plan.interval}s {numbers(converted)}"
     )
-    if not exact:
+    if not whole:
         note += " (rounded: steps and epochs up, fractions to the nearest)"
     return Positions(converted, (note,))
 
@@ -264,8 +308,9 @@ def final_decay_length(plan: Budgeted) -> Length:
         return Length(0)
     if decay.decay_length is not None:
         return span_length(plan, decay.decay_length, "wsd decay")
-    fraction = decay.decay_fraction if decay.decay_fraction is not None else DEFAULT_WSD_FRACTION
-    return fraction_to_intervals(plan, fraction, "wsd decay")
+    if decay.decay_fraction is not None:
+        return fraction_to_intervals(plan, decay.decay_fraction, "decay.decay_fraction")
+    return fraction_to_intervals(plan, DEFAULT_WSD_FRACTION, "decay.decay_fraction (default)")
 
 
 def onecycle_warmup(plan: Budgeted) -> Length:

@@ -43,9 +43,13 @@ def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any =
 def validate_source(source: Source) -> Plan:
     from pydantic import ValidationError
 
+    from warmplan.config.foreign import recognise
     from warmplan.config.models import Plan
     from warmplan.config.validate import plan_findings
 
+    other = recognise(source.data)
+    if other is not None:  # one line, not an unknown-key error per key of that file
+        raise ConfigError([source.finding(errors.OTHER_FORMAT, (other.keys[0],), other.message)])
     try:
         plan = Plan.model_validate(source.data)
     except ValidationError as exc:
@@ -76,6 +80,7 @@ _EXPECTED = {
 
 def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
     findings, suggested = [], set()
+    wrong_kind = False
     for error in exc.errors(include_url=False):
         if _other_member(error["loc"], source.data):
             continue
@@ -85,6 +90,8 @@ def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
         finding = _finding(error, keypath, model, source)
         if finding.suggestion:
             suggested.add(dotted_key((*keypath[:-1], finding.suggestion)))
+        if " belongs to decay.kind " in finding.message:
+            wrong_kind = True  # the block's missing keys are the wrong kind's needs
         findings.append(finding)
     # "missing key optimizer" says nothing "unknown key optimiser (did you mean
     # optimizer?)" does not; one finding per key: a union may report one key twice
@@ -92,6 +99,7 @@ def _findings_from_pydantic(exc: Any, source: Source) -> list[Finding]:
         (f.key, f.message): f
         for f in findings
         if not (f.code == errors.MISSING_KEY and f.key in suggested)
+        and not (wrong_kind and f.code == errors.MISSING_KEY and (f.key or "").startswith("decay."))
     }
     return sorted(_merge_alternatives(unique.values()), key=lambda f: (f.line or 0, f.col or 0))
 
@@ -123,6 +131,24 @@ def _split_hint(tail: str) -> tuple[str, str]:
     return (value, found + hint) if found and hint.endswith("?)") else (tail, "")
 
 
+def _other_decay_kinds(keypath: KeyPath) -> str:
+    """`` (it belongs to decay.kind multistep)`` for a decay key of other kinds only:
+    ``kind: step`` with ``milestones`` means multistep, not a typo."""
+    from warmplan.config.decays import DECAY_MODELS
+
+    if len(keypath) != 2 or keypath[0] != "decay":
+        return ""
+    kinds = [
+        kind
+        for model in DECAY_MODELS
+        if keypath[1] in model.model_fields
+        for kind in get_args(model.model_fields["kind"].annotation)
+    ]
+    if not kinds:
+        return ""
+    return f" (it belongs to decay.kind {' or '.join(kinds)}: did you mean kind: {kinds[0]}?)"
+
+
 def _known_keys(model: Any) -> list[str]:
     return sorted(model.model_fields) if _is_model(model) else []
 
@@ -134,7 +160,9 @@ def _finding(error: dict[str, Any], keypath: KeyPath, model: Any, source: Source
         known = _known_keys(model)
         close = closest(str(keypath[-1]), known)
         where = dotted_key(keypath[:-1]) or "the top level"
-        message = f"unknown key {key}{hint(close)}; {where} takes: {', '.join(known)}"
+        other = _other_decay_kinds(keypath)
+        message = f"unknown key {key}{other or hint(close)}; {where} takes: "
+        message += ", ".join(known)
         return source.finding(errors.UNKNOWN_KEY, keypath, message).at(suggestion=close)
     if kind == "missing":
         return source.finding(errors.MISSING_KEY, keypath, f"missing required key {key}")

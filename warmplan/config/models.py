@@ -17,6 +17,7 @@ from warmplan.config.blocks import (
     LearningRate,
     NonNegativeFloat,
     NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     Share,
     UnitFactor,
@@ -39,14 +40,50 @@ class GroupSpec(_Block):
 
 
 class OptimizerSpec(_Block):
+    """The optimizer: its kind, target LR and torch's own arguments (validated per
+    kind in :mod:`warmplan.config.validate.optimizer`; they do not change the LRs, and
+    go into `warmplan code`'s optimizer and :attr:`torch_kwargs`)."""
+
     kind: Literal["sgd", "adam", "adamw"] = "adam"
     lr: LearningRate = Field(description="The target (peak) learning rate")
     betas: Annotated[list[UnitFactor], Field(min_length=2, max_length=2)] | None = Field(
         None, description="Adam/AdamW betas; beta2 sets the warm-up rule of thumb"
     )
+    eps: PositiveFloat | None = Field(None, description="Adam/AdamW eps (torch: 1e-8)")
+    weight_decay: NonNegativeFloat | None = Field(
+        None, description="Weight decay (torch: 0 for sgd and adam, 0.01 for adamw)"
+    )
+    amsgrad: bool | None = Field(None, description="Adam/AdamW: the AMSGrad variant")
+    momentum: NonNegativeFloat | None = Field(None, description="SGD momentum (torch: 0)")
+    dampening: UnitFactor | None = Field(None, description="SGD dampening (torch: 0)")
+    nesterov: bool | None = Field(
+        None, description="SGD Nesterov momentum (needs momentum > 0 and dampening 0)"
+    )
+    maximize: bool | None = Field(None, description="Maximize the objective (torch: false)")
+    foreach: bool | None = Field(None, description="torch's foreach implementation")
+    fused: bool | None = Field(None, description="torch's fused implementation")
     groups: list[GroupSpec] | None = Field(
         None, min_length=1, description="Param groups, each with its own target LR"
     )
+
+    @property
+    def torch_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the torch optimizer: ``lr`` and the arguments given,
+        in torch's order: ``torch.optim.AdamW(params, **plan.optimizer.torch_kwargs)``."""
+        given = {name: getattr(self, name) for name in TORCH_ARGUMENTS[self.kind]}
+        kwargs: dict[str, Any] = {"lr": self.lr}
+        kwargs |= {name: value for name, value in given.items() if value is not None}
+        if "betas" in kwargs:
+            kwargs["betas"] = tuple(kwargs["betas"])
+        return kwargs
+
+
+#: each optimizer kind's arguments, in the order of torch's signature
+TORCH_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "sgd": ("momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "fused"),
+    "adam": ("betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "fused"),
+    "adamw": ("betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "fused"),
+}
 
 
 class TrainingSpec(_Block):

@@ -51,7 +51,32 @@ def parse_set(text: str) -> Override:
         value = raw
     if isinstance(value, (dict, list)) and not raw.strip().startswith(("[", "{")):
         value = raw
+    if _is_milestones(key):
+        value = _as_list(value)
     return Override(key, value, flag)
+
+
+def _is_milestones(key: str) -> bool:
+    """``decay.milestones`` or ``decay.milestones.epochs`` (a unit's list)."""
+    parts = key.split(".")
+    return parts[-1] == "milestones" or (len(parts) > 1 and parts[-2] == "milestones")
+
+
+def _as_list(value: Any) -> Any:
+    """``30,60`` (as ``--milestones`` takes it) or a lone ``30`` -> a list of numbers;
+    anything else is left for validation to judge."""
+    from warmplan.config.yaml import parse_scalar
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [value]
+    if not isinstance(value, str) or "," not in value:
+        return value
+    try:
+        items = [parse_scalar(part.strip()) for part in value.split(",")]
+    except Exception:
+        return value
+    ok = all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in items)
+    return items if ok else value
 
 
 def as_overrides(overrides: Any) -> list[Override]:
@@ -63,6 +88,18 @@ def as_overrides(overrides: Any) -> list[Override]:
     return list(overrides)
 
 
+#: keys of a block that say the same thing in other ways (a plan gives one of them): an
+#: override of one replaces the file's other, so `overrides={"decay.eta_min": 0.0}`
+#: works on a plan that gives `min_lr_ratio`
+ALTERNATIVES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("decay", frozenset({"eta_min", "min_lr_ratio"})),
+    ("decay", frozenset({"decay_fraction", "decay_length"})),
+    ("warmup", frozenset({"length", "steps", "epochs", "fraction"})),
+    ("warmup", frozenset({"start_factor", "start_lr"})),
+    ("training", frozenset({"epochs", "steps"})),
+)
+
+
 def apply_overrides(source: Source, overrides: list[Override]) -> None:
     """Lay each override over ``source.data`` in order; later ones win."""
     if source.data is None:
@@ -71,6 +108,7 @@ def apply_overrides(source: Source, overrides: list[Override]) -> None:
         _refuse_unprintable(override)
         keypath = override.keypath
         _reset_block_on_new_kind(source, keypath, override.value)
+        _drop_alternatives(source, override)
         parent = _container_for(source, override, keypath)
         last = keypath[-1]
         if _has(parent, last) and keypath not in source.from_flags:
@@ -84,6 +122,24 @@ def apply_overrides(source: Source, overrides: list[Override]) -> None:
         else:
             parent[last] = override.value
         source.from_flags[keypath] = override.flag
+
+
+def _drop_alternatives(source: Source, override: Override) -> None:
+    """Remove the file's keys that the override's key replaces (see ALTERNATIVES)."""
+    keypath = override.keypath
+    if len(keypath) != 2 or not isinstance(source.data.get(keypath[0]), dict):
+        return
+    block = source.data[keypath[0]]
+    for name, keys in ALTERNATIVES:
+        if name != keypath[0] or keypath[1] not in keys:
+            continue
+        for other in sorted(keys - {keypath[1]}):
+            path = (name, other)
+            if other in block and path not in source.from_flags:
+                del block[other]
+                line = source.positions.get(path, (None, None))[0]
+                if source.path is not None:
+                    source.overridden.append((path, override.flag, line))
 
 
 def _bad(override: Override, problem: str) -> ConfigError:

@@ -1,26 +1,27 @@
 """The rule registry of `warmplan check`: each rule's code, severity, title and function.
 
 A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
-with :func:`rule` under a stable code (WP1xx) and one severity. A rule that needs the
-scheduler's state saved at some intervals while the plan is simulated declares them
-with ``checkpoints`` (a function of the plan), so the runner saves them on the way.
+with :func:`rule` under a stable code (WP1xx) and its severity; a rule that grades its
+findings by size yields ``(keypath, message, severity)``, at most the registered one.
+A rule that needs the scheduler's state saved at some intervals while the plan is
+simulated declares them with ``checkpoints`` (a function of the plan), so the runner
+saves them on the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import Severity
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
-    from warmplan.config.source import KeyPath
     from warmplan.schedule.simulate import Trace
 
-RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple["KeyPath", str]]]
+RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple[Any, ...]]]
 
 #: A torch error while building or stepping the schedule (kept apart from the rules:
 #: there is no trace to check then).
@@ -37,6 +38,9 @@ class Rule:
     check: RuleFunction
     #: intervals at which the rule needs the scheduler's saved state (None: none)
     checkpoints: Callable[[Plan], list[int]] | None = None
+    #: codes whose findings this rule's explain (a root cause and its symptoms): when it
+    #: finds something, the runner leaves theirs out
+    supersedes: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {}
@@ -47,13 +51,14 @@ def rule(
     severity: Severity,
     title: str,
     checkpoints: Callable[[Plan], list[int]] | None = None,
+    supersedes: tuple[str, ...] = (),
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule under ``code``; its function yields ``(keypath, message)``."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, severity, title, function, checkpoints)
+        RULES[code] = Rule(code, severity, title, function, checkpoints, supersedes)
         return function
 
     return register

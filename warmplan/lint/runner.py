@@ -48,13 +48,17 @@ def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Fin
                 severity="warning",
             )
         )
+    found: dict[str, list[Finding]] = {}
     for code, registered in all_rules().items():
         if code in silenced:
             continue
-        for keypath, message in registered.check(plan, trace):
-            findings.append(
-                plan.source.finding(code, keypath, message, severity=registered.severity)
-            )
+        for keypath, message, *severity in registered.check(plan, trace):
+            # a rule may grade a finding by its size (WP106): error or warning
+            level = severity[0] if severity else registered.severity
+            finding = plan.source.finding(code, keypath, message, severity=level)
+            found.setdefault(code, []).append(finding)
+    explained = {c for code in found for c in all_rules()[code].supersedes}
+    findings += [f for code, listed in found.items() if code not in explained for f in listed]
     return sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
 
 
@@ -150,7 +154,7 @@ def check_paths(
     ``ignore``: rule codes to silence everywhere (UsageError for a code that names no
     rule). Every problem, a file that does not load included, becomes a finding.
     """
-    ignore = list(ignore)
+    ignore = [code.strip().upper() for code in ignore]  # `--ignore wp109` is WP109
     unknown = sorted(set(ignore) - known_codes())
     if unknown:
         codes = ", ".join(sorted(known_codes()))

@@ -16,6 +16,7 @@ from warmplan.errors import UsageError
 from warmplan.render.export import csv_header, markdown_cell
 from warmplan.render.grid import Grid, Row, literal
 from warmplan.render.rows import landmarks, table_rows
+from warmplan.render.summary import warmup_end as end_of_warmup
 from warmplan.render.table import fmt_lr
 
 if TYPE_CHECKING:
@@ -37,6 +38,16 @@ def _differs(value: float, reference: float) -> bool:
     return not math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-15)
 
 
+def _same_lrs(trace: Trace, reference: Trace) -> bool:
+    """Whether the two plans give the same LR (first group) at every interval, by the
+    tolerance that highlights a cell."""
+    import numpy as np
+
+    if trace.intervals != reference.intervals:
+        return False
+    return bool(np.isclose(trace.lr[:, 0], reference.lr[:, 0], rtol=1e-9, atol=1e-15).all())
+
+
 def _lr(trace: Trace, t: int) -> float | None:
     return float(trace.lr[t, 0]) if t < trace.intervals else None
 
@@ -46,7 +57,7 @@ def warmup_end(traces: list[Trace]) -> int:
     plan's among equals): one column for all, whatever the order of the plans."""
     from collections import Counter
 
-    ends = Counter(trace.plan.warmup_intervals for trace in traces)
+    ends = Counter(end_of_warmup(trace) for trace in traces)
     return ends.most_common(1)[0][0]
 
 
@@ -104,7 +115,9 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     from rich.table import Table
     from rich.text import Text
 
-    summary = Table(title="what differs", header_style="bold")
+    same = all(_same_lrs(trace, traces[0]) for trace in traces[1:])
+    title = "the same LRs in every plan" if same else "what differs"
+    summary = Table(title=title, header_style="bold")
     for header in _headers(traces):
         summary.add_column(header, justify="left" if header == "plan" else "right")
     for row in differences(traces):
@@ -112,7 +125,7 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
     columns = [(traces[0].plan.interval, "right")] + [(t.plan.label, "right") for t in traces]
     count = max(trace.intervals for trace in traces)
     keep = set().union(*(landmarks(trace) for trace in traces))
-    keys = table_rows(count, keep, limit, all_rows)
+    keys = table_rows(count, keep, limit, all_rows, warmup_end(traces))
 
     def lrs_at(t: int) -> Row:
         reference = _lr(traces[0], t)
@@ -124,7 +137,12 @@ def render_compare(traces: list[Trace], limit: int = 200, all_rows: bool = False
             cells.append(Text(text, style=DIFFERS) if differs else text)
         return cells, None
 
-    note = Text(f"highlighted: differs from {traces[0].plan.label}", style="dim")
+    note = Text(
+        f"no LR differs from {traces[0].plan.label}"
+        if same
+        else f"highlighted: differs from {traces[0].plan.label}",
+        style="dim",
+    )
     return [summary, *Grid(columns, keys, lrs_at).renderables(), note]
 
 

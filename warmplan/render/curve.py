@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from warmplan.render.reduce import minmax_indices
+from warmplan.render.summary import warmup_end
 
 if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
@@ -52,7 +53,7 @@ def render_curve(trace: Trace, width: int = 80, height: int = HEIGHT, color: boo
         if lr.shape[1] > 1:
             signal.label(trace.groups[g])
         figure.draw(signal)
-    warmup = trace.plan.warmup_intervals
+    warmup = warmup_end(trace)
     if 0 < warmup < trace.intervals:
         figure.line(warmup, orientation="vertical", style="dotted", pixel=_GREY)
     figure.ruler("x").ticks(*_interval_ticks(trace.intervals))

@@ -1,6 +1,7 @@
 """Writing output files atomically: all of it, or nothing at all.
 
-The bytes go to a temporary file in the destination's folder, are flushed to disk,
+Missing folders on the way are created (and removed again if the write fails). The
+bytes go to a temporary file in the destination's folder, are flushed to disk,
 and replace the destination by one ``os.replace`` (atomic on POSIX and Windows). An
 error or Ctrl-C midway removes the temporary file, so no half-written plot or CSV is
 ever left where a user (or the next pipeline stage) would read it.
@@ -57,13 +58,13 @@ def write_atomically(
         return
     target = Path(os.path.realpath(output)) if kind == "file" else output
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{output}: cannot write: folder {folder} does not exist")
+    created = _make_folders(output, folder)
     try:
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".part", dir=folder
         )
     except OSError as exc:
+        _remove_folders(created)
         raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -74,12 +75,47 @@ def write_atomically(
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
+        _remove_folders(created)
         raise OutputError(
             f"{output}: cannot write: {exc.strerror or exc}; nothing was written"
         ) from None
     except BaseException:
         _remove(temporary)
+        _remove_folders(created)
         raise
+
+
+def _make_folders(output: Path, folder: Path) -> list[Path]:
+    """Create the missing folders above ``output`` (`-o plots/run1/lr.png`, as `mkdir
+    -p` would), outermost first; the ones created, so a failed write removes them again
+    and leaves the disk as it found it."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    created: list[Path] = []
+    for parent in reversed(missing):
+        try:
+            parent.mkdir()
+        except FileExistsError:
+            if parent.is_dir():  # made meanwhile by someone else: theirs to keep
+                continue
+            _remove_folders(created)
+            raise OutputError(f"{output}: cannot write: {parent} is a file, not a folder") from None
+        except OSError as exc:
+            _remove_folders(created)
+            raise OutputError(
+                f"{output}: cannot create folder {parent}: {exc.strerror or exc}"
+            ) from None
+        created.append(parent)
+    return created
+
+
+def _remove_folders(created: list[Path]) -> None:
+    for folder in reversed(created):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def writes_in_place(path: str | Path) -> bool:
@@ -109,6 +145,8 @@ def _write_in_place(output: Path, write: Callable[[IO[bytes]], None]) -> None:
         with output.open("wb") as handle:
             write(handle)
             handle.flush()
+    except BrokenPipeError:
+        raise  # `-o /dev/stdout | head`: the reader left, which the CLI reports as success
     except OSError as exc:
         raise OutputError(f"{output}: cannot write: {exc.strerror or exc}") from None
 

@@ -25,9 +25,15 @@ GAP_STYLE = "dim"
 Row = tuple[Sequence[Any], str | None]
 
 
+#: the mark of a row that follows skipped rows, in a narrow first column
+GAP_MARK = "⋮"
+
+
 @dataclass(frozen=True)
 class Grid:
-    """A table as columns plus a row function over keys (None draws a gap row: "…")."""
+    """A table as columns plus a row function over keys. A None key marks the next
+    row as following skipped ones: a "⋮" in a narrow first column, not a row of its
+    own, so a sampled table is no longer than its rows."""
 
     #: (header, "left" | "right")
     columns: Sequence[tuple[str, str]]
@@ -40,16 +46,32 @@ class Grid:
             return [self._rich_table()]
         return [self._stream()]
 
+    @property
+    def _marked(self) -> bool:
+        return not isinstance(self.keys, range) and None in self.keys
+
+    def _columns(self) -> Sequence[tuple[str, str]]:
+        return [("", "left"), *self.columns] if self._marked else self.columns
+
     def _rows(self) -> Iterator[Row]:
-        gap = ["…"] * len(self.columns)
+        from rich.text import Text
+
+        marked, after_gap = self._marked, False
         for key in self.keys:
-            yield (gap, GAP_STYLE) if key is None else self.row(key)
+            if key is None:
+                after_gap = True
+                continue
+            cells, style = self.row(key)
+            if marked:
+                cells = [Text(GAP_MARK, style=GAP_STYLE) if after_gap else "", *cells]
+            after_gap = False
+            yield cells, style
 
     def _rich_table(self) -> Any:
         from rich.table import Table
 
         table = Table(header_style="bold")
-        for header, justify in self.columns:
+        for header, justify in self._columns():
             table.add_column(literal(header), justify=justify)  # type: ignore[arg-type]
         for cells, style in self._rows():
             table.add_row(*map(literal, cells), style=style)
@@ -58,18 +80,19 @@ class Grid:
     def _stream(self) -> Iterator[Lines]:
         from rich import box
 
-        widths = [cell_len(header) for header, _ in self.columns]
+        columns = self._columns()
+        widths = [cell_len(header) for header, _ in columns]
         for cells, _ in self._rows():  # a first pass for the widths: no row is kept
             for i, cell in enumerate(cells):
                 widths[i] = max(widths[i], cell_len(_plain(cell)))
-        right = [justify == "right" for _, justify in self.columns]
+        right = [justify == "right" for _, justify in columns]
         shape = box.HEAVY_HEAD  # rich's Table default
         padded = [w + 2 for w in widths]
         head = (shape.head_left, shape.head_vertical, shape.head_right)
         body = (shape.mid_left, shape.mid_vertical, shape.mid_right)
         chunk = Lines()
         chunk.add(shape.get_top(padded))
-        chunk.add(*_line([h for h, _ in self.columns], widths, right, head, "bold"))
+        chunk.add(*_line([h for h, _ in columns], widths, right, head, "bold"))
         chunk.add(shape.get_row(padded, "head"))
         for cells, style in self._rows():
             chunk.add(*_line(cells, widths, right, body, style))

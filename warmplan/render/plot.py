@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from warmplan.render import plot_marks as marks
 from warmplan.render.reduce import minmax_indices
 from warmplan.render.summary import summarize
 
@@ -74,7 +75,10 @@ def line_labels(traces: Sequence[Trace]) -> list[list[str]]:
     labels = []
     for name, trace in zip(names, traces, strict=True):
         groups = trace.groups
-        labels.append([name] if len(groups) == 1 else [f"{name} · {g}" for g in groups])
+        if len(groups) == 1:
+            labels.append([name])
+        else:  # one plan: its name is the title, the legend names the groups
+            labels.append(list(groups) if len(traces) == 1 else [f"{name} · {g}" for g in groups])
     return labels
 
 
@@ -107,16 +111,19 @@ def plot_traces(traces: Sequence[Trace], options: PlotOptions | None = None) -> 
     boundaries: set[float] = set()
     all_labels = line_labels(traces)
     inline = sum(len(labels) for labels in all_labels) == 1
+    floor = log_floor(traces) if options.log else None
     for trace, labels in zip(traces, all_labels, strict=True):
         scale = x_scale(trace, unit)
         boundaries |= {b * scale for b in _boundaries(trace)}
         line_colors = [next(colors) for _ in labels]
         # overlaid plans share the shading: n spans of 0.09 / n read as one
         shade = 0.09 / len(traces)
-        _draw_trace(ax, trace, scale, labels, line_colors, columns, options, inline, shade)
+        drawn = _draw_trace(ax, trace, scale, labels, line_colors, columns, inline, shade, floor)
     for x in sorted(boundaries):
         ax.axvline(x, **_BOUNDARY_STYLE)
-    _dress(ax, traces, unit, options)
+    _dress(ax, traces, unit, options, inline, floor)
+    if inline:
+        marks.place_final_labels(figure, ax, drawn, scale)
     return figure
 
 
@@ -157,88 +164,66 @@ def _draw_trace(
     labels: list[str],
     colors: list[str],
     columns: int,
-    options: PlotOptions,
     inline: bool,
     shade: float = 0.09,
-) -> None:
-    """One trace's lines, warm-up shading and marks. ``inline``: the peak and final
-    LR are written next to their points (one line in the figure); otherwise they go
-    into the legend and the points get small markers, so labels never pile up."""
+    floor: float | None = None,
+) -> list[np.ndarray]:
+    """One trace's lines, warm-up shading and marks; the LRs drawn, per group.
+    ``inline``: the peak and final LR are written next to their points (one line in
+    the figure); otherwise they go into the legend and the points get small markers,
+    so labels never pile up. ``floor``: where a log axis draws an LR of 0."""
+    import numpy as np
+
     summary = summarize(trace)
-    warmup = summary.warmup_intervals
-    if warmup:
-        ax.axvspan(0, warmup * scale, color=colors[0], alpha=shade, linewidth=0, zorder=0)
+    end = summary.warmup_end  # the one definition of the end of warm-up (show's too)
+    if end:
+        ax.axvspan(0, end * scale, color=colors[0], alpha=shade, linewidth=0, zorder=0)
+    drawn = []
     for g, (label, color) in enumerate(zip(labels, colors, strict=True)):
-        peak = (summary.peak_at[g] * scale, summary.peak_lrs[g])
-        final = ((trace.intervals - 1) * scale, summary.final_lrs[g])
+        lr = trace.lr[:, g] if floor is None else np.maximum(trace.lr[:, g], floor)
+        drawn.append(lr)
+        peak = (summary.peak_at[g] * scale, float(lr[summary.peak_at[g]]))
         if not inline:
-            label = f"{label}  (peak {peak[1]:.3g}, final {final[1]:.3g})"
-        x, y = reduced_line(trace.lr[:, g], scale, columns)
+            label += f"  (peak {summary.peak_lrs[g]:.3g}, final {summary.final_lrs[g]:.3g})"
+        x, y = reduced_line(lr, scale, columns)
         ax.plot(
             x, y, drawstyle="steps-post", color=color, linewidth=1.6, label=literal(label), zorder=3
         )
-        if 0 < warmup < trace.intervals:
-            _mark(ax, (warmup * scale, trace.lr[warmup, g]), "warmup-end", "o", color, "white")
+        circled = 0 < end < trace.intervals
+        if circled:
+            marks.mark(ax, (end * scale, float(lr[end])), "warmup-end", "o", color, "white")
+        # the final LR's point: the middle of the last interval, where nothing but that
+        # interval's own level is drawn (its left end is the step down into it)
+        final = ((trace.intervals - 0.5) * scale, float(lr[-1]))
         if inline:
-            # a peak near the left edge gets its label to the right, not cut in half
-            ha = "left" if peak[0] < 0.08 * trace.intervals * scale else "center"
-            _annotate(ax, peak, f"peak {peak[1]:.3g}", color, "peak", options, (0, 8), ha)
-            _annotate(
-                ax, final, f"final {final[1]:.3g}", color, "final", options, (-8, 22), "right"
-            )
+            marks.label_peak(ax, peak, f"peak {summary.peak_lrs[g]:.3g}", color, trace, scale)
+            marks.label_final(ax, final, f"final {summary.final_lrs[g]:.3g}", color)
         else:
-            _mark(ax, peak, "peak", "^", color, color)
-            _mark(ax, final, "final", "s", color, color)
+            if not (circled and summary.peak_at[g] == end):  # the circle would hide it
+                marks.mark(ax, peak, "peak", "^", color, color)
+            marks.mark(ax, final, "final", "s", color, color)
+    return drawn
 
 
-def _mark(ax: Axes, xy: tuple[float, float], gid: str, marker: str, edge: str, face: str) -> None:
-    ax.plot(
-        [xy[0]],
-        [xy[1]],
-        marker=marker,
-        markersize=5 if marker == "o" else 4,
-        markerfacecolor=face,
-        markeredgecolor=edge,
-        markeredgewidth=1.4 if marker == "o" else 0.8,
-        linestyle="none",
-        zorder=4,
-        gid=gid,
-    )
+def log_floor(traces: Sequence[Trace]) -> float | None:
+    """Where a log axis draws an LR of 0, which it cannot show: half a decade below the
+    smallest positive LR of the figure, near the axis' bottom edge. None when no LR is
+    0 (nothing to clip) or none is positive (nothing to draw)."""
+    if not any((trace.lr <= 0).any() for trace in traces):
+        return None
+    positive = [trace.lr[trace.lr > 0] for trace in traces]
+    lowest = min((float(p.min()) for p in positive if p.size), default=None)
+    return None if lowest is None else lowest / 10**0.5
 
 
-def _annotate(
+def _dress(
     ax: Axes,
-    xy: tuple[float, float],
-    text: str,
-    color: str,
-    gid: str,
+    traces: Sequence[Trace],
+    unit: str,
     options: PlotOptions,
-    offset: tuple[float, float],
-    ha: str,
+    inline: bool,
+    floor: float | None,
 ) -> None:
-    if options.log and xy[1] <= 0:
-        return  # a zero has no place on a log axis; the line shows where it goes
-    ax.annotate(
-        text,
-        xy=xy,
-        xytext=offset,
-        textcoords="offset points",
-        ha=ha,
-        va="bottom",
-        fontsize=8,
-        color=color,
-        gid=gid,
-        zorder=5,
-        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
-        arrowprops=(
-            {"arrowstyle": "-", "color": color, "linewidth": 0.7, "shrinkA": 0, "shrinkB": 2}
-            if gid == "final"
-            else None
-        ),
-    )
-
-
-def _dress(ax: Axes, traces: Sequence[Trace], unit: str, options: PlotOptions) -> None:
     from matplotlib.ticker import EngFormatter
 
     ax.set_title(literal(options.title if options.title is not None else default_title(traces)))
@@ -246,21 +231,27 @@ def _dress(ax: Axes, traces: Sequence[Trace], unit: str, options: PlotOptions) -
     ax.set_xlim(left=0)
     if unit == "step":
         ax.xaxis.set_major_formatter(EngFormatter(sep=""))
-    _lr_axis(ax, max(float(trace.lr.max()) for trace in traces), options.log)
+    _lr_axis(ax, max(float(trace.lr.max()) for trace in traces), options.log, floor)
     ax.grid(True, color="0.92", linewidth=0.8, zorder=0)
     ax.spines[["right"]].set_visible(False)
-    ax.legend(handles=_legend_handles(ax, traces), loc="best", fontsize=8, frameon=False)
+    handles = marks.legend_handles(ax, traces, inline, _BOUNDARY_STYLE, _boundaries)
+    if handles:
+        ax.legend(handles=handles, loc="best", fontsize=8, frameon=False)
     per_epoch = {trace.plan.steps_per_epoch for trace in traces}
-    if unit == "step" and len(per_epoch) == 1 and (steps := per_epoch.pop()) > 1:
+    # an epoch axis only when there is more than one epoch to read off it
+    longer = any(trace.plan.total_steps > trace.plan.steps_per_epoch for trace in traces)
+    if unit == "step" and len(per_epoch) == 1 and (steps := per_epoch.pop()) > 1 and longer:
         _epoch_axis(ax, steps)
     else:
         ax.spines[["top"]].set_visible(False)
 
 
-def _lr_axis(ax: Axes, highest: float, log: bool) -> None:
+def _lr_axis(ax: Axes, highest: float, log: bool, floor: float | None = None) -> None:
     """The LR axis, with head-room for the peak labels. On a linear axis the power
     of ten goes into the axis label ("×1e-4"), where it cannot collide with a title,
-    a secondary axis or an annotation as matplotlib's corner offset text does."""
+    a secondary axis or an annotation as matplotlib's corner offset text does. On a
+    log axis LRs of 0 are drawn at ``floor``, just above the bottom edge, and the axis
+    label says so."""
     import math
 
     from matplotlib.ticker import FuncFormatter
@@ -268,7 +259,9 @@ def _lr_axis(ax: Axes, highest: float, log: bool) -> None:
     if log:
         ax.set_yscale("log", nonpositive="mask")
         ax.set_ylim(top=highest * 2.5 if highest > 0 else None)
-        ax.set_ylabel("learning rate")
+        ax.set_ylabel("learning rate" if floor is None else "learning rate (0 drawn at the bottom)")
+        if floor is not None:
+            ax.set_ylim(bottom=floor / 10**0.25)
         return
     ax.set_ylim(0, highest * 1.12 if highest > 0 else 1.0)
     power = math.floor(math.log10(highest)) if highest > 0 else 0
@@ -277,25 +270,6 @@ def _lr_axis(ax: Axes, highest: float, log: bool) -> None:
         return
     ax.yaxis.set_major_formatter(FuncFormatter(_scaled_ticks(power)))
     ax.set_ylabel(f"learning rate (×1e{power})")
-
-
-def _legend_handles(ax: Axes, traces: Sequence[Trace]) -> list[Any]:
-    """The plans' lines, then a key to the shading and the vertical lines."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles: list[Any] = [
-        line for line in ax.get_lines() if not str(line.get_label()).startswith("_")
-    ]
-    if len(handles) > 1:
-        handles.append(_key("^", "peak"))
-        handles.append(_key("s", "final"))
-    if any(trace.plan.warmup_intervals for trace in traces):
-        handles.append(Patch(facecolor="0.5", alpha=0.18, label="warm-up"))
-        handles.append(_key("o", "end of warm-up", face="white"))
-    if any(_boundaries(trace) for trace in traces):
-        handles.append(Line2D([], [], **_BOUNDARY_STYLE, label="phase start / milestone"))
-    return handles
 
 
 def _epoch_axis(ax: Axes, steps_per_epoch: int) -> None:
@@ -311,21 +285,6 @@ def _epoch_axis(ax: Axes, steps_per_epoch: int) -> None:
     )
     secondary.set_xlabel("epoch", fontsize=9)
     secondary.tick_params(labelsize=8)
-
-
-def _key(marker: str, label: str, face: str = "0.3") -> Any:
-    """A legend entry for a kind of mark, in grey (each plan's marks wear its color)."""
-    from matplotlib.lines import Line2D
-
-    return Line2D(
-        [],
-        [],
-        marker=marker,
-        markerfacecolor=face,
-        markeredgecolor="0.3",
-        linestyle="none",
-        label=label,
-    )
 
 
 def _scaled_ticks(power: int) -> Any:

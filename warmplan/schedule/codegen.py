@@ -84,6 +84,18 @@ class _Writer:
             return '"' + value + '"'  # the kinds' names: no quotes nor escapes inside
         return repr(value)
 
+    def argument(self, name: str, value: Any) -> str:
+        """A scheduler argument; a floor from ``min_lr_ratio`` as the product the plan
+        means (``0.1 * 0.0003``, not ``2.9999999999999997e-05``) when that product is
+        the very same float."""
+        ratio = getattr(self.plan.decay, "min_lr_ratio", None)
+        targets = set(self.plan.target_lrs)
+        if name == "eta_min" and ratio is not None and len(targets) == 1:
+            target = targets.pop()
+            if ratio * target == value:
+                return f"{ratio!r} * {target!r}"
+        return self.value(value)
+
     def function(self, function: Any) -> None:
         """Copy ``function`` in, with the module-level functions, modules and values
         it reads (a factor's helpers), so the snippet runs without warmplan."""
@@ -104,7 +116,7 @@ class _Writer:
     def scheduler(self, scheduler: Any) -> str:
         cls = type(scheduler).__name__
         if cls in _ATTRIBUTES:
-            args = [f"{a}={self.value(getattr(scheduler, a))}" for a in _ATTRIBUTES[cls]]
+            args = [f"{a}={self.argument(a, getattr(scheduler, a))}" for a in _ATTRIBUTES[cls]]
             return self.assign(cls, args)
         return getattr(self, "_" + cls)(scheduler)
 
@@ -186,9 +198,8 @@ def snippet(plan: Plan, head: int | None = None) -> str:
 def _optimizer_lines(plan: Plan) -> list[str]:
     params = "[torch.nn.Parameter(torch.zeros(1))]"
     groups = [f'    {{"params": {params}, "lr": {lr!r}}},' for lr in plan.target_lrs]
-    options = f"lr={plan.optimizer.lr!r}"
-    if plan.optimizer.betas:
-        options += f", betas={tuple(plan.optimizer.betas)!r}"
+    # the plan's own optimizer arguments (weight_decay, eps, momentum, ...), as torch takes them
+    options = ", ".join(f"{name}={value!r}" for name, value in plan.optimizer.torch_kwargs.items())
     kind = _OPTIMIZERS[plan.optimizer.kind]
     names = ", ".join(plan.group_names)
     comment = f"one param group per target LR ({names})" if len(groups) > 1 else "a param group"

@@ -12,6 +12,7 @@ torch is imported only where this module is used; `warmplan --help` never loads 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -107,13 +108,29 @@ class WarmupWrapper(LRScheduler):
             for group, base in zip(groups, self.base_lrs, strict=True):
                 group["lr"] = base * f
         elif t == self.warmup_length:
-            # Hand over: the LRs the wrapped scheduler set for its own step 0.
-            handover = self.scheduler.get_last_lr() if self.scheduler else self.base_lrs
-            for group, lr in zip(groups, handover, strict=True):
-                group["lr"] = lr
+            self._hand_over()
         elif self.scheduler is not None:
             self.scheduler.step()
         self._last_lr = [group["lr"] for group in groups]
+
+    def _hand_over(self) -> None:
+        """Start the wrapped scheduler at its step 0 as ``SequentialLR`` does at its
+        milestone W: at W = 0 with the scheduler's own first step; after a warm-up with
+        its closed form at step 0 where the class has one (``MultiStepLR``'s counts
+        every milestone <= 0 there, so one inside the warm-up has passed)."""
+        groups = self.optimizer.param_groups
+        if self.scheduler is None or self.warmup_length == 0:
+            handover = self.scheduler.get_last_lr() if self.scheduler else self.base_lrs
+            for group, lr in zip(groups, handover, strict=True):
+                group["lr"] = lr
+            return
+        update = getattr(self.scheduler, "_update_lr", None)
+        if update is not None:  # what SequentialLR calls in recent torch
+            update(0)
+            return
+        with warnings.catch_warnings():  # older torch: SequentialLR calls step(0)
+            warnings.simplefilter("ignore", UserWarning)  # its epoch-argument deprecation
+            self.scheduler.step(0)
 
     def get_lr(self) -> list[float | Tensor]:
         return [group["lr"] for group in self.optimizer.param_groups]

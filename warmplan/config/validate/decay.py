@@ -9,6 +9,7 @@ from warmplan.config.budget import UNITS
 from warmplan.config.decays import InverseSqrtDecay, OneCycleDecay, WsdDecay
 from warmplan.config.source import Source
 from warmplan.errors import Finding
+from warmplan.text import counted
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -122,52 +123,76 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
     if converted:
         return converted
     decay = plan.decay
-    unit = plan.interval + "s"
     if (
         isinstance(decay, InverseSqrtDecay)
         and decay.timescale is None
         and plan.warmup_intervals == 0
     ):
-        return [
-            source.finding(
-                errors.MISSING_KEY,
-                ("decay",),
-                "inverse_sqrt decays as sqrt(W / t) from the end of a warm-up of W; "
-                "give a warm-up, or decay.timescale",
-            )
-        ]
+        return [source.finding(errors.MISSING_KEY, ("decay",), _inverse_sqrt_message(plan))]
     if isinstance(decay, WsdDecay):
-        if decay.decay_length is not None and decay.decay_fraction is not None:
-            key, message = "decay_fraction", "give decay.decay_length or decay_fraction, not both"
-            return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
-        length, room = plan.final_decay_intervals, plan.decay_intervals
-        if not 1 <= length <= room:
-            key = "decay_length" if decay.decay_length is not None else "decay_fraction"
-            message = (
-                f"the wsd decay must last 1 to {room} {unit} (all after warm-up), got {length}"
-            )
-            return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
-    if (
-        isinstance(decay, OneCycleDecay)
-        and decay.three_phase
-        and (2 * decay.pct_start * plan.intervals >= plan.intervals + 1)
-    ):
-        return [
-            source.finding(
-                errors.INCONSISTENT,
-                ("decay", "pct_start"),
-                f"a three-phase onecycle rises and falls over 2 x pct_start of training, "
-                f"leaving nothing for its final phase (OneCycleLR divides by it); "
-                f"use pct_start below {(plan.intervals + 1) / (2 * plan.intervals):.3g}",
-            )
-        ]
-    if isinstance(decay, OneCycleDecay) and decay.pct_start * plan.intervals < 2:
-        return [
-            source.finding(
-                errors.INCONSISTENT,
-                ("decay", "pct_start"),
-                f"onecycle's warm-up, pct_start x {plan.intervals} {unit}, must last at least "
-                f"2 {unit} (OneCycleLR divides by it)",
-            )
-        ]
+        return _wsd_findings(plan, decay, source)
+    if isinstance(decay, OneCycleDecay):
+        return _onecycle_findings(plan, decay, source)
     return []
+
+
+def _onecycle_findings(plan: Plan, decay: OneCycleDecay, source: Source) -> list[Finding]:
+    """What OneCycleLR cannot run: a phase it divides by that has length 0 in torch's
+    own float arithmetic, and that a step reaches (any other pct_start runs)."""
+    total, pct, interval = plan.intervals, decay.pct_start, plan.interval
+    rise = float(pct * total)  # OneCycleLR's first phase ends at step pct x N - 1
+    if rise - 1 == 0:
+        message = (
+            f"decay.pct_start {pct:g} x {counted(total, interval)} = 1: OneCycleLR's "
+            f"warm-up would end at {interval} pct_start x N - 1 = 0, where it starts, and it "
+            f"divides by that length; use a pct_start other than {pct:g}"
+        )
+        return [source.finding(errors.INCONSISTENT, ("decay", "pct_start"), message)]
+    three = decay.three_phase
+    # the last phase runs from the previous one's end to step N - 1: step N (after the
+    # last interval) divides by its length
+    before_last = float(2 * pct * total) - 2 if three else rise - 1
+    if before_last == total - 1:
+        product = f"2 x pct_start {pct:g} x {total:,} = {2 * pct * total:g}" if three else ""
+        product = product or f"pct_start {pct:g} x {total:,} = {rise:g}"
+        message = (
+            f"onecycle's {'second' if three else 'first'} phase ({product}) ends at "
+            f"{interval} {total - 1:,}, the last, leaving its final phase empty; OneCycleLR "
+            f"divides by that phase's length at the last scheduler step; use a pct_start "
+            f"other than {pct:g}"
+        )
+        return [source.finding(errors.INCONSISTENT, ("decay", "pct_start"), message)]
+    return []
+
+
+def _inverse_sqrt_message(plan: Plan) -> str:
+    rule = "inverse_sqrt decays as sqrt(W / t) from the end of a warm-up of W"
+    warmup = plan.warmup
+    if warmup is None or warmup.kind == "none":
+        return f"{rule}; give a warm-up, or decay.timescale"
+    how = "; ".join(plan.warmup_length.notes) or f"warmup.length {warmup.length}"
+    return (
+        f"{rule}, and the warm-up is 0 {plan.interval}s ({how}); lengthen it, or give "
+        "decay.timescale"
+    )
+
+
+def _wsd_findings(plan: Plan, decay: WsdDecay, source: Source) -> list[Finding]:
+    from warmplan.config.budget import final_decay_length
+
+    if decay.decay_length is not None and decay.decay_fraction is not None:
+        key, message = "decay_fraction", "give decay.decay_length or decay_fraction, not both"
+        return [source.finding(errors.INCONSISTENT, ("decay", key), message)]
+    length, room, interval = final_decay_length(plan), plan.decay_intervals, plan.interval
+    key = "decay_length" if decay.decay_length is not None else "decay_fraction"
+    how = f" ({'; '.join(length.notes)})" if length.notes else ""
+    if length.intervals < 1:
+        message = f"the wsd decay rounds to 0 {interval}s{how}; it must last at least 1 {interval}"
+    elif length.intervals > room:
+        message = (
+            f"the wsd decay ({counted(length.intervals, interval)}{how}) must fit in the "
+            f"{counted(room, interval)} after warm-up"
+        )
+    else:
+        return []
+    return [source.finding(errors.INCONSISTENT, ("decay", key), message)]

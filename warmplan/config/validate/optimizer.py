@@ -17,16 +17,8 @@ MIN_LR, MAX_LR = 1e-100, 1e10
 
 
 def optimizer_findings(plan: Plan, source: Source) -> list[Finding]:
-    found = []
+    found = _argument_findings(plan, source)
     opt = plan.optimizer
-    if opt.betas is not None and opt.kind == "sgd":
-        found.append(
-            source.finding(
-                errors.INCONSISTENT,
-                ("optimizer", "betas"),
-                "optimizer.betas applies to adam and adamw, not sgd",
-            )
-        )
     lrs = [(("optimizer", "lr"), opt.lr)] + [
         (("optimizer", "groups", index, "lr"), group.lr)
         for index, group in enumerate(opt.groups or [])
@@ -43,6 +35,42 @@ def optimizer_findings(plan: Plan, source: Source) -> list[Finding]:
                     "of the float range they overflow to inf or lose all precision",
                 )
             )
+    found += _group_findings(plan, source)
+    return found
+
+
+def _argument_findings(plan: Plan, source: Source) -> list[Finding]:
+    """Each torch argument on the kinds that take it; nesterov as torch requires it."""
+    from warmplan.config.models import TORCH_ARGUMENTS
+
+    opt, found = plan.optimizer, []
+    every = sorted({name for names in TORCH_ARGUMENTS.values() for name in names})
+    for name in every:
+        if getattr(opt, name) is None or name in TORCH_ARGUMENTS[opt.kind]:
+            continue
+        kinds = [kind for kind, names in TORCH_ARGUMENTS.items() if name in names]
+        found.append(
+            source.finding(
+                errors.INCONSISTENT,
+                ("optimizer", name),
+                f"optimizer.{name} applies to {' and '.join(kinds)}, not {opt.kind}",
+            )
+        )
+    if opt.kind == "sgd" and opt.nesterov and not (opt.momentum and not opt.dampening):
+        found.append(
+            source.finding(
+                errors.INCONSISTENT,
+                ("optimizer", "nesterov"),
+                "optimizer.nesterov needs momentum above 0 and dampening 0 (torch refuses "
+                f"it otherwise), got momentum {opt.momentum or 0:g}, dampening "
+                f"{opt.dampening or 0:g}",
+            )
+        )
+    return found
+
+
+def _group_findings(plan: Plan, source: Source) -> list[Finding]:
+    opt, found = plan.optimizer, []
     names = [g.name for g in opt.groups or []]
     for index, name in enumerate(names):
         if name in names[:index]:

@@ -8,6 +8,7 @@ from warmplan import errors
 from warmplan.config.budget import UNITS
 from warmplan.config.source import Source
 from warmplan.errors import Finding
+from warmplan.text import counted, with_article
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -36,37 +37,16 @@ def warmup_findings(plan: Plan, source: Source) -> list[Finding]:
         )
     start_key = ("warmup", "start_lr" if warmup.start_lr is not None else "start_factor")
     if warmup.start_lr is not None and warmup.start_lr > plan.optimizer.lr:
-        found.append(
-            source.finding(
-                errors.BAD_VALUE,
-                start_key,
-                f"warmup.start_lr must be at most optimizer.lr ({plan.optimizer.lr:g}), "
-                f"got {warmup.start_lr:g}",
-            )
+        message = (
+            f"warmup.start_lr must be at most optimizer.lr ({plan.optimizer.lr:g}), "
+            f"got {warmup.start_lr:g}"
         )
-    elif 0 < plan.start_factor < MIN_START_FACTOR:
-        found.append(
-            source.finding(
-                errors.BAD_VALUE,
-                start_key,
-                f"a warm-up start of {plan.start_factor:g} x the target is too small for "
-                f"torch's {warmup.kind} warm-up, which divides by it; start at 0 "
-                f"(linear) or at least {MIN_START_FACTOR:g} x the target",
-            )
-        )
-    elif plan.start_factor == 0 and warmup.kind not in ("linear", "cosine"):
-        found.append(
-            source.finding(
-                errors.BAD_VALUE,
-                start_key,
-                f"a {warmup.kind} warm-up from 0 stays at LR 0 until it ends; "
-                "use a start above 0, or kind: linear or cosine to ramp up from 0",
-            )
-        )
+        found.append(source.finding(errors.BAD_VALUE, start_key, message))
+    if not found and plan.warmup_intervals > 0:  # without a warm-up interval no start runs
+        found += _start_findings(plan, source, start_key)
     if found:
         return found
     length_key = ("warmup", next(u for u in WARMUP_UNITS if getattr(warmup, u) is not None))
-    unit = plan.interval + "s"
     if plan.warmup_intervals >= plan.intervals:
         # `length: auto` came from beta2: say so, or the number looks made up
         auto = " from length: auto, Ma & Yarats' 2 / (1 - beta2)" if warmup.length == "auto" else ""
@@ -74,11 +54,31 @@ def warmup_findings(plan: Plan, source: Source) -> list[Finding]:
             source.finding(
                 errors.INCONSISTENT,
                 length_key,
-                f"warm-up ({plan.warmup_intervals} {unit}{auto}) must be shorter than "
-                f"training ({plan.intervals} {unit}); nothing would be left for the decay",
+                f"warm-up ({counted(plan.warmup_intervals, plan.interval)}{auto}) must be "
+                f"shorter than training ({counted(plan.intervals, plan.interval)}); nothing "
+                "would be left for the decay",
             )
         )
     return found
+
+
+def _start_findings(plan: Plan, source: Source, start_key: tuple[str, str]) -> list[Finding]:
+    """Starts torch's warm-up classes cannot run, or that would waste the warm-up."""
+    kind = plan.warmup.kind  # type: ignore[union-attr]
+    if 0 < plan.start_factor < MIN_START_FACTOR:
+        message = (
+            f"a warm-up start of {plan.start_factor:g} x the target is too small for "
+            f"torch's {kind} warm-up, which divides by it; start at 0 "
+            f"(linear) or at least {MIN_START_FACTOR:g} x the target"
+        )
+        return [source.finding(errors.BAD_VALUE, start_key, message)]
+    if plan.start_factor == 0 and kind not in ("linear", "cosine"):
+        message = (
+            f"{with_article(kind)} warm-up from 0 stays at LR 0 until it ends; "
+            "use a start above 0, or kind: linear or cosine to ramp up from 0"
+        )
+        return [source.finding(errors.BAD_VALUE, start_key, message)]
+    return []
 
 
 def warmup_unit_findings(plan: Plan, source: Source) -> list[Finding]:
@@ -100,7 +100,7 @@ def warmup_unit_findings(plan: Plan, source: Source) -> list[Finding]:
             source.finding(
                 errors.MISSING_KEY,
                 ("warmup",),
-                f"a {warmup.kind} warm-up needs warmup.length (intervals, or auto), "
+                f"{with_article(warmup.kind)} warm-up needs warmup.length (intervals, or auto), "
                 "steps, epochs or fraction",
             )
         ]

@@ -4,4 +4,4 @@ Each rule yields ``(keypath, message)``; :mod:`warmplan.lint.runner` adds its co
 severity and locates the key in the YAML. Messages say what to change.
 """
 
-from warmplan.lint.rules import expectations, horizon, optimizer, resume, values  # noqa: F401
+from warmplan.lint.rules import expectations, horizon, optimizer, resume, units, values  # noqa: F401

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, warmup_length_key
-from warmplan.text import counted
+from warmplan.text import counted, number, with_article
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
 
 Found = Iterator[tuple["KeyPath", str]]
+#: findings graded by size: (keypath, message, severity)
+Graded = Iterator[tuple["KeyPath", str, str]]
 
 #: decay keys that set its length, in intervals after the warm-up
 HORIZON_KEYS = ("T_max", "total_iters")
@@ -25,14 +27,15 @@ HORIZON_KEYS = ("T_max", "total_iters")
 def empty_phase(plan: Plan, trace: Trace) -> Found:
     warmup, unit = plan.warmup, plan.interval
     if warmup is not None and warmup.kind != "none" and plan.warmup_intervals == 0:
-        how = (
-            f"warmup.fraction {warmup.fraction:g} of {counted(plan.intervals, unit)} rounds to 0"
-            if warmup.length is None
-            else "warmup.length is 0"
-        )
+        if warmup.fraction is not None:
+            total = counted(plan.intervals, unit)
+            how = f"warmup.fraction {warmup.fraction:g} of {total} rounds to 0"
+        else:
+            given = next(u for u in ("length", "steps", "epochs") if getattr(warmup, u) == 0)
+            how = f"warmup.{given} is 0"
         yield (
             warmup_length_key(plan),
-            f"a {warmup.kind} warm-up was asked for but {how}: there is no warm-up; "
+            f"{with_article(warmup.kind)} warm-up was asked for but {how}: there is no warm-up; "
             f"give it at least 1 {plan.interval}, or write warmup.kind: none",
         )
     decay = plan.decay
@@ -61,26 +64,56 @@ def _horizon(plan: Plan) -> tuple[str, int] | None:
     return None
 
 
-@rule("WP106", "error", "a decay that ends before training does (flat floor, cosine back up)")
-def decay_ends_early(plan: Plan, trace: Trace) -> Found:
+#: WP106 is an error from this share on (of the target-to-floor range risen back, or of
+#: training spent at the floor); below it, a warning: a sliver of training off the plan
+#: costs little, a tenth of it is a different schedule.
+HORIZON_ERROR_SHARE = 0.1
+
+
+@rule(
+    "WP106",
+    "error",
+    "a decay that ends before training does: the LR comes back up or sits at the floor",
+)
+def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
     horizon = _horizon(plan)
-    remaining = plan.intervals - plan.warmup_intervals
-    if horizon is None or horizon[1] >= remaining:
+    n, unit = plan.intervals, plan.interval
+    if horizon is None:
         return
     key, length = horizon
-    end = plan.warmup_intervals + length
+    floor_at = plan.warmup_intervals + length  # the interval where the horizon is reached
+    if floor_at >= n - 1:
+        return  # the floor on the last update (T_max = decay phase - 1) or never: fine
     lr = trace.lr[:, 0]
-    if plan.decay_kind == "cosine":
-        after = f"the cosine comes back up, to {fmt(lr[-1])} at the end"
-    else:
-        held = remaining - length
-        after = f"the LR then stays at {fmt(lr[end])} for the last {counted(held, plan.interval)}"
-    yield (
-        ("decay", key),
+    floor, after = float(lr[floor_at]), trace.lr[floor_at + 1 :, 0]
+    span = max(plan.target_lrs[0] - floor, 0.0)
+    noise = 1e-9 * plan.target_lrs[0]
+    rise = float(after.max()) - floor
+    held = int((abs(after - floor) <= noise).sum())
+    remaining = n - plan.warmup_intervals
+    fix = f"set {key}: {remaining} (or {remaining - 1}: the floor on the last update) or remove it"
+    given = (
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
-        f"{counted(remaining, plan.interval)}: the decay ends at {plan.interval} {end} and "
-        f"{after}; set {key}: {remaining} or remove it",
+        f"{counted(remaining, unit, ',')}"
     )
+    if rise > noise:
+        share = rise / span if span else 1.0
+        yield (
+            ("decay", key),
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {number(floor_at)} and "
+            f"comes back up over the last {counted(n - 1 - floor_at, unit, ',')}, to "
+            f"{fmt(lr[-1])} at the end (highest {fmt(floor + rise)}, {share:.0%} of the way "
+            f"back to the target); {fix}",
+            "error" if share >= HORIZON_ERROR_SHARE else "warning",
+        )
+    elif held:
+        share = held / n
+        yield (
+            ("decay", key),
+            f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {number(floor_at)} and "
+            f"stays there for the last {counted(held, unit, ',')} ({share:.0%} of training); {fix}",
+            "error" if share >= HORIZON_ERROR_SHARE else "warning",
+        )
 
 
 @rule("WP107", "warning", "a decay that ends after training does (the floor never reached)")
@@ -93,7 +126,7 @@ def decay_ends_late(plan: Plan, trace: Trace) -> Found:
     yield (
         ("decay", key),
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is only "
-        f"{counted(remaining, plan.interval)}: training ends at LR {fmt(trace.lr[-1, 0])}, "
+        f"{counted(remaining, plan.interval, ',')}: training ends at LR {fmt(trace.lr[-1, 0])}, "
         f"above the decay's floor; set {key}: {remaining} or remove it",
     )
 
@@ -158,4 +191,4 @@ def _given(plan: Plan, key: str, length: int) -> str:
     if isinstance(value, int):
         return str(length)
     unit = _unit(value)
-    return f"{{{unit}: {getattr(value, unit):g}}} = {counted(length, plan.interval)}"
+    return f"{{{unit}: {number(getattr(value, unit))}}} = {counted(length, plan.interval, ',')}"

@@ -42,4 +42,7 @@ def group_label(plan: Plan, group: int) -> str:
 
 
 def fmt(value: float) -> str:
-    return f"{value:.6g}"
+    """An LR in a message, in the one LR style (warmplan.text)."""
+    from warmplan.text import lr
+
+    return lr(value)

@@ -1,0 +1,196 @@
+"""warmplan.watch in plain training loops: a real nn.Linear and a real optimizer, the
+schedule built with plain torch written here (the oracle), each fault done for real.
+
+A plan of 60 updates: a 10-update linear warm-up from 0.1x to 1e-3, then a cosine to
+1e-5 (LinearLR -> CosineAnnealingLR chained by SequentialLR at 10)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+
+import warmplan
+from warmplan import ScheduleDivergence
+
+UPDATES, WARMUP = 60, 10
+PLAN = {
+    "optimizer": {"kind": "adamw", "lr": 1e-3},
+    "training": {"steps": UPDATES, "interval": "step"},
+    "warmup": {"kind": "linear", "length": WARMUP, "start_factor": 0.1},
+    "decay": {"kind": "cosine", "eta_min": 1e-5},
+}
+
+
+def _model_and_optimizer(seed: int = 0) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(4, 1)
+    return model, torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+
+def _scheduler(optimizer: torch.optim.Optimizer) -> SequentialLR:
+    warm = LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=WARMUP)
+    cosine = CosineAnnealingLR(optimizer, T_max=UPDATES - WARMUP, eta_min=1e-5)
+    return SequentialLR(optimizer, [warm, cosine], milestones=[WARMUP])
+
+
+def _update(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> None:
+    x = torch.linspace(-1, 1, 8).reshape(2, 4)
+    loss = model(x).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def test_a_run_that_follows_the_plan_is_never_stopped():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    with warmplan.watch(optimizer, PLAN) as watched:
+        for _ in range(UPDATES):
+            _update(model, optimizer)
+            scheduler.step()
+    assert watched.checked == UPDATES and not watched.divergences
+    assert watched.report() == "60 updates checked (updates 0-59): every LR as planned"
+
+
+def test_an_extra_scheduler_step_per_update_is_caught_at_update_1():
+    """As accelerate's prepared scheduler does with 2 processes: two steps per update."""
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    watched = warmplan.watch(optimizer, PLAN)
+    with pytest.raises(ScheduleDivergence) as caught:
+        for _ in range(UPDATES):
+            _update(model, optimizer)
+            scheduler.step()
+            scheduler.step()
+    divergence = caught.value
+    assert (divergence.update, divergence.kind, divergence.factor) == (
+        1,
+        "scheduler-steps-per-update",
+        2,
+    )
+    # the oracle: update 1 would have used row 2 of the plan, 1e-4 + 2 x 9e-4 / 10
+    assert divergence.actual == pytest.approx(1e-4 + 2 * 9e-4 / WARMUP, rel=1e-12)
+    assert divergence.planned == pytest.approx(1e-4 + 1 * 9e-4 / WARMUP, rel=1e-12)
+    assert "stepped 2 times per update" in str(divergence)
+    watched.close()
+
+
+def test_a_resume_that_lost_the_scheduler_state_is_a_restart():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    for _ in range(30):
+        _update(model, optimizer)
+        scheduler.step()
+    saved = optimizer.state_dict()  # the checkpoint keeps the optimizer, not the scheduler
+    model2, optimizer2 = _model_and_optimizer()
+    model2.load_state_dict(model.state_dict())
+    fresh = _scheduler(optimizer2)  # built anew: it starts at row 0 again
+    optimizer2.load_state_dict(saved)
+    for group in optimizer2.param_groups:  # what a fresh scheduler set, as in a real resume
+        group["lr"] = fresh.get_last_lr()[0]
+    watched = warmplan.watch(optimizer2, PLAN)  # start read from AdamW's state: 30
+    assert watched.start == 30
+    with pytest.raises(ScheduleDivergence) as caught:
+        _update(model2, optimizer2)
+    assert (caught.value.update, caught.value.kind, caught.value.at_update) == (30, "restart", 30)
+    assert caught.value.actual == pytest.approx(1e-4, rel=1e-12)
+    assert "scheduler.state_dict()" in str(caught.value)
+
+
+def test_stepping_the_scheduler_before_the_optimizer_is_a_shift_by_one():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about this order: the fault itself
+        scheduler.step()
+    with warmplan.watch(optimizer, PLAN, start=0), pytest.raises(ScheduleDivergence) as caught:
+        _update(model, optimizer)
+    assert (caught.value.update, caught.value.kind, caught.value.by) == (0, "shift", 1)
+
+
+def test_a_run_longer_than_its_plan_diverges_past_the_end():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    with warmplan.watch(optimizer, PLAN) as watched:
+        for _ in range(UPDATES):
+            _update(model, optimizer)
+            scheduler.step()
+        with pytest.raises(ScheduleDivergence) as caught:
+            _update(model, optimizer)
+    assert (caught.value.update, caught.value.kind, caught.value.planned) == (
+        UPDATES,
+        "past-plan-end",
+        None,
+    )
+    assert watched.checked == UPDATES + 1
+
+
+def test_warn_mode_never_changes_training():
+    """Same faulty run with and without the watch: bit-identical weights."""
+
+    def run(watched: bool) -> list[torch.Tensor]:
+        model, optimizer = _model_and_optimizer(seed=3)
+        scheduler = _scheduler(optimizer)
+        handle = warmplan.watch(optimizer, PLAN, on_divergence="warn") if watched else None
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            for _ in range(20):
+                _update(model, optimizer)
+                scheduler.step()
+                scheduler.step()
+        if handle is not None:
+            assert len(handle.divergences) == 19 and len(seen) >= 19
+            assert all(w.category is RuntimeWarning for w in seen if "update" in str(w.message))
+            handle.close()
+        return [p.detach().clone() for p in model.parameters()]
+
+    for with_watch, without in zip(run(True), run(False), strict=True):
+        assert torch.equal(with_watch, without)
+
+
+def test_close_removes_the_hook():
+    model, optimizer = _model_and_optimizer()
+    watched = warmplan.watch(optimizer, PLAN)
+    watched.close()
+    for _ in range(3):
+        _update(model, optimizer)  # no scheduler at all: the LR never warms up
+    assert watched.checked == 0 and "no update checked" in watched.report()
+
+
+def test_every_param_group_is_checked():
+    torch.manual_seed(0)
+    body, head = torch.nn.Linear(4, 4), torch.nn.Linear(4, 1)
+    optimizer = torch.optim.SGD(
+        [{"params": body.parameters(), "lr": 1e-3}, {"params": head.parameters(), "lr": 1e-2}]
+    )
+    plan = {
+        "optimizer": {
+            "kind": "sgd",
+            "lr": 1e-3,
+            "groups": [{"name": "body"}, {"name": "head", "lr": 1e-2}],
+        },
+        "training": {"steps": 10, "interval": "step"},
+        "decay": {"kind": "linear"},
+    }
+    # the head's LR is never decayed: the bug is in group 1 only
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, [lambda t: 1 - t / 10, lambda t: 1.0])
+    watched = warmplan.watch(optimizer, plan)
+    with pytest.raises(ScheduleDivergence) as caught:
+        for _ in range(10):
+            x = torch.ones(1, 4)
+            optimizer.zero_grad()
+            head(body(x)).sum().backward()
+            optimizer.step()
+            scheduler.step()
+    assert (caught.value.update, caught.value.group) == (1, 1)
+    assert caught.value.planned == pytest.approx(1e-2 * (1 - 1 / 10), rel=1e-12)
+    watched.close()
+
+
+def test_a_bad_on_divergence_is_refused():
+    _, optimizer = _model_and_optimizer()
+    with pytest.raises(warmplan.errors.UsageError, match="raise, warn or log"):
+        warmplan.watch(optimizer, PLAN, on_divergence="stop")  # type: ignore[arg-type]

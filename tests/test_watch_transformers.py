@@ -1,0 +1,117 @@
+"""warmplan.integrations.transformers.WatchCallback in real transformers Trainer runs on
+a tiny CPU model: a run that follows its TrainingArguments is never stopped (a resumed
+one included), and each fault done for real is stopped at the right update."""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+
+transformers = pytest.importorskip("transformers")
+torch = pytest.importorskip("torch")
+
+from warmplan import ScheduleDivergence  # noqa: E402
+from warmplan.integrations.transformers import WatchCallback  # noqa: E402
+
+
+class _Tiny(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 1)
+
+    def forward(self, x, labels):  # type: ignore[no-untyped-def]
+        return {"loss": torch.nn.functional.mse_loss(self.linear(x).squeeze(-1), labels)}
+
+
+def _data(n: int = 64) -> list[dict]:
+    g = torch.Generator().manual_seed(0)
+    xs = torch.randn(n, 4, generator=g)
+    return [{"x": x, "labels": x.sum()} for x in xs]
+
+
+def _trainer(tmp_path, callbacks, **overrides):  # type: ignore[no-untyped-def]
+    args = {
+        "output_dir": str(tmp_path / "out"),
+        "per_device_train_batch_size": 8,
+        "learning_rate": 1e-3,
+        "lr_scheduler_type": "cosine",
+        "warmup_steps": 3,
+        "max_steps": 16,
+        "report_to": "none",
+        "use_cpu": True,
+        "save_strategy": "no",
+        "logging_strategy": "no",
+        "disable_tqdm": True,
+        "seed": 0,
+        **overrides,
+    }
+    torch.manual_seed(0)
+    return transformers.Trainer(
+        model=_Tiny(),
+        args=transformers.TrainingArguments(**args),
+        train_dataset=_data(),
+        callbacks=callbacks,
+    )
+
+
+def _cosine_with_warmup(t: int, warmup: int, total: int) -> float:
+    """transformers' cosine schedule, written from its documented formula."""
+    if t < warmup:
+        return t / max(1, warmup)
+    progress = (t - warmup) / max(1, total - warmup)
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def test_a_run_that_follows_its_training_arguments_is_never_stopped(tmp_path):
+    callback = WatchCallback()
+    seen: list[float] = []
+
+    class Record(transformers.TrainerCallback):  # the oracle: the LR each update used
+        def on_optimizer_step(self, args, state, control, optimizer=None, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(optimizer.param_groups[0]["lr"])
+
+    _trainer(tmp_path, [callback, Record()]).train()
+    assert callback.watch is not None and callback.watch.checked == 16
+    assert not callback.watch.divergences
+    expected = [1e-3 * _cosine_with_warmup(t, 3, 16) for t in range(16)]
+    assert seen == pytest.approx(expected, rel=1e-12, abs=0)
+
+
+def test_an_extra_scheduler_step_per_update_is_stopped_at_update_1(tmp_path):
+    class StepAgain(transformers.TrainerCallback):  # what an accelerate mix-up does
+        def on_step_end(self, args, state, control, lr_scheduler=None, **kwargs):  # type: ignore[no-untyped-def]
+            lr_scheduler.step()
+
+    with pytest.raises(ScheduleDivergence) as caught:
+        _trainer(tmp_path, [WatchCallback(), StepAgain()]).train()
+    assert (caught.value.update, caught.value.kind, caught.value.factor) == (
+        1,
+        "scheduler-steps-per-update",
+        2,
+    )
+
+
+def test_a_resume_continues_the_watch_and_a_lost_scheduler_is_a_restart(tmp_path):
+    saving = {"save_strategy": "steps", "save_steps": 8}
+
+    class StopAt8(transformers.TrainerCallback):  # a run killed after its checkpoint
+        def on_step_end(self, args, state, control, **kwargs):  # type: ignore[no-untyped-def]
+            control.should_training_stop = state.global_step >= 8
+
+    _trainer(tmp_path, [WatchCallback(), StopAt8()], **saving).train()
+    checkpoint = tmp_path / "out" / "checkpoint-8"
+    # a faithful resume: no divergence over the rest of the run
+    resumed = WatchCallback()
+    _trainer(tmp_path, [resumed], **saving).train(resume_from_checkpoint=str(checkpoint))
+    assert resumed.watch is not None and resumed.watch.start == 8
+    assert resumed.watch.checked == 8 and not resumed.watch.divergences
+    # the same checkpoint without its scheduler: the Trainer starts the schedule over
+    (checkpoint / "scheduler.pt").unlink()
+    shutil.rmtree(tmp_path / "out" / "checkpoint-16", ignore_errors=True)
+    with pytest.raises(ScheduleDivergence) as caught:
+        _trainer(tmp_path, [WatchCallback()], **saving).train(
+            resume_from_checkpoint=str(checkpoint)
+        )
+    assert (caught.value.update, caught.value.kind, caught.value.at_update) == (8, "restart", 8)

@@ -1,0 +1,95 @@
+"""Recognise another tool's config file given where a warmplan plan was expected.
+
+A transformers ``TrainingArguments`` YAML fed to warmplan would otherwise get one error
+per key ("unknown key warmup_ratio (did you mean warmup?)"), all of them beside the
+point. :func:`recognise` names the tool instead, in one line. The signatures are a small
+registry (:data:`FORMATS`) that a reader of those formats can share: it says which
+tool a file comes from; reading it is another matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ForeignFormat:
+    name: str  # what the file is, with its article: "a DeepSpeed config"
+    framework: str  # the preset framework that writes the same schedules
+    keys: frozenset[str]  # top-level keys only this tool writes
+    shared: frozenset[str] = frozenset()  # its keys other tools write too (count half)
+
+
+#: top-level keys of a warmplan plan that no other tool's file has
+PLAN_KEYS = frozenset({"training", "warmup", "decay", "preset", "expect", "ignore"})
+#: distinctive keys a file must have (shared keys count half) to be taken for a tool's
+MIN_SCORE = 2
+
+FORMATS = (
+    ForeignFormat(
+        "a transformers TrainingArguments file",
+        "transformers",
+        frozenset(
+            {
+                "lr_scheduler_type",
+                "num_train_epochs",
+                "per_device_train_batch_size",
+                "gradient_accumulation_steps",
+                "output_dir",
+                "lr_scheduler_kwargs",
+                "adam_beta2",
+                "warmup_steps",
+                "max_steps",
+                "logging_steps",
+                "save_steps",
+                "eval_strategy",
+            }
+        ),
+        frozenset({"learning_rate", "warmup_ratio", "weight_decay", "seed"}),
+    ),
+    ForeignFormat(
+        "an axolotl config",
+        "transformers",
+        frozenset({"base_model", "micro_batch_size", "num_epochs", "lr_scheduler", "datasets"}),
+        frozenset({"learning_rate", "warmup_ratio", "warmup_steps", "gradient_accumulation_steps"}),
+    ),
+    ForeignFormat(
+        "a DeepSpeed config",
+        "deepspeed",
+        frozenset(
+            {"train_micro_batch_size_per_gpu", "train_batch_size", "zero_optimization", "scheduler"}
+        ),
+        frozenset({"gradient_accumulation_steps", "fp16", "bf16"}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Recognised:
+    format: ForeignFormat
+    keys: tuple[str, ...]  # the file's keys that gave it away, in file order
+
+    @property
+    def message(self) -> str:
+        shown = ", ".join(self.keys[:5]) + (", ..." if len(self.keys) > 5 else "")
+        return (
+            f"this looks like {self.format.name} ({shown}), not a warmplan plan; warmplan "
+            "does not read those yet: write the schedule as a plan (optimizer, training, "
+            f"warmup, decay), or as preset: {{framework: {self.format.framework}, name: ..., "
+            "args: {...}} with the framework's own arguments (see the README)"
+        )
+
+
+def recognise(data: Any) -> Recognised | None:
+    """The tool whose config ``data`` (a parsed top-level mapping) looks like, if any."""
+    if not isinstance(data, dict) or PLAN_KEYS & set(data):
+        return None
+    best: Recognised | None = None
+    best_score = 0.0
+    for fmt in FORMATS:
+        hits = [k for k in data if k in fmt.keys or k in fmt.shared]
+        score = sum(1.0 if k in fmt.keys else 0.5 for k in hits)
+        if score >= MIN_SCORE and score > best_score and any(k in fmt.keys for k in hits):
+            best, best_score = Recognised(fmt, tuple(hits)), score
+    return best
