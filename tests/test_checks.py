@@ -61,9 +61,16 @@ def test_every_rule_code_has_a_negative_example_or_a_synthetic_test():
     assert set(all_rules()) <= in_files | synthetic
 
 
+#: kept for the session: an xdist worker whose queue runs dry for a moment tears module
+#: fixtures down, and would check every config again
+_CONFIGS_REPORT: list = []
+
+
 @pytest.fixture(scope="module")
 def configs_report():
-    return check_paths([CONFIGS])
+    if not _CONFIGS_REPORT:
+        _CONFIGS_REPORT.append(check_paths([CONFIGS]))
+    return _CONFIGS_REPORT[0]
 
 
 def test_every_config_passes_check_with_no_errors(configs_report):
