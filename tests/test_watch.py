@@ -194,3 +194,33 @@ def test_a_bad_on_divergence_is_refused():
     _, optimizer = _model_and_optimizer()
     with pytest.raises(warmplan.errors.UsageError, match="raise, warn or log"):
         warmplan.watch(optimizer, PLAN, on_divergence="stop")  # type: ignore[arg-type]
+
+
+def test_the_readme_shows_the_real_message():
+    from pathlib import Path
+
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    with warmplan.watch(optimizer, PLAN), pytest.raises(ScheduleDivergence) as caught:
+        for _ in range(3):
+            _update(model, optimizer)
+            scheduler.step()
+            scheduler.step()
+    head, advice = str(caught.value).split(". ", 1)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"ScheduleDivergence: {head}.\n{advice[:60]}" in readme
+
+
+def test_watching_imports_neither_matplotlib_nor_rich_nor_the_frameworks():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch, warmplan\n"
+        "opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)\n"
+        "w = warmplan.watch(opt, {'optimizer': {'lr': 1e-3}, 'training': {'steps': 5}})\n"
+        "heavy = {'matplotlib', 'rich', 'transformers', 'lightning', 'plotext', 'typer'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from warmplan.text import counted
+from warmplan.text import lr as lr_text
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
@@ -71,9 +72,9 @@ class ScheduleDivergence(RuntimeError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        planned = "none (past the plan's end)" if self.planned is None else f"{self.planned:.6g}"
+        planned = "none (past the plan's end)" if self.planned is None else lr_text(self.planned)
         head = (
-            f"update {self.update}, param group {self.group}: LR {self.actual:.6g}, "
+            f"update {self.update}, param group {self.group}: LR {lr_text(self.actual)}, "
             f"planned {planned}"
         )
         return f"{head}. {_advice(self)}"
