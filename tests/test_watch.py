@@ -224,3 +224,43 @@ def test_watching_imports_neither_matplotlib_nor_rich_nor_the_frameworks():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_accelerate_is_watched_through_the_optimizer_it_wraps():
+    """Accelerator.prepare wraps optimizer and scheduler; under gradient accumulation the
+    wrapped optimizer steps once per 2 batches, and only those steps are updates."""
+    accelerate = pytest.importorskip("accelerate")
+    accelerator = accelerate.Accelerator(cpu=True, gradient_accumulation_steps=2)
+    model, optimizer = _model_and_optimizer()
+    model, optimizer, scheduler = accelerator.prepare(model, optimizer, _scheduler(optimizer))
+    watched = warmplan.watch(optimizer, PLAN)
+    x = torch.linspace(-1, 1, 8).reshape(2, 4)
+    for _ in range(2 * UPDATES):  # micro-batches
+        with accelerator.accumulate(model):
+            accelerator.backward(model(x).pow(2).mean())
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+    assert watched.checked == UPDATES and not watched.divergences
+    watched.close()
+
+
+def test_a_step_skipped_by_the_grad_scaler_while_the_scheduler_steps_is_a_shift():
+    """A GradScaler skips optimizer.step() after an overflow; the loop still steps the
+    scheduler, so from then on the schedule runs one interval ahead of the updates."""
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    scaler = torch.amp.GradScaler("cpu")
+    x = torch.linspace(-1, 1, 8).reshape(2, 4)
+    watched = warmplan.watch(optimizer, PLAN)
+    with pytest.raises(ScheduleDivergence) as caught:
+        for step in range(UPDATES):
+            optimizer.zero_grad()
+            loss = model(x).pow(2).mean() * (float("inf") if step == 3 else 1.0)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)  # skipped at step 3: the gradients are not finite
+            scaler.update()
+            scheduler.step()
+    # updates 0-2 ran at rows 0-2; batch 3 made no update; the next update (3) got row 4
+    assert (caught.value.update, caught.value.kind, caught.value.by) == (3, "shift", 1)
+    watched.close()
