@@ -30,14 +30,18 @@ def load_plan(path_or_dict: str | Path | dict[str, Any] | None, overrides: Any =
     :class:`warmplan.config.overrides.Override`. Raises :class:`ConfigError` with every
     problem found.
     """
-    if path_or_dict is None:
-        source = Source(data={})
-    elif isinstance(path_or_dict, dict):
-        source = Source(data=copy.deepcopy(path_or_dict))
-    else:
-        source = read_source(path_or_dict)
+    source = source_of(path_or_dict)
     apply_overrides(source, as_overrides(overrides))
     return validate_source(source)
+
+
+def source_of(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
+    """The raw data of a file (with positions), a copy of a dict, or nothing."""
+    if path_or_dict is None:
+        return Source(data={})
+    if isinstance(path_or_dict, dict):
+        return Source(data=copy.deepcopy(path_or_dict))
+    return read_source(path_or_dict)
 
 
 def validate_source(source: Source) -> Plan:

@@ -8,14 +8,13 @@ reader drafted.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
-from warmplan.config.load import validate_source
+from warmplan.config.load import source_of, validate_source
 from warmplan.config.overrides import Override, apply_overrides, as_overrides
-from warmplan.config.source import Source, read_source
+from warmplan.config.source import Source
 from warmplan.errors import ConfigError, Finding
 from warmplan.formats import FORMATS, NATIVE, detect, reader
 from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, Draft, Facts
@@ -34,13 +33,7 @@ def load_plan(
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
     :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
-    if path_or_dict is None:
-        source = Source(data={})
-    elif isinstance(path_or_dict, dict):
-        source = Source(data=copy.deepcopy(path_or_dict))
-    else:
-        source = read_source(path_or_dict)
-    return plan_from_source(source, as_overrides(overrides), source_format)
+    return plan_from_source(source_of(path_or_dict), as_overrides(overrides), source_format)
 
 
 def plan_from_source(
