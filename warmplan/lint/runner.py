@@ -9,6 +9,7 @@ rendering: the runner returns a :class:`CheckReport` that :mod:`warmplan.render.
 from __future__ import annotations
 
 import glob
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,12 +185,54 @@ def check_file(
     A recipe whose length needs a run-time fact no flag gave is not an error here (CI
     checks folders of recipes): its reader's findings, and one warning naming the flag.
     """
+    result = _checked_file(path, set(ignore), max_steps, overrides, source_format)
+    suppressed = inline_suppressions(path)
+    if suppressed:
+        result.findings = [
+            f for f in result.findings if f.code not in suppressed.get(f.line or 0, ())
+        ]
+    return result
+
+
+#: ``# warmplan: ignore[WP109]`` (or ``ignore[WP102, WP124]``) at the end of a line
+_SUPPRESSION = re.compile(r"#\s*warmplan:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
+
+
+def inline_suppressions(path: str) -> dict[int, set[str]]:
+    """Line -> the rule codes a trailing ``# warmplan: ignore[...]`` comment silences
+    there. A comment, so it also works in another tool's config (whose parser refuses
+    unknown keys such as ``ignore:``). An unreadable file has none (reading it reports)."""
+    from warmplan.limits import MAX_FILE_BYTES
+
+    try:
+        if not Path(path).is_file():  # a FIFO or a device is read once, by the loader
+            return {}
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return {}
+    found: dict[int, set[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SUPPRESSION.search(line)
+        if match:
+            codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+            found[number] = codes
+    return found
+
+
+def _checked_file(
+    path: str,
+    silenced: set[str],
+    max_steps: int | None,
+    overrides: Any,
+    source_format: str | None,
+) -> FileResult:
     from warmplan.formats.draft import NeedsFact
     from warmplan.formats.load import load_plan
     from warmplan.limits import MAX_STEPS
     from warmplan.schedule.simulate import simulate
 
-    silenced = set(ignore)
+    ignore = set(silenced)
     try:
         plan = load_plan(path, overrides, source_format=source_format)
         # the save points rules ask for (the resume rule's), saved on the way: no second
