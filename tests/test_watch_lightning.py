@@ -4,6 +4,8 @@ interval (once per epoch) under a per-update plan is reported before the first u
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 L = pytest.importorskip("lightning")
@@ -56,20 +58,27 @@ class _Module(L.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
 
-def _fit(module: _Module, callback: WatchCallback) -> None:
+def _fit(
+    module: _Module,
+    callback: WatchCallback,
+    epochs: int = EPOCHS,
+    folder: Any = None,
+    resume: str | None = None,
+) -> None:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(STEPS_PER_EPOCH * 4, 4, generator=g)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, x.sum(-1)), batch_size=4)
     trainer = L.Trainer(
-        max_epochs=EPOCHS,
+        max_epochs=epochs,
         accelerator="cpu",
         logger=False,
-        enable_checkpointing=False,
+        enable_checkpointing=folder is not None,
+        default_root_dir=folder,
         enable_progress_bar=False,
         enable_model_summary=False,
         callbacks=[callback],
     )
-    trainer.fit(module, loader)
+    trainer.fit(module, loader, ckpt_path=resume)
 
 
 def test_a_run_stepping_per_update_is_never_stopped():
@@ -88,3 +97,17 @@ def test_lightnings_default_interval_is_reported_before_the_first_update():
     assert (caught.value.update, caught.value.kind) == (0, "per-epoch-stepping")
     assert '"interval": "step"' in str(caught.value)
     assert module.seen == []  # stopped before any update trained
+
+
+# Lightning notes that the resumed run writes its checkpoints beside the first one
+@pytest.mark.filterwarnings("ignore:Checkpoint directory .* exists and is not empty")
+def test_a_resumed_run_is_watched_from_its_global_step_without_a_false_alarm(tmp_path):
+    """Stop after epoch 1 with a checkpoint (Lightning saves the scheduler's state in
+    it), resume for epoch 2: the watch starts at update 8 and the run follows the plan."""
+    _fit(_Module("step"), WatchCallback(PLAN), epochs=1, folder=tmp_path)
+    (checkpoint,) = tmp_path.rglob("*.ckpt")
+    module, resumed = _Module("step"), WatchCallback(PLAN)
+    _fit(module, resumed, epochs=EPOCHS, folder=tmp_path, resume=str(checkpoint))
+    assert resumed.watch is not None and resumed.watch.start == STEPS_PER_EPOCH
+    assert resumed.watch.checked == STEPS_PER_EPOCH and not resumed.watch.divergences
+    assert len(module.seen) == STEPS_PER_EPOCH
