@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from warmplan.cli.common import (
     ConfigArg,
+    OutputArg,
     emit,
     load_with_flags,
     reporting,
@@ -23,10 +23,7 @@ def code(
         int | None,
         typer.Option(help="The example loop prints only the first N intervals", min=1),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
-    ] = None,
+    output: OutputArg = None,
     flags: Any = None,
 ) -> None:
     """Print a runnable PyTorch snippet that builds this schedule with plain torch classes."""

@@ -180,6 +180,11 @@ def emit(chunks: Iterator[str], output: Path | None, inputs: list[Path]) -> None
     err(f"wrote {output}")
 
 
+OutputArg = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
+]
+
 ConfigArg = Annotated[
     Path | None,
     typer.Argument(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from warmplan.cli.common import emit, load_with_flags, reporting
+from warmplan.cli.common import OutputArg, emit, load_with_flags, reporting
 from warmplan.cli.flags import plan_flags
 
 
@@ -19,10 +19,7 @@ def convert(
             help="A transformers / axolotl / DeepSpeed config (or a plan)", show_default=False
         ),
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
-    ] = None,
+    output: OutputArg = None,
     flags: Any = None,
 ) -> None:
     """Write the warmplan plan (a preset block) that a recipe amounts to, to pin and review.

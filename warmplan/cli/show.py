@@ -12,6 +12,7 @@ import typer
 
 from warmplan.cli.common import (
     By,
+    OutputArg,
     OutputFormat,
     State,
     emit,
@@ -66,10 +67,7 @@ def show(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout"),
-    ] = None,
+    output: OutputArg = None,
     max_steps: Annotated[
         int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
     ] = MAX_STEPS,
