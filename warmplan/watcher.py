@@ -137,7 +137,6 @@ class Watch:
     _handle: Any = None
     #: the next update's index
     update: int = 0
-    checked: int = 0
     divergences: list[ScheduleDivergence] = field(default_factory=list)
 
     def close(self) -> None:
@@ -151,6 +150,11 @@ class Watch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def checked(self) -> int:
+        """How many updates the hook has checked (the updates since ``start``)."""
+        return self.update - self.start
 
     def report(self) -> str:
         """What was checked, in one line."""
@@ -173,7 +177,6 @@ class Watch:
         """
         update = self.update
         self.update = update + 1
-        self.checked += 1
         planned = self._planned
         if update >= planned.updates:
             lr = float(param_groups[0]["lr"])
