@@ -16,6 +16,13 @@ READERS = {
     "deepspeed": "warmplan.formats.deepspeed",
 }
 FORMATS = (NATIVE, *READERS)
+#: what each format is, in words (the header of a converted plan)
+TITLES = {
+    NATIVE: "warmplan plan",
+    "transformers": "transformers TrainingArguments",
+    "axolotl": "axolotl config",
+    "deepspeed": "DeepSpeed config",
+}
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
 _DEEPSPEED_KEYS = {

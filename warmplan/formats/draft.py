@@ -22,17 +22,25 @@ FACT_KEYS: dict[tuple[str | int, ...], str] = {
     ("training", "dataset_size"): "dataset_size",
     ("training", "world_size"): "world_size",
     ("training", "steps"): "steps",
+    ("training", "steps_per_epoch"): "steps_per_epoch",
 }
-FACT_FLAGS = {"dataset_size": "--dataset-size", "world_size": "--world-size", "steps": "--steps"}
+FACT_FLAGS = {
+    "dataset_size": "--dataset-size",
+    "world_size": "--world-size",
+    "steps": "--steps",
+    "steps_per_epoch": "--steps-per-epoch",
+}
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What a config leaves to run time: training examples, processes, total updates."""
+    """What a config leaves to run time: training examples, processes, total updates,
+    optimizer updates per epoch (the dataloader's length over gradient accumulation)."""
 
     dataset_size: int | None = None
     world_size: int | None = None
     steps: int | None = None
+    steps_per_epoch: int | None = None
 
     @property
     def processes(self) -> int:

@@ -6,14 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from warmplan import __version__
-
-_FORMAT_NAMES = {
-    "transformers": "transformers TrainingArguments",
-    "axolotl": "axolotl config",
-    "deepspeed": "DeepSpeed config",
-    "warmplan": "warmplan plan",
-}
-_FACT_FLAGS = {"dataset_size": "--dataset-size", "world_size": "--world-size", "steps": "--steps"}
+from warmplan.formats import TITLES
+from warmplan.formats.draft import FACT_FLAGS
 
 
 def plan_yaml(plan: Any) -> str:
@@ -22,9 +16,9 @@ def plan_yaml(plan: Any) -> str:
 
     source = plan.source
     header = [f"# warmplan {__version__} convert: from {source.path or 'a mapping'}"]
-    header[0] += f" ({_FORMAT_NAMES.get(source.format, source.format)})"
+    header[0] += f" ({TITLES.get(source.format, source.format)})"
     if source.facts:
-        facts = " ".join(f"{_FACT_FLAGS[k]} {v}" for k, v in source.facts.items())
+        facts = " ".join(f"{FACT_FLAGS[k]} {v}" for k, v in source.facts.items())
         header.append(f"# run-time facts used: {facts}")
     if source.notes:
         header.append("# how the numbers were derived:")
