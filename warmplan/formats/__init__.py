@@ -1,4 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
+Lightning CLI) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -14,6 +15,7 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "lightning": "warmplan.formats.lightning",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -22,6 +24,7 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "lightning": "Lightning CLI config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -75,6 +78,8 @@ def detect(data: Any) -> str:
     top = set(data)
     if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
         return NATIVE
+    if _is_lightning(data):
+        return "lightning"
     if (
         top & _DEEPSPEED_KEYS
         or _is_block(data.get("scheduler"))
@@ -87,6 +92,14 @@ def detect(data: Any) -> str:
     if top & _TRANSFORMERS_KEYS:
         return "transformers"
     return NATIVE
+
+
+def _is_lightning(data: dict[Any, Any]) -> bool:
+    """LightningCLI: a top-level ``class_path`` block, or a ``trainer`` mapping beside
+    a ``model`` or ``data`` one (no other format has these)."""
+    if any(isinstance(value, dict) and "class_path" in value for value in data.values()):
+        return True
+    return isinstance(data.get("trainer"), dict) and bool({"model", "data"} & set(data))
 
 
 def _is_block(value: Any) -> bool:
