@@ -3,7 +3,8 @@
 Not a test and not part of warmplan: run it in a side venv with the local CPU torch
 (never a CUDA one)::
 
-    /work/venv-runs/bin/pip install -c /work/torch-constraints.txt lightning "jsonargparse[signatures]"
+    /work/venv-runs/bin/pip install -c /work/torch-constraints.txt \
+        lightning "jsonargparse[signatures]"
     /work/venv-runs/bin/python scripts/make_classpath_references.py lightning
 
 lightning: every case is a LightningCLI YAML (written to
@@ -97,8 +98,14 @@ QUIET = (
 
 
 def _case(name, text, size=100, batch=8, interval=None, note=""):
-    return {"name": name, "text": textwrap.dedent(text).lstrip(), "size": size,
-            "batch": batch, "interval": interval, "note": note}
+    return {
+        "name": name,
+        "text": textwrap.dedent(text).lstrip(),
+        "size": size,
+        "batch": batch,
+        "interval": interval,
+        "note": note,
+    }
 
 
 ADAMW = "optimizer:\n  class_path: torch.optim.AdamW\n  init_args:\n    lr: 1.0e-3\n"
@@ -112,8 +119,10 @@ def _top(trainer, optimizer, scheduler):
 
 def _own(trainer, optimizer, scheduler):
     inner = textwrap.indent(optimizer + scheduler, "    ")
-    return (f"trainer:\n{trainer}model:\n  class_path: demo.OwnSchedule\n  init_args:\n{inner}"
-            "data:\n  class_path: demo.Data\n")
+    return (
+        f"trainer:\n{trainer}model:\n  class_path: demo.OwnSchedule\n  init_args:\n{inner}"
+        "data:\n  class_path: demo.Data\n"
+    )
 
 
 def _sched(cls, **args):
@@ -124,83 +133,180 @@ def _sched(cls, **args):
 
 T = "torch.optim.lr_scheduler."
 CASES = [
-    _case("cosine-epoch", _top("  max_epochs: 6\n  accumulate_grad_batches: 3\n", ADAMW,
-                               _sched(T + "CosineAnnealingLR", T_max=5, eta_min="1.0e-5")),
-          note="13 batches / accumulate 3 = 5 updates per epoch (the last partial one counts)"),
+    _case(
+        "cosine-epoch",
+        _top(
+            "  max_epochs: 6\n  accumulate_grad_batches: 3\n",
+            ADAMW,
+            _sched(T + "CosineAnnealingLR", T_max=5, eta_min="1.0e-5"),
+        ),
+        note="13 batches / accumulate 3 = 5 updates per epoch (the last partial one counts)",
+    ),
     _case("step-lr", _top("  max_epochs: 7\n", SGD, _sched(T + "StepLR", step_size=2, gamma=0.5))),
-    _case("multistep", _top("  max_epochs: 8\n", SGD,
-                            _sched(T + "MultiStepLR", milestones="[2, 5]", gamma=0.1))),
+    _case(
+        "multistep",
+        _top("  max_epochs: 8\n", SGD, _sched(T + "MultiStepLR", milestones="[2, 5]", gamma=0.1)),
+    ),
     _case("exponential", _top("  max_epochs: 5\n", ADAMW, _sched(T + "ExponentialLR", gamma=0.8))),
-    _case("linear-decay", _top("  max_epochs: 6\n", ADAMW,
-                               _sched(T + "LinearLR", start_factor=1.0, end_factor=0.1,
-                                      total_iters=4))),
-    _case("linear-warmup", _top("  max_epochs: 6\n", ADAMW,
-                                _sched(T + "LinearLR", start_factor=0.1, total_iters=3))),
+    _case(
+        "linear-decay",
+        _top(
+            "  max_epochs: 6\n",
+            ADAMW,
+            _sched(T + "LinearLR", start_factor=1.0, end_factor=0.1, total_iters=4),
+        ),
+    ),
+    _case(
+        "linear-warmup",
+        _top("  max_epochs: 6\n", ADAMW, _sched(T + "LinearLR", start_factor=0.1, total_iters=3)),
+    ),
     _case("linear-defaults", _top("  max_epochs: 7\n", ADAMW, _sched(T + "LinearLR"))),
-    _case("constant-lr", _top("  max_epochs: 5\n", ADAMW,
-                              _sched(T + "ConstantLR", factor=0.5, total_iters=2))),
-    _case("polynomial", _top("  max_epochs: 7\n", ADAMW,
-                             _sched(T + "PolynomialLR", total_iters=5, power=2.0))),
-    _case("warm-restarts", _top("  max_epochs: 10\n", ADAMW,
-                                _sched(T + "CosineAnnealingWarmRestarts", T_0=3, T_mult=2,
-                                       eta_min="1.0e-5"))),
-    _case("short-class-names", _top("  max_epochs: 4\n",
-                                    "optimizer:\n  class_path: Adam\n  init_args:\n    lr: 2e-3\n",
-                                    _sched("CosineAnnealingLR", T_max=4)),
-          note="jsonargparse resolves short names; it reads 2e-3 as a number"),
-    _case("max-steps-cuts-epochs", _top("  max_epochs: 10\n  max_steps: 17\n", SGD,
-                                        _sched(T + "StepLR", step_size=1, gamma=0.9)),
-          size=40, note="5 updates per epoch: max_steps 17 ends training in epoch 4"),
-    _case("max-steps-only", _top("  max_steps: 12\n", ADAMW,
-                                 _sched(T + "CosineAnnealingLR", T_max=3)),
-          size=40, note="max_epochs defaults to -1 (unbounded) beside max_steps"),
-    _case("limit-train-batches", _top("  max_epochs: 3\n  limit_train_batches: 7\n"
-                                      "  accumulate_grad_batches: 2\n", ADAMW,
-                                      _sched(T + "ExponentialLR", gamma=0.5)),
-          note="7 batches / 2 = 4 updates per epoch"),
-    _case("epoch-horizon-in-steps", _top("  max_epochs: 6\n", ADAMW,
-                                         _sched(T + "CosineAnnealingLR", T_max=60)),
-          size=80, note="T_max 60 fits the 60 steps, but the scheduler steps per epoch"),
+    _case(
+        "constant-lr",
+        _top("  max_epochs: 5\n", ADAMW, _sched(T + "ConstantLR", factor=0.5, total_iters=2)),
+    ),
+    _case(
+        "polynomial",
+        _top("  max_epochs: 7\n", ADAMW, _sched(T + "PolynomialLR", total_iters=5, power=2.0)),
+    ),
+    _case(
+        "warm-restarts",
+        _top(
+            "  max_epochs: 10\n",
+            ADAMW,
+            _sched(T + "CosineAnnealingWarmRestarts", T_0=3, T_mult=2, eta_min="1.0e-5"),
+        ),
+    ),
+    _case(
+        "short-class-names",
+        _top(
+            "  max_epochs: 4\n",
+            "optimizer:\n  class_path: Adam\n  init_args:\n    lr: 2e-3\n",
+            _sched("CosineAnnealingLR", T_max=4),
+        ),
+        note="jsonargparse resolves short names; it reads 2e-3 as a number",
+    ),
+    _case(
+        "max-steps-cuts-epochs",
+        _top(
+            "  max_epochs: 10\n  max_steps: 17\n", SGD, _sched(T + "StepLR", step_size=1, gamma=0.9)
+        ),
+        size=40,
+        note="5 updates per epoch: max_steps 17 ends training in epoch 4",
+    ),
+    _case(
+        "max-steps-only",
+        _top("  max_steps: 12\n", ADAMW, _sched(T + "CosineAnnealingLR", T_max=3)),
+        size=40,
+        note="max_epochs defaults to -1 (unbounded) beside max_steps",
+    ),
+    _case(
+        "limit-train-batches",
+        _top(
+            "  max_epochs: 3\n  limit_train_batches: 7\n  accumulate_grad_batches: 2\n",
+            ADAMW,
+            _sched(T + "ExponentialLR", gamma=0.5),
+        ),
+        note="7 batches / 2 = 4 updates per epoch",
+    ),
+    _case(
+        "epoch-horizon-in-steps",
+        _top("  max_epochs: 6\n", ADAMW, _sched(T + "CosineAnnealingLR", T_max=60)),
+        size=80,
+        note="T_max 60 fits the 60 steps, but the scheduler steps per epoch",
+    ),
     _case("no-scheduler", _top("  max_epochs: 2\n", ADAMW, "")),
-    _case("own-linear-per-step", _own("  max_epochs: 3\n", SGD,
-                                      _sched(T + "LinearLR", start_factor=1.0, end_factor=0.1,
-                                             total_iters=30)), interval="step"),
-    _case("own-cosine-per-epoch", _own("  max_epochs: 5\n", ADAMW,
-                                       _sched(T + "CosineAnnealingLR", T_max=5)),
-          interval="epoch"),
-    _case("own-onecycle", _own("  max_steps: 39\n", SGD,
-                               _sched(T + "OneCycleLR", max_lr=0.05, total_steps=39,
-                                      pct_start=0.25)), interval="step"),
-    _case("own-onecycle-three-phase", _own("  max_steps: 40\n", SGD,
-                                           _sched(T + "OneCycleLR", max_lr=0.05, epochs=4,
-                                                  steps_per_epoch=10, anneal_strategy="linear",
-                                                  three_phase="true")), interval="step"),
-    _case("onecycle-too-short", _own("  max_steps: 40\n", SGD,
-                                     _sched(T + "OneCycleLR", max_lr=0.05, total_steps=30)),
-          interval="step", note="torch raises when stepped past total_steps"),
-    _case("reduce-on-plateau", _top("  max_epochs: 3\n", ADAMW,
-                                    _sched("lightning.pytorch.cli.ReduceLROnPlateau",
-                                           monitor="val_loss", patience=1))),
-    _case("project-class", _top("  max_epochs: 3\n", ADAMW, _sched("myproj.sched.Cosine",
-                                                                 warmup_ratio=0.05))),
-    _case("unknown-init-arg", _top("  max_epochs: 3\n", ADAMW,
-                                   _sched(T + "CosineAnnealingLR", T_max=3, eta_mni=0.0))),
+    _case(
+        "own-linear-per-step",
+        _own(
+            "  max_epochs: 3\n",
+            SGD,
+            _sched(T + "LinearLR", start_factor=1.0, end_factor=0.1, total_iters=30),
+        ),
+        interval="step",
+    ),
+    _case(
+        "own-cosine-per-epoch",
+        _own("  max_epochs: 5\n", ADAMW, _sched(T + "CosineAnnealingLR", T_max=5)),
+        interval="epoch",
+    ),
+    _case(
+        "own-onecycle",
+        _own(
+            "  max_steps: 39\n",
+            SGD,
+            _sched(T + "OneCycleLR", max_lr=0.05, total_steps=39, pct_start=0.25),
+        ),
+        interval="step",
+    ),
+    _case(
+        "own-onecycle-three-phase",
+        _own(
+            "  max_steps: 40\n",
+            SGD,
+            _sched(
+                T + "OneCycleLR",
+                max_lr=0.05,
+                epochs=4,
+                steps_per_epoch=10,
+                anneal_strategy="linear",
+                three_phase="true",
+            ),
+        ),
+        interval="step",
+    ),
+    _case(
+        "onecycle-too-short",
+        _own("  max_steps: 40\n", SGD, _sched(T + "OneCycleLR", max_lr=0.05, total_steps=30)),
+        interval="step",
+        note="torch raises when stepped past total_steps",
+    ),
+    _case(
+        "reduce-on-plateau",
+        _top(
+            "  max_epochs: 3\n",
+            ADAMW,
+            _sched("lightning.pytorch.cli.ReduceLROnPlateau", monitor="val_loss", patience=1),
+        ),
+    ),
+    _case(
+        "project-class",
+        _top("  max_epochs: 3\n", ADAMW, _sched("myproj.sched.Cosine", warmup_ratio=0.05)),
+    ),
+    _case(
+        "unknown-init-arg",
+        _top("  max_epochs: 3\n", ADAMW, _sched(T + "CosineAnnealingLR", T_max=3, eta_mni=0.0)),
+    ),
 ]
 
 
 def _run(case, path):
-    import demo  # noqa: the harness module, on sys.path
+    import demo  # the harness module, on sys.path
     from lightning.pytorch.cli import LightningCLI
 
     demo.RECORD.clear()
-    args = ["fit", "--config", str(path), "--config", str(path.parent / "quiet.yaml"),
-            f"--data.size={case['size']}", f"--data.batch_size={case['batch']}"]
+    args = [
+        "fit",
+        "--config",
+        str(path),
+        "--config",
+        str(path.parent / "quiet.yaml"),
+        f"--data.size={case['size']}",
+        f"--data.batch_size={case['batch']}",
+    ]
     if case["interval"]:
         args.append(f"--model.interval={case['interval']}")
     import lightning.pytorch as pl
 
-    LightningCLI(pl.LightningModule, pl.LightningDataModule, subclass_mode_model=True,
-                 subclass_mode_data=True, args=args, save_config_callback=None, seed_everything_default=0)
+    LightningCLI(
+        pl.LightningModule,
+        pl.LightningDataModule,
+        subclass_mode_model=True,
+        subclass_mode_data=True,
+        args=args,
+        save_config_callback=None,
+        seed_everything_default=0,
+    )
     return list(demo.RECORD)
 
 
@@ -219,25 +325,36 @@ def main(only):
             path = folder / f"{case['name']}.yaml"
             path.write_text(case["text"])
             (folder / "quiet.yaml").write_text(QUIET)
-            record = {"name": case["name"], "config": f"configs/lightning/{path.name}",
-                      "config_text": case["text"], "harness_args": {
-                          "data.size": case["size"], "data.batch_size": case["batch"],
-                          **({"model.interval": case["interval"]} if case["interval"] else {})},
-                      "note": case["note"]}
+            record = {
+                "name": case["name"],
+                "config": f"configs/lightning/{path.name}",
+                "config_text": case["text"],
+                "harness_args": {
+                    "data.size": case["size"],
+                    "data.batch_size": case["batch"],
+                    **({"model.interval": case["interval"]} if case["interval"] else {}),
+                },
+                "note": case["note"],
+            }
             said = io.StringIO()
             try:
                 with contextlib.redirect_stderr(said):
                     seen = _run(case, path)
-            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the library's refusal
+            except (Exception, SystemExit) as exc:
                 message = str(exc) if not isinstance(exc, SystemExit) else said.getvalue()
-                record["error"] = {"type": type(exc).__name__, "message": message[-600:],
-                                   "where": traceback.format_exc().splitlines()[-1][:300]}
+                record["error"] = {
+                    "type": type(exc).__name__,
+                    "message": message[-600:],
+                    "where": traceback.format_exc().splitlines()[-1][:300],
+                }
             else:
                 epochs = [epoch for _, epoch in seen]
                 batches = math.ceil(case["size"] / case["batch"])
-                record["derived"] = {"batches_per_epoch": batches,
-                                     "updates_per_epoch": epochs.count(0),
-                                     "epochs_run": max(epochs) + 1 if epochs else 0}
+                record["derived"] = {
+                    "batches_per_epoch": batches,
+                    "updates_per_epoch": epochs.count(0),
+                    "epochs_run": max(epochs) + 1 if epochs else 0,
+                }
                 record["updates"] = len(seen)
                 record["lrs"] = [lrs for lrs, _ in seen]
             (folder / "quiet.yaml").unlink()
@@ -245,10 +362,16 @@ def main(only):
             print(case["name"], record.get("updates", record.get("error")), flush=True)
     if only:
         return
-    document = {"tool": "lightning", "lightning_version": lightning.__version__,
-                "torch_version": torch.__version__, "made_by": "scripts/make_classpath_references.py",
-                "how": __doc__.split("\n\n")[2], "harness_module": DEMO, "harness_config": QUIET,
-                "cases": cases}
+    document = {
+        "tool": "lightning",
+        "lightning_version": lightning.__version__,
+        "torch_version": torch.__version__,
+        "made_by": "scripts/make_classpath_references.py",
+        "how": __doc__.split("\n\n")[2],
+        "harness_module": DEMO,
+        "harness_config": QUIET,
+        "cases": cases,
+    }
     (OUT / "lightning.json").write_text(json.dumps(document, indent=1) + "\n")
 
 

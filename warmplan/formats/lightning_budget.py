@@ -71,7 +71,7 @@ def budget(draft: Draft, interval: str) -> Budget:
     if draft.facts.steps is not None:
         total, origin = draft.facts.steps, ("trainer", "max_steps")
         draft.note(f"N = {total:,} updates (--steps)")
-    elif max_steps > 0 and (epochs == -1 or per is not None and epochs * per >= max_steps):
+    elif max_steps > 0 and (epochs == -1 or (per is not None and epochs * per >= max_steps)):
         total, origin = max_steps, ("trainer", "max_steps")
         draft.note(f"N = trainer.max_steps {total:,} updates")
         _steps_cut_epochs(draft, max_steps, max_epochs, per)
@@ -107,20 +107,28 @@ def _needs(draft: Draft, max_steps: int, epochs: int) -> Exception:
     )
 
 
-def _steps_cut_epochs(draft: Draft, max_steps: int, max_epochs: int | None, per: int | None) -> None:
+def _steps_cut_epochs(
+    draft: Draft, max_steps: int, max_epochs: int | None, per: int | None
+) -> None:
     """WP131: both limits written, and one of them never ends training."""
     if max_epochs is None or max_epochs == -1 or per is None or max_epochs * per == max_steps:
         return
     by_epochs = max_epochs * per
     if max_steps < by_epochs:
-        where, message = ("trainer", "max_epochs"), (
-            f"max_epochs {max_epochs:,} is never reached: max_steps {max_steps:,} ends training "
-            f"in epoch {-(-max_steps // per):,} ({max_steps / per:.4g} epochs of {per:,} "
-            "updates); the schedule shown ends there too"
+        where, message = (
+            ("trainer", "max_epochs"),
+            (
+                f"max_epochs {max_epochs:,} is never reached: max_steps {max_steps:,} ends "
+                f"training in epoch {-(-max_steps // per):,} ({max_steps / per:.4g} epochs of {per:,} "
+                "updates); the schedule shown ends there too"
+            ),
         )
     else:
-        where, message = ("trainer", "max_steps"), (
-            f"max_steps {max_steps:,} is never reached: max_epochs {max_epochs:,} x {per:,} "
-            f"updates ends training at {by_epochs:,}"
+        where, message = (
+            ("trainer", "max_steps"),
+            (
+                f"max_steps {max_steps:,} is never reached: max_epochs {max_epochs:,} x {per:,} "
+                f"updates ends training at {by_epochs:,}"
+            ),
         )
     draft.warn(keys.STEPS_CUT_EPOCHS, where, message)
