@@ -119,8 +119,8 @@ def _steps_cut_epochs(
             ("trainer", "max_epochs"),
             (
                 f"max_epochs {max_epochs:,} is never reached: max_steps {max_steps:,} ends "
-                f"training in epoch {-(-max_steps // per):,} ({max_steps / per:.4g} epochs of {per:,} "
-                "updates); the schedule shown ends there too"
+                f"training in epoch {-(-max_steps // per):,} ({max_steps / per:.4g} epochs of "
+                f"{per:,} updates); the schedule shown ends there too"
             ),
         )
     else:
