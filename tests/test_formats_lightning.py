@@ -139,3 +139,39 @@ def test_the_format_is_recognised_and_does_not_take_others() -> None:
 
     for case in CASES:
         assert detect(read_source(FORMATS / case["config"]).data) == "lightning", case["name"]
+
+
+# -- check: the traps of class-path configs, each with a negative and a positive example ----
+
+CHECKS = FORMATS / "check-classpaths"
+TRAP_CODES = {"WP130", "WP131", "WP132"}
+
+
+@pytest.mark.parametrize("path", sorted((CHECKS / "negative").glob("*.yaml")), ids=lambda p: p.name)
+def test_a_trap_is_found_where_it_is(path: Path) -> None:
+    from tests.test_formats import declared_traps
+    from warmplan.lint.runner import check_file
+
+    result = check_file(str(path))
+    traps = {(f.code, f.path, f.line) for f in result.findings if f.code in TRAP_CODES}
+    assert traps == declared_traps(path)
+    assert all(f.severity == "warning" and f.col for f in result.findings if f.code in TRAP_CODES)
+
+
+@pytest.mark.parametrize("path", sorted((CHECKS / "positive").glob("*.yaml")), ids=lambda p: p.name)
+def test_no_trap_where_there_is_none(path: Path) -> None:
+    from warmplan.lint.runner import check_file
+
+    result = check_file(str(path))
+    assert result.loaded
+    assert [f.format() for f in result.findings] == []
+
+
+def test_every_trap_code_has_a_negative_example_and_is_a_rule() -> None:
+    from tests.test_formats import declared_traps
+    from warmplan.lint.runner import check_paths
+
+    found = {code for p in (CHECKS / "negative").glob("*.yaml") for code, _, _ in declared_traps(p)}
+    assert found == TRAP_CODES
+    report = check_paths([CHECKS / "negative" / "epoch-horizon.yaml"], ignore=["WP130"])
+    assert "WP130" not in {f.code for f in report.findings}

@@ -188,7 +188,7 @@ def _one_cycle(
         return
     max_lr = args["max_lr"]
     given = ("optimizer", "init_args", "lr")
-    if draft.place(given) is not None and max_lr != lr:
+    if given in draft.recipe.positions and max_lr != lr:
         draft.warn(
             keys.CYCLE_OVERRIDES_LR,
             given,
