@@ -111,6 +111,59 @@ def test_stepping_the_scheduler_before_the_optimizer_is_a_shift_by_one():
     assert (caught.value.update, caught.value.kind, caught.value.by) == (0, "shift", 1)
 
 
+def _scheduler_over(optimizer: torch.optim.Optimizer, total: int) -> SequentialLR:
+    warm = LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=WARMUP)
+    cosine = CosineAnnealingLR(optimizer, T_max=total - WARMUP, eta_min=1e-5)
+    return SequentialLR(optimizer, [warm, cosine], milestones=[WARMUP])
+
+
+def _lrs_over(total: int) -> list[float]:
+    _, optimizer = _model_and_optimizer()
+    scheduler = _scheduler_over(optimizer, total)
+    lrs = []
+    for _ in range(UPDATES):
+        lrs.append(scheduler.get_last_lr()[0])
+        optimizer.step()  # no gradients: a no-op update, so torch keeps the order
+        scheduler.step()
+    return lrs
+
+
+def test_a_scheduler_built_for_another_total_is_a_horizon():
+    """The run's cosine is built for 72 updates (6/5 of the plan's 60: another dataset
+    size); the warm-up is the same, so the first update that strays is the first decay
+    update whose LR differs, found here with plain torch."""
+    run_lrs, plan_lrs = _lrs_over(72), _lrs_over(UPDATES)
+    first = next(u for u in range(UPDATES) if run_lrs[u] != pytest.approx(plan_lrs[u], rel=1e-9))
+    assert first > WARMUP
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler_over(optimizer, 72)
+    watched = warmplan.watch(optimizer, PLAN)
+    with pytest.raises(ScheduleDivergence) as caught:
+        for _ in range(UPDATES):
+            _update(model, optimizer)
+            scheduler.step()
+    divergence = caught.value
+    assert (divergence.update, divergence.kind, divergence.total) == (first, "horizon", 72)
+    assert divergence.actual == pytest.approx(run_lrs[first], rel=1e-12)
+    assert "over 72 updates" in str(divergence)
+    watched.close()
+
+
+def test_a_fault_no_law_explains_is_other_and_names_no_horizon():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    watched = warmplan.watch(optimizer, PLAN, on_divergence="log")
+    for step in range(UPDATES):
+        if step == 20:
+            for group in optimizer.param_groups:
+                group["lr"] = 0.123  # set by hand: no schedule over any total gives it
+        _update(model, optimizer)
+        scheduler.step()
+    assert watched.divergences[0].kind == "other" and watched.divergences[0].total is None
+    assert watched.divergences[0].update == 20
+    watched.close()
+
+
 def test_a_run_longer_than_its_plan_diverges_past_the_end():
     model, optimizer = _model_and_optimizer()
     scheduler = _scheduler(optimizer)

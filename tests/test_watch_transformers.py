@@ -115,3 +115,28 @@ def test_a_resume_continues_the_watch_and_a_lost_scheduler_is_a_restart(tmp_path
             resume_from_checkpoint=str(checkpoint)
         )
     assert (caught.value.update, caught.value.kind, caught.value.at_update) == (8, "restart", 8)
+
+
+def test_a_plan_for_another_number_of_updates_is_a_horizon(tmp_path):
+    """The plan previewed 16 updates; the run trains 20 (a larger dataset): the cosine
+    the Trainer builds is over 20, and the first update whose LR differs (found from
+    the documented formula) is stopped as a horizon of 20."""
+    plan = {
+        "optimizer": {"kind": "adamw", "lr": 1e-3},
+        "training": {"steps": 16, "interval": "step"},
+        "preset": {
+            "framework": "transformers",
+            "name": "cosine",
+            "args": {"num_warmup_steps": 3, "num_training_steps": 16},
+        },
+        "ignore": ["WP102"],
+    }
+    first = next(
+        t
+        for t in range(16)
+        if not math.isclose(_cosine_with_warmup(t, 3, 20), _cosine_with_warmup(t, 3, 16))
+    )
+    with pytest.raises(ScheduleDivergence) as caught:
+        _trainer(tmp_path, [WatchCallback(plan)], max_steps=20).train()
+    assert (caught.value.update, caught.value.kind, caught.value.total) == (first, "horizon", 20)
+    assert caught.value.actual == pytest.approx(1e-3 * _cosine_with_warmup(first, 3, 20))
