@@ -6,7 +6,12 @@ A plan of 60 updates: a 10-update linear warm-up from 0.1x to 1e-3, then a cosin
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -250,7 +255,6 @@ def test_a_bad_on_divergence_is_refused():
 
 
 def test_the_readme_shows_the_real_message():
-    from pathlib import Path
 
     model, optimizer = _model_and_optimizer()
     scheduler = _scheduler(optimizer)
@@ -265,8 +269,6 @@ def test_the_readme_shows_the_real_message():
 
 
 def test_watching_imports_neither_matplotlib_nor_rich_nor_the_frameworks():
-    import subprocess
-    import sys
 
     code = (
         "import sys, torch, warmplan\n"
@@ -317,3 +319,33 @@ def test_a_step_skipped_by_the_grad_scaler_while_the_scheduler_steps_is_a_shift(
     # updates 0-2 ran at rows 0-2; batch 3 made no update; the next update (3) got row 4
     assert (caught.value.update, caught.value.kind, caught.value.by) == (3, "shift", 1)
     watched.close()
+
+
+def test_a_real_two_process_accelerate_run_is_two_scheduler_steps_per_update(tmp_path):
+    """accelerate's prepared scheduler steps the wrapped one once per process at each
+    update (2 processes here, gloo on 127.0.0.1): caught at update 1, factor 2, in
+    every process; with step_scheduler_with_optimizer=False it steps once: no alarm."""
+    pytest.importorskip("accelerate")
+    import socket
+
+    with socket.socket() as s:  # a free port for the rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    child = Path(__file__).with_name("accelerate_child.py")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(child.parent.parent)}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+    command += ["--master_addr", "127.0.0.1", "--master_port", str(port), str(child)]
+    done = subprocess.run(
+        [*command, str(tmp_path)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for rank in (0, 1):
+        results = json.loads((tmp_path / f"rank-{rank}.json").read_text())
+        default, once = results["default"], results["step_scheduler_with_optimizer=False"]
+        assert default["processes"] == 2
+        assert (default["kind"], default["update"], default["factor"]) == (
+            "scheduler-steps-per-update",
+            1,
+            2,
+        )
+        assert once["kind"] is None and once["checked"] == UPDATES // 2
