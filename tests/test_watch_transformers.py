@@ -140,3 +140,25 @@ def test_a_plan_for_another_number_of_updates_is_a_horizon(tmp_path):
         _trainer(tmp_path, [WatchCallback(plan)], max_steps=20).train()
     assert (caught.value.update, caught.value.kind, caught.value.total) == (first, "horizon", 20)
     assert caught.value.actual == pytest.approx(1e-3 * _cosine_with_warmup(first, 3, 20))
+
+
+def test_a_plain_loop_is_watched_against_a_training_arguments_file(tmp_path):
+    """watch() takes what load_plan takes, another tool's config included: a
+    TrainingArguments YAML, followed by transformers' own scheduler in a plain loop."""
+    path = tmp_path / "args.yaml"
+    path.write_text(
+        "learning_rate: 1.0e-3\nlr_scheduler_type: linear\nwarmup_steps: 3\nmax_steps: 16\n"
+        "output_dir: out\n"
+    )
+    import warmplan
+
+    model = torch.nn.Linear(4, 1)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    scheduler = transformers.get_linear_schedule_with_warmup(optimizer, 3, 16)
+    with warmplan.watch(optimizer, path) as watched:
+        for _ in range(16):
+            model(torch.ones(2, 4)).sum().backward()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+    assert watched.checked == 16 and not watched.divergences

@@ -292,7 +292,7 @@ def watch(
     accelerate ``AcceleratedOptimizer`` is watched through the optimizer it wraps, so
     only the updates that really happen are counted.
     """
-    from warmplan.config.load import load_plan
+    from warmplan.formats.load import load_plan
     from warmplan.config.models import Plan
     from warmplan.errors import UsageError
 
