@@ -292,9 +292,9 @@ def watch(
     accelerate ``AcceleratedOptimizer`` is watched through the optimizer it wraps, so
     only the updates that really happen are counted.
     """
-    from warmplan.formats.load import load_plan
     from warmplan.config.models import Plan
     from warmplan.errors import UsageError
+    from warmplan.formats.load import load_plan
 
     if on_divergence not in ("raise", "warn", "log"):
         raise UsageError(f"on_divergence must be raise, warn or log, got {on_divergence!r}")
