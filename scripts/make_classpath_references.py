@@ -375,7 +375,209 @@ def main(only):
     (OUT / "lightning.json").write_text(json.dumps(document, indent=1) + "\n")
 
 
+# --------------------------------------------------------------------------------------
+# torchtune
+# --------------------------------------------------------------------------------------
+
+TT_COSINE = "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup"
+#: libraries torchtune imports for data and tokenizers, none of which the schedule uses;
+#: stubbed so that ``import torchtune`` (its config and scheduler code) runs without them
+TT_STUBS = ("datasets", "sentencepiece", "tiktoken", "blobfile", "torchdata", "kagglehub", "PIL")
+
+
+def _stub_imports():
+    import importlib.abc
+    import importlib.machinery
+    import types
+
+    class Stub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path, target=None):
+            if name.split(".")[0] in TT_STUBS:
+                return importlib.machinery.ModuleSpec(name, self, is_package=True)
+            return None
+
+        def create_module(self, spec):
+            module = types.ModuleType(spec.name)
+            module.__path__ = []
+            getitem = classmethod(lambda cls, item: cls)
+            module.__getattr__ = lambda attr: type(attr, (), {"__class_getitem__": getitem})
+            return module
+
+        def exec_module(self, module):
+            pass
+
+    sys.meta_path.insert(0, Stub())
+
+
+def _tt(name, text, size, world=1, note=""):
+    return {
+        "name": name,
+        "text": textwrap.dedent(text).lstrip(),
+        "size": size,
+        "world": world,
+        "note": note,
+    }
+
+
+def _recipe(sched, epochs=1, batch=2, accum=8, cap="null", lr="3e-4"):
+    return (
+        "output_dir: /tmp/torchtune/run\nmodel:\n  _component_: "
+        "torchtune.models.llama3_2.lora_llama3_2_1b\n  lora_rank: 8\n"
+        f"batch_size: {batch}\noptimizer:\n  _component_: torch.optim.AdamW\n  fused: True\n"
+        f"  weight_decay: 0.01\n  lr: {lr}\n{sched}epochs: {epochs}\n"
+        f"max_steps_per_epoch: {cap}\ngradient_accumulation_steps: {accum}\n"
+    )
+
+
+def _tt_sched(component=TT_COSINE, **args):
+    lines = "".join(f"  {k}: {v}\n" for k, v in args.items())
+    return f"lr_scheduler:\n  _component_: {component}\n{lines}"
+
+
+TT_CASES = [
+    _tt(
+        "cosine-lora-like",
+        _recipe(_tt_sched(num_warmup_steps=10)),
+        1001,
+        note="500 batches // 8 = 62 updates (the 4 leftover batches make none)",
+    ),
+    _tt("cosine-two-epochs", _recipe(_tt_sched(num_warmup_steps=5), epochs=2, accum=4), 300),
+    _tt(
+        "max-steps-per-epoch-caps",
+        _recipe(_tt_sched(num_warmup_steps=4), epochs=3, accum=2, cap=20),
+        200,
+        note="50 updates per epoch capped at 20: N = 60, the cosine too",
+    ),
+    _tt(
+        "max-steps-per-epoch-above",
+        _recipe(_tt_sched(num_warmup_steps=4), epochs=2, accum=2, cap=1000),
+        100,
+    ),
+    _tt("num-cycles-one", _recipe(_tt_sched(num_warmup_steps=3, num_cycles=1.0), accum=1), 90),
+    _tt("warmup-zero", _recipe(_tt_sched(num_warmup_steps=0), accum=1, lr="1.0e-3"), 50),
+    _tt("no-scheduler", _recipe("", accum=2), 60),
+    _tt(
+        "two-processes",
+        _recipe(_tt_sched(num_warmup_steps=5), accum=2),
+        301,
+        world=2,
+        note="DistributedSampler: ceil(301 / 2) = 151 per rank, 75 batches, 37 updates",
+    ),
+    _tt(
+        "transformers-linear",
+        _recipe(
+            _tt_sched("transformers.get_linear_schedule_with_warmup", num_warmup_steps=6), accum=1
+        ),
+        80,
+    ),
+    _tt(
+        "torch-class-refused",
+        _recipe(_tt_sched("torch.optim.lr_scheduler.CosineAnnealingLR", T_max=10), accum=1),
+        40,
+    ),
+    _tt(
+        "project-component-refused",
+        _recipe(_tt_sched("myproj.sched.warmup_cosine", num_warmup_steps=10), accum=1),
+        40,
+    ),
+]
+
+
+def _tt_run(case, path):
+    """The recipe's own arithmetic and loop (recipes/lora_finetune_single_device.py
+    0.6.1: _setup_data drop_last=True, setup() _steps_per_epoch, train())."""
+    import torch
+    from omegaconf import OmegaConf
+    from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+    from torchtune import config
+
+    cfg = OmegaConf.load(path)
+    model = torch.nn.Linear(4, 1)
+    optimizer = config.instantiate(cfg.optimizer, model.parameters())
+    data = TensorDataset(torch.randn(case["size"], 4))
+    sampler = DistributedSampler(data, num_replicas=case["world"], rank=0, shuffle=True, seed=0)
+    loader = DataLoader(data, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)
+    accum, cap = cfg.gradient_accumulation_steps, cfg.max_steps_per_epoch
+    steps_per_epoch = len(loader) // accum
+    if cap is not None and cap < steps_per_epoch:
+        steps_per_epoch = cap
+    scheduler = None
+    if cfg.get("lr_scheduler", None) is not None:
+        scheduler = config.instantiate(
+            cfg.lr_scheduler,
+            optimizer,
+            num_training_steps=cfg.epochs * steps_per_epoch,
+            last_epoch=-1,
+        )
+    seen = []
+    optimizer.register_step_pre_hook(
+        lambda opt, args, kwargs: seen.append([g["lr"] for g in opt.param_groups])
+    )
+    for epoch in range(cfg.epochs):
+        sampler.set_epoch(epoch)
+        for idx, (x,) in enumerate(loader):
+            model(x).pow(2).mean().backward()
+            if (idx + 1) % accum == 0:
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                if scheduler is not None:
+                    scheduler.step()
+            if ((idx + 1) // accum) == cap:
+                break
+    return seen, {
+        "batches_per_epoch": len(loader),
+        "updates_per_epoch": steps_per_epoch,
+        "num_training_steps": cfg.epochs * steps_per_epoch,
+    }
+
+
+def main_torchtune(only):
+    _stub_imports()
+    import torch
+    import torchtune
+
+    cases, folder = [], CONFIGS / "torchtune"
+    folder.mkdir(parents=True, exist_ok=True)
+    for case in TT_CASES:
+        if only and case["name"] not in only:
+            continue
+        path = folder / f"{case['name']}.yaml"
+        path.write_text(case["text"])
+        record = {
+            "name": case["name"],
+            "config": f"configs/torchtune/{path.name}",
+            "config_text": case["text"],
+            "dataset_size": case["size"],
+            "world_size": case["world"],
+            "note": case["note"],
+        }
+        try:
+            seen, derived = _tt_run(case, path)
+        except Exception as exc:
+            record["error"] = {"type": type(exc).__name__, "message": str(exc)[:600]}
+        else:
+            record["derived"], record["updates"], record["lrs"] = derived, len(seen), seen
+        cases.append(record)
+        print(case["name"], record.get("updates", record.get("error")), flush=True)
+    if only:
+        return
+    document = {
+        "tool": "torchtune",
+        "torchtune_version": torchtune.__version__,
+        "torch_version": torch.__version__,
+        "made_by": "scripts/make_classpath_references.py torchtune",
+        "how": "torchtune's own config.instantiate (OmegaConf) and scheduler code, "
+        "driven by the recipe's step arithmetic and loop (_tt_run); the data and "
+        f"tokenizer libraries {', '.join(TT_STUBS)} are stubbed out at import",
+        "cases": cases,
+    }
+    (OUT / "torchtune.json").write_text(json.dumps(document, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     tool, *names = sys.argv[1:] or ["lightning"]
     sys.argv[1:] = []  # LightningCLI runs on its args= alone
-    main(set(names))
+    if tool == "torchtune":
+        main_torchtune(set(names))
+    else:
+        main(set(names))

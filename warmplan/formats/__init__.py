@@ -1,5 +1,5 @@
 """Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
-Lightning CLI) -> Plan.
+Lightning CLI, torchtune) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -16,6 +16,7 @@ READERS = {
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
     "lightning": "warmplan.formats.lightning",
+    "torchtune": "warmplan.formats.torchtune",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -25,6 +26,7 @@ TITLES = {
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
     "lightning": "Lightning CLI config",
+    "torchtune": "torchtune recipe config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -76,10 +78,14 @@ def detect(data: Any) -> str:
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
-    if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
+    if "training" in top:
         return NATIVE
     if _is_lightning(data):
         return "lightning"
+    if any(isinstance(value, dict) and "_component_" in value for value in data.values()):
+        return "torchtune"
+    if isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]:
+        return NATIVE
     if (
         top & _DEEPSPEED_KEYS
         or _is_block(data.get("scheduler"))
