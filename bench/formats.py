@@ -28,11 +28,15 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
     ROOT / "tests/data/formats/configs/lightning/cosine-epoch.yaml",
     ROOT / "tests/data/formats/configs/lightning/own-onecycle.yaml",
+    ROOT / "tests/data/formats/configs/torchtune/cosine-lora-like.yaml",
+    ROOT / "tests/data/formats/configs/hydra/transformers-cosine.yaml",
 ]
 #: run-time facts of the recipes that need more than --dataset-size
 EXTRA_FACTS = {
     "cosine-epoch": ["--steps-per-epoch", "5"],
     "own-onecycle": ["--steps-per-epoch", "13", "--interval", "step"],
+    "cosine-lora-like": ["--dataset-size", "1001"],
+    "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
 }
 
 

@@ -574,10 +574,220 @@ def main_torchtune(only):
     (OUT / "torchtune.json").write_text(json.dumps(document, indent=1) + "\n")
 
 
+# --------------------------------------------------------------------------------------
+# hydra
+# --------------------------------------------------------------------------------------
+
+HYDRA_MODULE = '''
+import lightning.pytorch as pl
+import torch
+
+RECORD = []
+
+
+class HydraLit(pl.LightningModule):
+    """lightning-hydra-template's MNISTLitModule, reduced: optimizer and scheduler are
+    partials from the config; its configure_optimizers returns the interval given."""
+
+    def __init__(self, optimizer, scheduler=None, interval="epoch"):
+        super().__init__()
+        self.layer = torch.nn.Linear(4, 1)
+        self.optimizer, self.scheduler, self.interval = optimizer, scheduler, interval
+
+    def training_step(self, batch, batch_idx):
+        (x,) = batch
+        return self.layer(x).pow(2).mean()
+
+    def on_train_start(self):
+        for opt in self.trainer.optimizers:
+            opt.register_step_pre_hook(
+                lambda o, a, k: RECORD.append([g["lr"] for g in o.param_groups]))
+
+    def configure_optimizers(self):
+        optimizer = self.optimizer(params=self.parameters())
+        if self.scheduler is None:
+            return optimizer
+        scheduler = self.scheduler(optimizer=optimizer)
+        return {"optimizer": optimizer,
+                "lr_scheduler": {"scheduler": scheduler, "interval": self.interval}}
+'''
+
+
+def _hy(name, text, size=100, batch=8, interval="epoch", steps=None, note=""):
+    return {
+        "name": name,
+        "text": textwrap.dedent(text).lstrip(),
+        "size": size,
+        "batch": batch,
+        "interval": interval,
+        "steps": steps,
+        "note": note,
+    }
+
+
+def _composed(trainer, scheduler, optimizer="torch.optim.AdamW", lr="1.0e-3"):
+    block = "".join(f"    {line}\n" for line in scheduler.splitlines())
+    return (
+        "trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  accelerator: cpu\n"
+        f"  devices: 1\n{trainer}model:\n  _target_: src.models.lit_module.LitModule\n"
+        f"  optimizer:\n    _target_: {optimizer}\n    _partial_: true\n    lr: {lr}\n"
+        f"    weight_decay: 0.0\n  scheduler:\n{block}"
+        "data:\n  _target_: src.data.datamodule.DataModule\n  batch_size: 8\n"
+    )
+
+
+def _hsched(target, partial=True, **args):
+    lines = f"_target_: {target}\n" + ("_partial_: true\n" if partial else "")
+    return lines + "".join(f"{k}: {v}\n" for k, v in args.items())
+
+
+HY_CASES = [
+    _hy(
+        "cosine-per-epoch",
+        _composed("  max_epochs: 5\n", _hsched(T + "CosineAnnealingLR", T_max=5, eta_min=0.0)),
+    ),
+    _hy(
+        "step-per-step",
+        _composed(
+            "  max_epochs: 3\n  accumulate_grad_batches: 2\n",
+            _hsched(T + "StepLR", step_size=7, gamma=0.5),
+        ),
+        interval="step",
+        note="13 batches / 2 = 7 updates per epoch",
+    ),
+    _hy(
+        "multistep-per-epoch",
+        _composed("  max_epochs: 6\n", _hsched(T + "MultiStepLR", milestones="[2, 4]")),
+    ),
+    _hy(
+        "transformers-cosine",
+        _composed(
+            "  max_steps: 40\n",
+            _hsched(
+                "transformers.get_cosine_schedule_with_warmup",
+                num_warmup_steps=5,
+                num_training_steps=40,
+            ),
+        ),
+        interval="step",
+    ),
+    _hy(
+        "onecycle-per-step",
+        _composed(
+            "  max_epochs: 2\n",
+            _hsched(T + "OneCycleLR", max_lr=0.01, total_steps=26),
+            optimizer="torch.optim.SGD",
+            lr=0.01,
+        ),
+        interval="step",
+    ),
+    _hy(
+        "missing-partial",
+        _composed("  max_epochs: 2\n", _hsched(T + "StepLR", partial=False, step_size=2)),
+    ),
+    _hy(
+        "plateau",
+        _composed("  max_epochs: 2\n", _hsched(T + "ReduceLROnPlateau", mode="min", patience=1)),
+    ),
+    _hy(
+        "project-target",
+        _composed("  max_epochs: 2\n", _hsched("src.utils.schedulers.WarmupCosine", warmup=3)),
+    ),
+]
+
+
+def _hy_run(case, path):
+    import hydra.utils
+    import hydra_demo
+    import lightning.pytorch as pl
+    import torch
+    from omegaconf import OmegaConf
+    from torch.utils.data import DataLoader, TensorDataset
+
+    hydra_demo.RECORD.clear()
+    cfg = OmegaConf.load(path)
+    optimizer = hydra.utils.instantiate(cfg.model.optimizer)
+    scheduler = hydra.utils.instantiate(cfg.model.scheduler)
+    model = hydra_demo.HydraLit(optimizer, scheduler, case["interval"])
+    quiet = {
+        "logger": False,
+        "enable_checkpointing": False,
+        "enable_progress_bar": False,
+        "enable_model_summary": False,
+    }
+    trainer = hydra.utils.instantiate(cfg.trainer, **quiet)
+    assert isinstance(trainer, pl.Trainer)
+    data = DataLoader(TensorDataset(torch.randn(case["size"], 4)), batch_size=case["batch"])
+    trainer.fit(model, data)
+    return list(hydra_demo.RECORD)
+
+
+def main_hydra(only):
+    import hydra
+    import lightning
+    import torch
+
+    cases, folder = [], CONFIGS / "hydra"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "hydra_demo.py").write_text(HYDRA_MODULE)
+        sys.path.insert(0, tmp)
+        for case in HY_CASES:
+            if only and case["name"] not in only:
+                continue
+            path = folder / f"{case['name']}.yaml"
+            path.write_text(case["text"])
+            record = {
+                "name": case["name"],
+                "config": f"configs/hydra/{path.name}",
+                "config_text": case["text"],
+                "interval": case["interval"],
+                "harness_args": {"dataset_size": case["size"], "batch_size": case["batch"]},
+                "note": case["note"],
+            }
+            try:
+                seen = _hy_run(case, path)
+            except Exception as exc:
+                record["error"] = {"type": type(exc).__name__, "message": str(exc)[:600]}
+            else:
+                batches = math.ceil(case["size"] / case["batch"])
+                accum = yaml_trainer(case["text"]).get("accumulate_grad_batches") or 1
+                record["derived"] = {
+                    "batches_per_epoch": batches,
+                    "updates_per_epoch": math.ceil(batches / accum),
+                }
+                record["updates"], record["lrs"] = len(seen), seen
+            cases.append(record)
+            print(case["name"], record.get("updates", record.get("error")), flush=True)
+    if only:
+        return
+    document = {
+        "tool": "hydra",
+        "hydra_version": hydra.__version__,
+        "lightning_version": lightning.__version__,
+        "torch_version": torch.__version__,
+        "made_by": "scripts/make_classpath_references.py hydra",
+        "how": "OmegaConf.load + hydra.utils.instantiate of the optimizer, scheduler "
+        "and trainer blocks; the module (harness_module) calls the partials and "
+        "returns the case's interval; a step pre-hook records every update's LRs",
+        "harness_module": HYDRA_MODULE,
+        "cases": cases,
+    }
+    (OUT / "hydra.json").write_text(json.dumps(document, indent=1) + "\n")
+
+
+def yaml_trainer(text):
+    import yaml
+
+    return yaml.safe_load(text)["trainer"]
+
+
 if __name__ == "__main__":
     tool, *names = sys.argv[1:] or ["lightning"]
     sys.argv[1:] = []  # LightningCLI runs on its args= alone
     if tool == "torchtune":
         main_torchtune(set(names))
+    elif tool == "hydra":
+        main_hydra(set(names))
     else:
         main(set(names))

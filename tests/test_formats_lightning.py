@@ -144,7 +144,7 @@ def test_the_format_is_recognised_and_does_not_take_others() -> None:
 # -- check: the traps of class-path configs, each with a negative and a positive example ----
 
 CHECKS = FORMATS / "check-classpaths"  # Lightning CLI and torchtune examples
-TRAP_CODES = {"WP130", "WP131", "WP132", "WP133"}
+TRAP_CODES = {"WP130", "WP131", "WP132", "WP133", "WP134"}
 
 
 def _facts(path: Path) -> dict[str, int]:

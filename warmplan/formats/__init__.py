@@ -1,5 +1,5 @@
 """Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
-Lightning CLI, torchtune) -> Plan.
+Lightning CLI, torchtune, Hydra) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -17,6 +17,7 @@ READERS = {
     "deepspeed": "warmplan.formats.deepspeed",
     "lightning": "warmplan.formats.lightning",
     "torchtune": "warmplan.formats.torchtune",
+    "hydra": "warmplan.formats.hydra",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -27,6 +28,7 @@ TITLES = {
     "deepspeed": "DeepSpeed config",
     "lightning": "Lightning CLI config",
     "torchtune": "torchtune recipe config",
+    "hydra": "Hydra config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -80,6 +82,8 @@ def detect(data: Any) -> str:
     top = set(data)
     if "training" in top:
         return NATIVE
+    if "_target_" in top or any(isinstance(v, dict) and "_target_" in v for v in data.values()):
+        return "hydra"  # before Lightning: a composed config has trainer and model too
     if _is_lightning(data):
         return "lightning"
     if any(isinstance(value, dict) and "_component_" in value for value in data.values()):

@@ -34,7 +34,7 @@ FACT_FLAGS = {
 }
 #: the readers of formats that leave the scheduler's interval to Python code (Lightning's
 #: configure_optimizers) take --interval as a fact; the others lay it over their plan
-INTERVAL_FACT_FORMATS = ("lightning",)
+INTERVAL_FACT_FORMATS = ("lightning", "hydra")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ def read(draft: Draft) -> None:
     draft.raise_problems()
     assert args is not None
     if name == "OneCycleLR":
-        _one_cycle(draft, args, where, lr, plan, interval)
+        lr_at = (*optimizer_at, "init_args", "lr")
+        one_cycle(draft, args, where, (lr, lr_at), plan, interval)
     else:
         torch_classes.write_scheduler(draft, name, args, where)
         _epoch_horizon(draft, name, args, where, plan, interval)
@@ -160,10 +161,17 @@ def _interval(draft: Draft, where: KeyPath, name: str | None) -> str:
     return given
 
 
-def _one_cycle(
-    draft: Draft, args: dict[str, Any], where: KeyPath, lr: float, plan: Budget, interval: str
+def one_cycle(
+    draft: Draft,
+    args: dict[str, Any],
+    where: KeyPath,
+    optimizer_lr: tuple[float, KeyPath],
+    plan: Budget,
+    interval: str,
 ) -> None:
-    """torch's OneCycleLR: max_lr replaces the LR; its length must cover training."""
+    """torch's OneCycleLR: max_lr replaces the optimizer's LR (given at its key path);
+    its length must cover training."""
+    lr, given = optimizer_lr
     total, origin = args["total_steps"], (*where, "total_steps")
     if total is None and args["epochs"] is not None and args["steps_per_epoch"] is not None:
         total, origin = args["epochs"] * args["steps_per_epoch"], (*where, "epochs")
@@ -187,7 +195,6 @@ def _one_cycle(
         )
         return
     max_lr = args["max_lr"]
-    given = ("optimizer", "init_args", "lr")
     if given in draft.recipe.positions and max_lr != lr:
         draft.warn(
             keys.CYCLE_OVERRIDES_LR,

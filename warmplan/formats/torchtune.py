@@ -154,13 +154,21 @@ def _preset(draft: Draft, name: str) -> None:
         if key == COMPONENT:
             continue
         where = ("lr_scheduler", key)
-        if key in FILLED or key not in preset.args:
+        if key in FILLED:
+            draft.warn(
+                keys.RECIPE_FILLS,
+                where,
+                f"lr_scheduler.{key} {value!r} is ignored: the recipe passes its own (config."
+                "instantiate merges it over the file's), N = epochs x updates per epoch for "
+                "num_training_steps, shown here; remove it",
+            )
+            continue
+        if key not in preset.args:
             known = [k for k in preset.args if k not in FILLED]
-            why = "the recipe passes it itself" if key in FILLED else "no such argument"
             draft.error(
                 where,
-                f"lr_scheduler.{key}: {why} ({block[COMPONENT]} takes "
-                f"{', '.join(known)}){did_you_mean(str(key), known) if key not in FILLED else ''}",
+                f"lr_scheduler.{key} is not an argument of {block[COMPONENT]}"
+                f"{did_you_mean(str(key), known)}; it takes: {', '.join(known)}",
             )
             continue
         draft.put(("preset", "args", key), _value(draft, where, value), where)

@@ -1,4 +1,4 @@
-"""The traps of other tools' configs (WP120-WP127, WP130-WP133), found by the readers in
+"""The traps of other tools' configs (WP120-WP127, WP130-WP134), found by the readers in
 :mod:`warmplan.formats` while they read the original file (the findings point at its
 keys); registered here so `check --ignore` and a plan's ``ignore:`` know the codes."""
 
