@@ -107,3 +107,23 @@ def test_the_format_is_recognised() -> None:
 
     for case in CASES:
         assert detect(read_source(FORMATS / case["config"]).data) == "hydra", case["name"]
+
+
+def test_an_interpolation_of_the_trainers_budget_is_resolved(tmp_path) -> None:
+    config = (FORMATS / "configs/hydra/transformers-cosine.yaml").read_text()
+    assert "num_training_steps: 40" in config
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        config.replace("num_training_steps: 40", "num_training_steps: ${trainer.max_steps}")
+    )
+    case = next(c for c in RAN if c["name"] == "transformers-cosine")
+    result = _show(path, *_flags(case))
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(
+        _per_update(result.stdout, case["updates"]), np.array(case["lrs"])[:, 0], rtol=1e-12
+    )
+    path.write_text(
+        config.replace("num_training_steps: 40", "num_training_steps: ${trainer.steps}")
+    )
+    wrong = _show(path, *_flags(case))
+    assert wrong.exit_code == 1 and "${trainer.steps} names no key of this file" in wrong.stderr

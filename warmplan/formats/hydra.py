@@ -14,6 +14,7 @@ hydra.json: real instantiate + Lightning Trainer runs).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from warmplan.config.source import KeyPath
@@ -25,6 +26,7 @@ from warmplan.presets import registry
 from warmplan.text import describe, did_you_mean
 
 TARGET = "_target_"
+INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 #: Hydra's own keys of an instantiated block (not arguments of the target)
 SPECIAL = ("_target_", "_partial_", "_recursive_", "_convert_", "_args_")
 _ADAM = {"Adam": "adam", "AdamW": "adamw"}
@@ -57,8 +59,22 @@ def _arguments(draft: Draft, block: dict[str, Any], at: KeyPath) -> dict[str, An
         if key in SPECIAL:
             continue
         text = draft.recipe.loose_numbers.get((*at, key))  # OmegaConf reads 1e-3 as a number
-        args[key] = float(text) if text is not None else value
+        args[key] = float(text) if text is not None else _interpolated(draft, value, (*at, key))
     return args
+
+
+def _interpolated(draft: Draft, value: Any, where: KeyPath) -> Any:
+    """``${trainer.max_steps}``: OmegaConf's absolute interpolation, resolved in the file."""
+    match = INTERPOLATION.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    node: Any = draft.recipe.data
+    for part in match.group(1).split("."):
+        if not isinstance(node, dict) or part not in node:
+            draft.error(where, f"{value} names no key of this file (OmegaConf cannot resolve it)")
+            return value
+        node = node[part]
+    return node
 
 
 def _partial(draft: Draft, block: dict[str, Any], at: KeyPath, needs: str) -> None:
