@@ -237,3 +237,18 @@ def test_an_unwritable_output_file_is_one_line_and_leaves_nothing(tmp_path, wher
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no .part left behind
     assert plan.read_text() == CLEAN.read_text()
+
+
+def test_readme_formats_table_lists_every_check_format():
+    from warmplan.cli.check import CheckFormat
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("| `--format` | what |") :].split("\n\n")[0]
+    rows = re.findall(r"^\| `(\w+)`", table, re.MULTILINE)
+    assert rows == [f.value for f in CheckFormat]
+
+
+def test_check_help_lists_the_report_options():
+    result = runner.invoke(app, ["check", "--help"])
+    for option in ("--statistics", "--exit-zero", "--output-file", "--show-source", "sarif"):
+        assert option in result.stdout
