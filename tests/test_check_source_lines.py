@@ -147,3 +147,20 @@ def test_carets_on_a_terminal_only(flags, terminal, carets):
     assert any(line.strip().startswith("|") for line in lines) is carets
     if not carets:
         assert all(FINDING.match(line) for line in lines[:-1])
+
+
+def test_a_value_that_goes_on_past_its_line_is_underlined_to_the_line_end(tmp_path):
+    from warmplan.errors import Finding
+    from warmplan.render.snippet import snippet
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("decay:\n  milestones: [30,  \n    60]\n")
+    first, _ = span("  milestones: [30,", "[30,")
+    lines = snippet(Finding("WP108", "m", path=str(plan), line=2, col=3), {})
+    assert lines == ["  |", "2 |   milestones: [30,", "  | " + " " * (first - 1) + "^^^^"]
+    # a block value (on the next lines): one caret under the column
+    lines = snippet(Finding("WP106", "m", path=str(plan), line=1, col=1), {})
+    assert lines[-1] == "  | ^"
+    # no such line, no file: nothing to show
+    assert snippet(Finding("WP106", "m", path=str(plan), line=9, col=1), {}) == []
+    assert snippet(Finding("WP001", "m", path=str(tmp_path / "none.yaml"), line=1), {}) == []
