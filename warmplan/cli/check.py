@@ -130,7 +130,14 @@ def _shows_source(
         raise UsageError(f"--show-source is for the text report, not {what}")
     if flag is not None:
         return flag
-    return plain and output_file is None and sys.stdout.isatty()
+    return plain and output_file is None and _terminal()
+
+
+def _terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
 
 
 def _rendered(
