@@ -129,6 +129,14 @@ def test_sarif_uris_are_relative_to_the_current_folder(monkeypatch, tmp_path):
     assert "region" not in results[-1]["locations"][0]["physicalLocation"]
 
 
+def test_sarif_of_a_clean_run_is_valid_with_no_results():
+    result = check("-f", "sarif", str(CLEAN))
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+    assert document["runs"][0]["results"] == []
+
+
 def test_sarif_uri_of_a_relative_path_with_a_space():
     from warmplan.render.sarif import artifact_uri
 
