@@ -153,7 +153,8 @@ def _interval(draft: Draft, where: KeyPath, name: str | None) -> str:
     if given is None:
         raise draft.needs(
             (*where, "class_path"),
-            f"{'.'.join(where)} is stepped by the model's own configure_optimizers (Python): "
+            f"{'.'.join(map(str, where))} is stepped by the model's own configure_optimizers "
+            "(Python): "
             "pass --interval step or --interval epoch (its lr_scheduler dict's interval; "
             "Lightning's default is epoch)",
         )
@@ -178,7 +179,8 @@ def one_cycle(
     if total is None:
         draft.error(where, "OneCycleLR needs total_steps, or epochs and steps_per_epoch")
         return
-    intervals = plan.total if interval == "step" else math.ceil(plan.total / plan.per_epoch)
+    per_epoch = plan.per_epoch or plan.total  # an epoch-stepped budget always knows it
+    intervals = plan.total if interval == "step" else math.ceil(plan.total / per_epoch)
     if total < intervals:
         draft.error(
             origin,
