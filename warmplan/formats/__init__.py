@@ -1,4 +1,4 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed, timm) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -14,6 +14,7 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "timm": "warmplan.formats.timm",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -22,6 +23,7 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "timm": "timm train.py arguments",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -48,6 +50,23 @@ _AXOLOTL_KEYS = {
     "lora_r",
     "val_set_size",
     "lr_quadratic_warmup",
+}
+#: train.py argument names (args.yaml keys) beside ``sched``, which no other format has
+_TIMM_KEYS = {
+    "sched_on_updates",
+    "warmup_epochs",
+    "warmup_lr",
+    "warmup_prefix",
+    "min_lr",
+    "decay_epochs",
+    "decay_milestones",
+    "decay_rate",
+    "cooldown_epochs",
+    "lr_base",
+    "lr_cycle_limit",
+    "epochs",
+    "opt",
+    "model",
 }
 _TRANSFORMERS_KEYS = {
     "learning_rate",
@@ -81,6 +100,8 @@ def detect(data: Any) -> str:
         or _is_block(data.get("optimizer"))
     ):
         return "deepspeed"
+    if "sched" in top and len(top & _TIMM_KEYS) >= 2:
+        return "timm"
     axolotl = len(top & _AXOLOTL_KEYS)
     if axolotl and axolotl >= len(top & _TRANSFORMERS_ONLY):
         return "axolotl"
