@@ -43,7 +43,7 @@ def _show_csv(*args: str) -> tuple[list[str], np.ndarray]:
 
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_timms_lr(case: dict[str, Any]) -> None:
-    header, lrs = _show_csv(str(FORMATS / case["config"]), *_flags(case))
+    _, lrs = _show_csv(str(FORMATS / case["config"]), *_flags(case))
     expected = np.array(case["lrs"], dtype=float)
     assert (
         expected.shape[0]

@@ -62,6 +62,25 @@ FORMATS = (
         ),
         frozenset({"gradient_accumulation_steps", "fp16", "bf16"}),
     ),
+    ForeignFormat(
+        "a timm train.py args file",
+        "timm",
+        frozenset(
+            {
+                "sched",
+                "sched_on_updates",
+                "warmup_epochs",
+                "warmup_lr",
+                "warmup_prefix",
+                "decay_epochs",
+                "decay_milestones",
+                "cooldown_epochs",
+                "lr_base",
+                "lr_cycle_limit",
+            }
+        ),
+        frozenset({"epochs", "min_lr", "decay_rate", "opt", "model"}),
+    ),
 )
 
 

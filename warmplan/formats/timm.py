@@ -81,9 +81,10 @@ def read(draft: Draft) -> None:
     _traps(draft, sched, lengths)
     draft.raise_problems()
     if lr is None:
+        given = f"lr: {_shown(draft.get('lr'))}" if draft.has("lr") else "no lr (default null)"
         raise draft.needs(
             ("lr",),
-            f"lr: {draft.get('lr')} makes train.py compute the LR from lr_base and the global "
+            f"{given} makes train.py compute the LR from lr_base and the global "
             "batch (batch_size x processes x grad_accum_steps): pass --world-size N",
         )
     upe = draft.facts.steps_per_epoch
@@ -110,6 +111,10 @@ def read(draft: Draft) -> None:
     draft.put(("preset", "args"), args, ("sched",))
     shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
     draft.note(f"sched {sched}: timm's {name} scheduler({shown})")
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else str(value)
 
 
 def _sched(draft: Draft) -> str:
@@ -157,7 +162,8 @@ def _milestones(draft: Draft) -> list[int]:
     ):
         draft.error(
             ("decay_milestones",),
-            f"decay_milestones must be a list of whole epochs, got {draft.describe('decay_milestones', value)}",
+            "decay_milestones must be a list of whole epochs, got "
+            f"{draft.describe('decay_milestones', value)}",
         )
         return list(DEFAULTS["decay_milestones"])
     return value
@@ -192,7 +198,7 @@ def _learning_rate(draft: Draft) -> float | None:
     lr = base * ratio
     how = "sqrt of " if scale == "sqrt" else ""
     draft.note(
-        f"LR: lr {draft.get('lr')}: lr_base {base:g} x {how}(batch_size {batch} x {processes} "
+        f"LR: lr {_shown(draft.get('lr'))}: lr_base {base:g} x {how}(batch_size {batch} x {processes} "
         f"processes (--world-size) x grad_accum_steps {accum} / lr_base_size {size}) = {lr:g}"
     )
     draft.put(("optimizer", "lr"), lr, ("lr",))
@@ -285,7 +291,7 @@ def _epochs_trained(
     if mul == 1.0:
         length = t_initial * cycles
     else:
-        length = int(math.floor(-t_initial * (mul**cycles - 1) / (1 - mul)))
+        length = math.floor(-t_initial * (mul**cycles - 1) / (1 - mul))
     if n["warmup_prefix"]:
         length += args["warmup_t"]
     total = (length + n["cooldown_epochs"] * scale) // scale

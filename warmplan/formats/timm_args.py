@@ -58,7 +58,7 @@ FLAGS: dict[str, tuple[str, str]] = {
     "-c": ("config", "str"),
     "--config": ("config", "str"),
 }
-_WORD = re.compile(r"""(?:[^\s'"\\#]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+|#.*""")
+_WORD = re.compile(r"""(?:[^\s'"\\#]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+|#.*|['"].*""")
 
 
 def is_command_line(path: Path) -> bool:
@@ -117,6 +117,9 @@ def _flag(words: list, i: int, source: Source, problems: list[Finding]) -> int:
         return j
     key, kind = FLAGS[flag]
     value, used = _convert(flag, kind, values, source.path, place, problems)
+    for problem in problems:
+        if problem.line == place[0] and problem.col == place[1] and problem.key is None:
+            problems[problems.index(problem)] = problem.at(key=key)
     source.data[key] = value
     source.positions[(key,)] = place
     return i + 1 + used if not inline else i + 1
