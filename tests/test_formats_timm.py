@@ -93,3 +93,65 @@ def test_the_converted_plan_gives_identical_lrs(case: dict[str, Any], tmp_path) 
     plan = load_plan(converted)
     assert plan.source.format == "warmplan"
     assert np.array_equal(simulate(plan).lr, simulate(recipe).lr)
+
+
+def test_a_command_line_is_read_with_train_pys_types(tmp_path) -> None:
+    from warmplan.formats.timm_args import read_command_line
+
+    path = tmp_path / "run.sh"
+    path.write_text(
+        "#!/bin/sh\n"
+        "torchrun --nproc_per_node 8 train.py /data --model vit \\\n"
+        "  --lr=5e-4 --dr .5 --decay-milestones 10 20 --amp --warmup-prefix \\\n"
+        "  --min-lr -1e-6 --unknown-flag x y --epochs 30  # trailing comment --epochs 99\n"
+    )
+    source = read_command_line(path)
+    assert source.data == {
+        "lr": 0.0005,
+        "decay_rate": 0.5,
+        "decay_milestones": [10, 20],
+        "model": "vit",  # other flags are kept only to tell typos of schedule flags
+        "amp": True,
+        "warmup_prefix": True,
+        "min_lr": -1e-06,
+        "unknown_flag": "x",
+        "epochs": 30,
+    }
+    assert source.positions[("epochs",)] == (4, 37)
+    assert source.positions[("decay_milestones",)] == (3, 21)
+
+
+def test_timm_files_are_told_apart_from_the_other_formats() -> None:
+    from warmplan.config.source import read_source
+    from warmplan.formats import detect
+
+    for case in RAN + [c for c in CASES if "error" in c]:
+        if case["config"].endswith(".yaml"):
+            assert detect(read_source(FORMATS / case["config"]).data) == "timm", case["name"]
+    others = [p for p in (FORMATS / "configs").rglob("*.*") if "timm" not in p.parts]
+    assert len(others) > 80
+    for path in others:
+        assert detect(read_source(path).data) != "timm", path
+
+
+def test_a_missing_fact_names_its_flag_and_check_goes_on() -> None:
+    config = FORMATS / "configs" / "timm" / "args-poly-updates.yaml"
+    shown = CliRunner().invoke(app, ["show", str(config)])
+    line = config.read_text().splitlines().index("sched_on_updates: true") + 1
+    assert shown.exit_code == 1
+    assert shown.stderr.startswith(f"{config}:{line}:1: error: sched_on_updates: true")
+    assert "pass --steps-per-epoch N" in shown.stderr and "[WP011]" in shown.stderr
+    checked = CliRunner().invoke(app, ["check", str(config)])
+    assert f"{config}:{line}:1: warning: sched_on_updates" in checked.stdout
+
+
+def test_the_seresnet_recipe_never_reaches_its_lr_and_check_says_so() -> None:
+    """timm's docs' seresnet34 recipe: the warm-up counts inside t_initial, so the cosine
+    is already past its top when the warm-up ends: 0.4 x (1 + cos(pi 3/15)) / 2."""
+    import math
+
+    config = FORMATS / "configs" / "timm" / "cosine-seresnet-like.sh"
+    _, lrs = _show_csv(str(config))
+    assert lrs.max() == pytest.approx(0.4 * (1 + math.cos(math.pi * 3 / 15)) / 2, rel=1e-12)
+    checked = CliRunner().invoke(app, ["check", str(config)])
+    assert "[WP105]" in checked.stdout

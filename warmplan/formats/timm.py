@@ -198,8 +198,9 @@ def _learning_rate(draft: Draft) -> float | None:
     lr = base * ratio
     how = "sqrt of " if scale == "sqrt" else ""
     draft.note(
-        f"LR: lr {_shown(draft.get('lr'))}: lr_base {base:g} x {how}(batch_size {batch} x {processes} "
-        f"processes (--world-size) x grad_accum_steps {accum} / lr_base_size {size}) = {lr:g}"
+        f"LR: lr {_shown(draft.get('lr'))}: lr_base {base:g} x {how}(batch_size {batch} x "
+        f"{processes} processes (--world-size) x grad_accum_steps {accum} / lr_base_size "
+        f"{size}) = {lr:g}"
     )
     draft.put(("optimizer", "lr"), lr, ("lr",))
     return lr

@@ -2,11 +2,11 @@
 
 The schedule lives in the flags of one command (``./distributed_train.sh 4 --sched
 cosine --epochs 150 ...``, or ``python train.py ...``), possibly over several lines
-joined by ``\\``. Words before the first flag (the script, the process count, a data
-folder) are skipped; the flags train.py gives the schedule are converted with train.py's
-own types (argparse's ``type=float`` / ``int``, ``nargs='+'``, ``store_true``) into the
-keys of its ``args.yaml`` (``--warmup-epochs 3`` -> ``warmup_epochs: 3``), each located
-at its flag. Other flags (``--model``, ``--amp``, ...) are skipped with their values.
+joined by ``\\``. Words up to ``train.py`` / ``distributed_train.sh`` (a launcher and
+its own flags) and before the first flag after it (the process count, a data folder) are
+skipped; the flags train.py gives the schedule are converted with train.py's own types
+(argparse's ``type=float`` / ``int``, ``nargs='+'``, ``store_true``) into the keys of its
+``args.yaml`` (``--warmup-epochs 3`` -> ``warmup_epochs: 3``), each located at its flag. Other flags (``--model``, ``--amp``, ...) are skipped with their values.
 The file is data: nothing in it is run, no variable is expanded.
 """
 
@@ -24,6 +24,8 @@ from warmplan.errors import ConfigError, Finding
 #: the file endings read as a command line
 SUFFIXES = (".sh", ".args")
 SYNTAX = "args"
+#: the programs whose flags these are (what comes before them launches them)
+_SCRIPTS = ("train.py", "distributed_train.sh")
 
 #: train.py's schedule flags (huggingface/pytorch-image-models train.py, lines 142-264):
 #: flag -> (args.yaml key, type); type "true" is store_true, "floats"/"ints" nargs='+'
@@ -71,7 +73,9 @@ def read_command_line(path: str | Path) -> Source:
     text = _read_text(Path(path), shown)
     words = _words(text, shown)
     source = Source(data={}, path=shown, syntax=SYNTAX)
-    start = next((i for i, (word, _) in enumerate(words) if word.startswith("-")), len(words))
+    scripts = [i for i, (word, _) in enumerate(words) if word.endswith(_SCRIPTS)]
+    after = scripts[-1] + 1 if scripts else 0  # not a launcher's own flags (torchrun's)
+    start = next((i for i in range(after, len(words)) if words[i][0].startswith("-")), len(words))
     problems: list[Finding] = []
     i = start
     while i < len(words):
