@@ -6,7 +6,8 @@ joined by ``\\``. Words up to ``train.py`` / ``distributed_train.sh`` (a launche
 its own flags) and before the first flag after it (the process count, a data folder) are
 skipped; the flags train.py gives the schedule are converted with train.py's own types
 (argparse's ``type=float`` / ``int``, ``nargs='+'``, ``store_true``) into the keys of its
-``args.yaml`` (``--warmup-epochs 3`` -> ``warmup_epochs: 3``), each located at its flag. Other flags (``--model``, ``--amp``, ...) are skipped with their values.
+``args.yaml`` (``--warmup-epochs 3`` -> ``warmup_epochs: 3``), each located at its flag.
+Other flags (``--model``, ``--amp``, ...) are kept only to tell typos of schedule flags.
 The file is data: nothing in it is run, no variable is expanded.
 """
 
