@@ -26,7 +26,11 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/transformers/cosine-ratio.yaml",
     ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
+    ROOT / "tests/data/formats/configs/timm/cosine-seresnet-like.sh",
+    ROOT / "tests/data/formats/configs/timm/args-cosine-updates-prefix-cooldown.yaml",
 ]
+#: the run-time facts of a format whose configs need other flags than --dataset-size
+FACTS = {"timm": ["--steps-per-epoch", "5005", "--world-size", "8"]}
 
 
 def run(*args: str) -> float:
@@ -46,10 +50,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dataset-size", type=int, default=400_000)
     options = parser.parse_args()
-    facts = ["--dataset-size", str(options.dataset_size)]
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for recipe in RECIPES:
+            facts = FACTS.get(recipe.parent.name, ["--dataset-size", str(options.dataset_size)])
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
             recipe_times, plan_times = [], []
@@ -58,7 +62,7 @@ def main() -> None:
                 plan_times.append(run("show", str(plan), "-f", "csv"))
             ratio = statistics.median(recipe_times) / statistics.median(plan_times)
             worst = max(worst, ratio)
-            extra = load_time(recipe, options.dataset_size) - load_time(plan, None)
+            extra = load_time(recipe, facts) - load_time(plan, [])
             share = extra / statistics.median(recipe_times)
             print(
                 f"{recipe.relative_to(ROOT)}: recipe {statistics.median(recipe_times):.3f} s, "
@@ -69,12 +73,18 @@ def main() -> None:
     print(f"worst process ratio {worst:.3f} (asked: <= 1.05)")
 
 
-def load_time(path: Path, dataset_size: int | None, repeats: int = 50) -> float:
+def load_time(path: Path, facts: list[str], repeats: int = 50) -> float:
     """Median seconds of load_plan (read, reader, validation) in this process."""
     sys.path.insert(0, str(ROOT))
     from warmplan import load_plan
 
-    overrides = {"training.dataset_size": dataset_size} if dataset_size else None
+    keys = {
+        "--dataset-size": "training.dataset_size",
+        "--steps-per-epoch": "training.steps_per_epoch",
+        "--world-size": "training.world_size",
+    }
+    pairs = zip(facts[::2], facts[1::2], strict=True)
+    overrides = {keys[flag]: int(value) for flag, value in pairs} or None
     load_plan(path, overrides)  # imports and caches warm
     times = []
     for _ in range(repeats):
