@@ -287,5 +287,5 @@ def test_yolo_needs_a_per_step_plan_and_a_real_bias_group():
     decay = {"kind": "yolo", "warmup_steps": 3}
     with pytest.raises(ConfigError, match="decay yolo sets the LR every iteration"):
         plan_of(None, decay, epochs=4, interval="epoch")
-    with pytest.raises(ConfigError, match="decay.bias_group bias names no param group"):
+    with pytest.raises(ConfigError, match=r"decay\.bias_group bias names no param group"):
         plan_of(None, {**decay, "bias_group": "bias"}, epochs=4, steps_per_epoch=3, interval="step")

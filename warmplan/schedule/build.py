@@ -217,8 +217,8 @@ def _yolo(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from warmplan.schedule.factors import yolo_factor
 
     decay = plan.decay
-    names = [group.name for group in plan.optimizer.groups or []] or [None]
-    factors = [
+    names: list[str | None] = [group.name for group in plan.optimizer.groups or []] or [None]
+    factors: list[Callable[[int], float]] = [
         functools.partial(
             yolo_factor,
             per_epoch=plan.steps_per_epoch,
