@@ -81,6 +81,12 @@ FORMATS = (
         ),
         frozenset({"epochs", "min_lr", "decay_rate", "opt", "model"}),
     ),
+    ForeignFormat(
+        "an ultralytics training config",
+        "ultralytics",
+        frozenset({"lr0", "lrf", "warmup_bias_lr", "warmup_momentum", "cos_lr", "nbs"}),
+        frozenset({"epochs", "batch", "warmup_epochs", "momentum", "optimizer", "imgsz"}),
+    ),
 )
 
 

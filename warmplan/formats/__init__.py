@@ -1,4 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed, timm) -> Plan.
+"""Readers of other tools' training configs (transformers, axolotl, DeepSpeed, timm,
+ultralytics) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -15,6 +16,7 @@ READERS = {
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
     "timm": "warmplan.formats.timm",
+    "ultralytics": "warmplan.formats.ultralytics",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -24,6 +26,7 @@ TITLES = {
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
     "timm": "timm train.py arguments",
+    "ultralytics": "ultralytics training arguments",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -102,6 +105,8 @@ def detect(data: Any) -> str:
         return "deepspeed"
     if "sched" in top and len(top & _TIMM_KEYS) >= 2:
         return "timm"
+    if "lr0" in top and top & {"lrf", "warmup_bias_lr", "warmup_epochs", "cos_lr", "nbs"}:
+        return "ultralytics"
     axolotl = len(top & _AXOLOTL_KEYS)
     if axolotl and axolotl >= len(top & _TRANSFORMERS_ONLY):
         return "axolotl"
