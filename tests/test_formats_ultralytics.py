@@ -89,3 +89,39 @@ def test_ultralytics_files_are_told_apart_from_the_other_formats() -> None:
     assert len(others) > 90
     for path in others:
         assert detect(read_source(path).data) != "ultralytics", path
+
+
+@pytest.mark.parametrize(("batches", "epochs", "cos"), [(20, 12, False), (60, 4, True)])
+def test_a_yolov5_hyp_file_follows_yolov5_train_py(batches: int, epochs: int, cos: bool) -> None:
+    """YOLOv5's train.py (ultralytics/yolov5@5081342f), written out: nw = max(round(3.0 x
+    nb), 100); lf linear or one_cycle; np.interp while ni <= nw, the first group (the
+    biases) from warmup_bias_lr 0.1; hyp lr0 0.01, lrf 0.01 from the file."""
+    import math
+
+    config = FORMATS / "configs" / "ultralytics" / "yolov5-hyp-scratch-low-like.yaml"
+    flags = ["--steps-per-epoch", str(batches), "--epochs", str(epochs)]
+    if cos:
+        flags += ["--set", "decay.shape=cosine"]
+    result = CliRunner().invoke(app, ["show", str(config), *flags, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][3:] == ["lr/bias", "lr/weight", "lr/bn"]
+    lrs = np.array([[float(v) for v in row[3:]] for row in rows[1:]])
+
+    def lf(x: int) -> float:
+        if cos:
+            return ((1 - math.cos(x * math.pi / epochs)) / 2) * (0.01 - 1) + 1
+        return (1 - x / epochs) * (1.0 - 0.01) + 0.01
+
+    nw = max(round(3.0 * batches), 100)
+    expected = []
+    for ni in range(epochs * batches):
+        epoch = ni // batches
+        row = []
+        for j in range(3):
+            lr = 0.01 * lf(epoch)
+            if ni <= nw:
+                lr = np.interp(ni, [0, nw], [0.1 if j == 0 else 0.0, 0.01 * lf(epoch)])
+            row.append(lr)
+        expected.append(row)
+    np.testing.assert_allclose(lrs, np.array(expected), rtol=RTOL, atol=0)

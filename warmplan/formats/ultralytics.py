@@ -35,12 +35,24 @@ DEFAULTS: dict[str, Any] = {
     "warmup_bias_lr": 0.1,
 }
 SCHEDULE_KEYS = (*DEFAULTS, "time", "warmup_momentum", "momentum")
+#: keys of a YOLOv5 hyp.yaml (data/hyps/) that ultralytics' configs do not have
+YOLOV5_KEYS = frozenset({"obj", "obj_pw", "cls_pw", "iou_t", "anchor_t", "fl_gamma"})
 OPTIMIZERS = ("SGD", "MuSGD", "Adam", "Adamax", "AdamW", "NAdam", "RAdam", "RMSProp", "auto")
 GROUPS = ("weight", "bn", "bias")
 
 
+def is_yolov5_hyp(data: dict[str, Any]) -> bool:
+    """A YOLOv5 hyp.yaml: its own loss keys, and no epochs (train.py's --epochs)."""
+    return "epochs" not in data and bool(YOLOV5_KEYS & set(data))
+
+
 def read(draft: Draft) -> None:
     """Write the plan of the ultralytics arguments in ``draft.recipe`` into ``draft``."""
+    if is_yolov5_hyp(draft.recipe.data):
+        from warmplan.formats.yolov5 import read_hyp
+
+        read_hyp(draft)
+        return
     keys.warn_near_misses(draft, SCHEDULE_KEYS, "ultralytics")
     epochs = draft.number("epochs", 100, whole=True, minimum=1)
     lr0 = draft.number("lr0", 0.01)

@@ -225,7 +225,7 @@ def _yolo(optimizer: Optimizer, plan: Plan) -> LRScheduler:
             epochs=plan.epochs,
             lrf=decay.lrf,  # type: ignore[union-attr]
             shape=decay.shape,  # type: ignore[union-attr]
-            warmup=plan.warmup_intervals,
+            warmup=decay.warmup_steps,  # type: ignore[union-attr]  # the slope's, even past N
             start=decay.warmup_bias_lr / target if name == decay.bias_group else 0.0,  # type: ignore[union-attr]
         )
         for name, target in zip(names, plan.target_lrs, strict=True)
