@@ -28,9 +28,13 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
     ROOT / "tests/data/formats/configs/timm/cosine-seresnet-like.sh",
     ROOT / "tests/data/formats/configs/timm/args-cosine-updates-prefix-cooldown.yaml",
+    ROOT / "tests/data/formats/configs/ultralytics/sgd-linear.yaml",
 ]
 #: the run-time facts of a format whose configs need other flags than --dataset-size
-FACTS = {"timm": ["--steps-per-epoch", "5005", "--world-size", "8"]}
+FACTS = {
+    "timm": ["--steps-per-epoch", "5005", "--world-size", "8"],
+    "ultralytics": ["--steps-per-epoch", "7330"],  # COCO at batch 16
+}
 
 
 def run(*args: str) -> float:
