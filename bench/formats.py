@@ -53,10 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dataset-size", type=int, default=400_000)
+    parser.add_argument("--only", default="", help="only the recipes whose path has this")
     options = parser.parse_args()
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
-        for recipe in RECIPES:
+        for recipe in [r for r in RECIPES if options.only in str(r)]:
             facts = FACTS.get(recipe.parent.name, ["--dataset-size", str(options.dataset_size)])
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
