@@ -1,4 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
+mmengine, nanoGPT) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -14,6 +15,8 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "mmengine": "warmplan.formats.mmengine",
+    "nanogpt": "warmplan.formats.nanogpt",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -22,6 +25,8 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "mmengine": "mmengine config",
+    "nanogpt": "nanoGPT config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -68,8 +73,24 @@ _TRANSFORMERS_KEYS = {
 _TRANSFORMERS_ONLY = {"lr_scheduler_type", "num_train_epochs", "per_device_train_batch_size"}
 
 
-def detect(data: Any) -> str:
-    """The format of a config's data: ``warmplan`` unless its keys say otherwise."""
+#: top-level names of mmengine configs (mmdetection, mmpretrain, ...)
+_MMENGINE_KEYS = {
+    "_base_", "param_scheduler", "optim_wrapper", "train_cfg", "val_cfg", "test_cfg",
+    "default_scope", "default_hooks", "train_dataloader", "auto_scale_lr", "model",
+}
+#: names nanoGPT's train.py defines
+_NANOGPT_KEYS = {
+    "learning_rate", "max_iters", "lr_decay_iters", "warmup_iters", "min_lr", "decay_lr",
+    "gradient_accumulation_steps", "eval_interval", "block_size", "n_layer", "n_head", "n_embd",
+    "out_dir", "wandb_log", "init_from", "dataset", "batch_size", "beta2", "dropout",
+}
+
+
+def detect(data: Any, syntax: str = "yaml") -> str:
+    """The format of a config's data: ``warmplan`` unless its keys say otherwise.
+    A Python file (``syntax`` python) is mmengine's or nanoGPT's, or neither (None)."""
+    if syntax == "python":
+        return _detect_python(data)
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
@@ -86,6 +107,15 @@ def detect(data: Any) -> str:
         return "axolotl"
     if top & _TRANSFORMERS_KEYS:
         return "transformers"
+    return NATIVE
+
+
+def _detect_python(data: Any) -> str:
+    top = set(data) if isinstance(data, dict) else set()
+    if top & _MMENGINE_KEYS:
+        return "mmengine"
+    if top & _NANOGPT_KEYS:
+        return "nanogpt"
     return NATIVE
 
 
