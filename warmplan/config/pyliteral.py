@@ -185,6 +185,13 @@ class _LiteralReader:
             targets, value = node.targets, node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             targets, value = [node.target], node.value
+        elif isinstance(node, ast.ImportFrom) and any(a.name == "read_base" for a in node.names):
+            raise self.error(
+                node,
+                "from mmengine.config import read_base: mmengine's new-style (pure Python) "
+                "config imports and runs its bases; warmplan reads the _base_ = [...] style, "
+                "as data",
+            )
         elif isinstance(node, ast.With) and _is_read_base(node):
             raise self.error(
                 node,

@@ -67,7 +67,7 @@ def _format(source: Source, forced: str | None) -> str:
                     "a Python file that is neither an mmengine config (param_scheduler, "
                     "optim_wrapper, train_cfg, _base_) nor a nanoGPT one (learning_rate, "
                     "max_iters, ...); plans are YAML (--from mmengine|nanogpt forces one)",
-                )
+                ).at(key=None)
             ])
         return kind
     if forced not in FORMATS:

@@ -2,7 +2,7 @@
 _base_ = ['_base_/schedules/epoch-12-step.py']
 optim_wrapper = dict(
     _delete_=True,
-    type='AmpOptimWrapper',
+    type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05),
 )
 train_cfg = dict(max_epochs=6)

@@ -1,0 +1,183 @@
+"""Reference LRs of mmengine and nanoGPT configs -> tests/data/formats/{mmengine,nanogpt}.json.
+
+    /work/venv-mmengine/bin/python scripts/make_mmengine_nanogpt_references.py
+
+The side venv: ``python3 -m venv /work/venv-mmengine && /work/venv-mmengine/bin/pip
+install -c /work/torch-constraints.txt torch mmengine`` (mmengine 0.10.7, the local
+torch 2.13.0 CPU wheel).
+
+mmengine: each config under tests/data/formats/configs/mmengine/ is read by
+``mmengine.Config.fromfile`` and trained by a real ``mmengine.runner.Runner`` (its
+own train loop, ParamSchedulerHook and scheduler building: default ``end``,
+``convert_to_iter_based``) on a one-parameter model, with a dataloader of
+``steps_per_epoch`` batches; a step pre-hook on the torch optimizer records every
+param group's LR at every real update.
+
+nanoGPT is not a package: its loop is repeated here from train.py of
+karpathy/nanoGPT@3adf61e154c3fe3fca428ad6bc3818b27a3b8291 (lines 35-77 defaults,
+231-242 get_lr, 255-333 the loop): the config file is exec'd over train.py's
+defaults, as its configurator does, and the LR set before each update recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "formats"
+
+#: config (relative to DATA) -> len(train_dataloader) of the run
+MMENGINE = {
+    "configs/mmengine/detection/faster-rcnn-1x.py": 20,
+    "configs/mmengine/detection/faster-rcnn-2x.py": 12,
+    "configs/mmengine/_base_/schedules/epoch-12-step.py": 30,
+    "configs/mmengine/swin-adamw-convert.py": 7,
+    "configs/mmengine/adamw-delete-optimizer.py": 25,
+    "configs/mmengine/base-reference.py": 9,
+    "configs/mmengine/multistep-dict.py": 11,
+    "configs/mmengine/iter-poly.py": 10,
+    "configs/mmengine/cosine-t-max-short.py": 10,
+    "configs/mmengine/step-convert.py": 13,
+    "configs/mmengine/one-cycle.py": 10,
+    "configs/mmengine/one-cycle-three-phase.py": 10,
+    "configs/mmengine/cosine-restart.py": 10,
+    "configs/mmengine/epoch-warmup-constant-exponential.py": 10,
+    "configs/mmengine/overlapping-cosine-warmup.py": 15,
+    "configs/mmengine/by-epoch-in-iter-loop.py": 10,
+    "configs/mmengine/no-scheduler.py": 5,
+    "configs/mmengine/refused-end-before-begin.py": 10,
+    "configs/mmengine/refused-start-factor.py": 10,
+    "configs/mmengine/refused-unknown-argument.py": 10,
+    "configs/mmengine/refused-dict-over-list.py": 10,
+}
+NANOGPT = sorted(p.relative_to(DATA).as_posix() for p in (DATA / "configs/nanogpt").glob("*.py"))
+
+
+def mmengine_case(config: str, steps_per_epoch: int) -> dict:
+    import torch
+    from mmengine.config import Config
+    from mmengine.model import BaseModel
+    from mmengine.runner import Runner
+    from torch.utils.data import DataLoader
+
+    class Toy(BaseModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, inputs=None, data_samples=None, mode="tensor"):
+            loss = (self.w - 1.0).pow(2).sum()
+            return {"loss": loss} if mode == "loss" else loss
+
+    case = {"name": Path(config).stem, "config": config, "steps_per_epoch": steps_per_epoch}
+    lrs: list[list[float]] = []
+    try:
+        cfg = Config.fromfile(str(DATA / config))
+        loader = DataLoader(
+            list(range(steps_per_epoch)), batch_size=1, collate_fn=lambda b: {"inputs": b}
+        )
+        with tempfile.TemporaryDirectory() as work:
+            runner = Runner(
+                model=Toy(),
+                work_dir=work,
+                train_dataloader=loader,
+                optim_wrapper=cfg.optim_wrapper,
+                param_scheduler=cfg.get("param_scheduler"),
+                train_cfg=cfg.train_cfg,
+                default_hooks={"checkpoint": None, "logger": None},
+                log_level="ERROR",
+                default_scope="mmengine",
+            )
+            build = runner.build_optim_wrapper
+
+            def hooked(*args, **kwargs):
+                wrapper = build(*args, **kwargs)
+                wrapper.optimizer.register_step_pre_hook(
+                    lambda opt, a, k: lrs.append([g["lr"] for g in opt.param_groups])
+                )
+                return wrapper
+
+            runner.build_optim_wrapper = hooked
+            runner.train()
+    except Exception as exc:  # the library's refusal is the reference
+        case["error"] = {"type": type(exc).__name__, "message": str(exc)[:500]}
+        return case
+    case["updates"] = len(lrs)
+    case["lrs"] = lrs
+    return case
+
+
+#: train.py's defaults that the schedule and the loop read
+NANOGPT_DEFAULTS = {
+    "learning_rate": 6e-4,
+    "max_iters": 600000,
+    "decay_lr": True,
+    "warmup_iters": 2000,
+    "lr_decay_iters": 600000,
+    "min_lr": 6e-5,
+    "eval_only": False,
+    "init_from": "scratch",
+    "gradient_accumulation_steps": 5 * 8,
+}
+
+
+def nanogpt_case(config: str) -> dict:
+    text = (DATA / config).read_text()
+    g = dict(NANOGPT_DEFAULTS)
+    exec(text, {}, g)  # our own test configs, as nanoGPT's configurator runs them
+
+    def get_lr(it):  # train.py lines 231-242
+        if it < g["warmup_iters"]:
+            return g["learning_rate"] * (it + 1) / (g["warmup_iters"] + 1)
+        if it > g["lr_decay_iters"]:
+            return g["min_lr"]
+        decay_ratio = (it - g["warmup_iters"]) / (g["lr_decay_iters"] - g["warmup_iters"])
+        assert 0 <= decay_ratio <= 1
+        coeff = 0.5 * (1.0 + math.cos(math.pi * decay_ratio))
+        return g["min_lr"] + coeff * (g["learning_rate"] - g["min_lr"])
+
+    case = {"name": Path(config).stem, "config": config, "config_text": text}
+    lrs = []
+    iter_num = 0
+    try:
+        while True:  # train.py lines 255-333, the model and data left out
+            lr = get_lr(iter_num) if g["decay_lr"] else g["learning_rate"]
+            if iter_num == 0 and g["eval_only"]:
+                break
+            lrs.append([lr, lr])  # configure_optimizers: two groups (decay, no decay)
+            iter_num += 1
+            if iter_num > g["max_iters"]:
+                break
+    except Exception as exc:
+        case["error"] = {"type": type(exc).__name__, "message": str(exc), "iter_num": iter_num}
+        return case
+    case["updates"] = len(lrs)
+    case["lrs"] = lrs
+    return case
+
+
+def main() -> None:
+    import mmengine
+    import torch
+
+    which = sys.argv[1:] or ["mmengine", "nanogpt"]
+    if "mmengine" in which:
+        cases = [mmengine_case(c, n) for c, n in MMENGINE.items()]
+        for case in cases:
+            case["config_text"] = (DATA / case["config"]).read_text()
+        versions = {"mmengine": mmengine.__version__, "torch": torch.__version__}
+        (DATA / "mmengine.json").write_text(json.dumps({"versions": versions, "cases": cases}))
+        print(f"mmengine: {len(cases)} cases, {sum('error' in c for c in cases)} refused")
+    if "nanogpt" in which:
+        cases = [nanogpt_case(c) for c in NANOGPT]
+        source = "karpathy/nanoGPT@3adf61e154c3fe3fca428ad6bc3818b27a3b8291 train.py"
+        (DATA / "nanogpt.json").write_text(json.dumps({"source": source, "cases": cases}))
+        print(f"nanogpt: {len(cases)} cases, {sum('error' in c for c in cases)} refused")
+
+
+if __name__ == "__main__":
+    main()
