@@ -46,8 +46,17 @@ def test_the_reference_data_covers_what_the_issue_asks() -> None:
     texts = "".join(
         p.read_text() for p in CONFIGS.rglob("*.py") if str(p.relative_to(FORMATS)) not in refused
     )
-    for kind in ("LinearLR", "ConstantLR", "CosineAnnealingLR", "MultiStepLR", "StepLR",
-                 "PolyLR", "OneCycleLR", "CosineRestartLR", "ExponentialLR"):
+    for kind in (
+        "LinearLR",
+        "ConstantLR",
+        "CosineAnnealingLR",
+        "MultiStepLR",
+        "StepLR",
+        "PolyLR",
+        "OneCycleLR",
+        "CosineRestartLR",
+        "ExponentialLR",
+    ):
         assert f"type='{kind}'" in texts, kind
     assert "convert_to_iter_based=True" in texts and "_delete_=True" in texts
     assert "{{_base_." in texts and "IterBasedTrainLoop" in texts
@@ -151,14 +160,14 @@ def test_a_finding_about_a_base_file_points_into_it(tmp_path: Path) -> None:
 
 
 def test_python_configs_are_recognised_and_yaml_ones_are_not_stolen() -> None:
-    from warmplan.config.source import read_source
+    from warmplan.config.pyliteral import read_config
     from warmplan.formats import detect
 
     for case in CASES:
-        source = read_source(FORMATS / case["config"])
+        source = read_config(FORMATS / case["config"])
         assert detect(source.data, source.syntax) == "mmengine", case["name"]
     for path in sorted((FORMATS / "configs").rglob("*.yaml")):
-        source = read_source(path)
+        source = read_config(path)
         assert source.syntax == "yaml" and detect(source.data, source.syntax) != "mmengine"
 
 

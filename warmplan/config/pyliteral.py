@@ -17,10 +17,18 @@ import copy
 import math
 import operator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from warmplan import errors
-from warmplan.config.source import KeyPath, Source, dotted_key
+from warmplan.config.source import (
+    KeyPath,
+    Source,
+    dotted_key,
+    is_plain_text,
+    read_source,
+    read_text,
+)
 from warmplan.errors import ConfigError, Finding
 from warmplan.limits import MAX_DEPTH, MAX_NODES, MAX_WHOLE
 
@@ -64,6 +72,15 @@ _SYMBOLS = {
     ast.Mod: "%",
     ast.Pow: "**",
 }
+
+
+def read_config(path: str | Path) -> Source:
+    """A plan or config file: YAML/JSON, or a ``.py`` file (mmengine, nanoGPT) read
+    as literals."""
+    if Path(path).suffix != ".py":
+        return read_source(path)
+    shown = str(path)
+    return parse_python(read_text(Path(path), shown), shown)
 
 
 def parse_python(text: str, path: str | None = None) -> Source:
@@ -261,8 +278,6 @@ class _LiteralReader:
         if isinstance(value, str):
             if len(value) > MAX_TEXT:
                 raise self.error(node, f"text longer than {MAX_TEXT:,} characters; not a config")
-            from warmplan.config.source import is_plain_text
-
             if not is_plain_text(value):
                 message = f"control or unpaired characters are not allowed in text: {value!r}"
                 raise self.error(node, message, code=errors.BAD_VALUE)
@@ -434,7 +449,8 @@ def _attribute_chain(node: ast.expr) -> list[str] | None:
 def _is_read_base(node: ast.With) -> bool:
     items = [item.context_expr for item in node.items]
     return any(
-        isinstance(i, ast.Call) and getattr(i.func, "id", getattr(i.func, "attr", "")) == "read_base"
+        isinstance(i, ast.Call)
+        and getattr(i.func, "id", getattr(i.func, "attr", "")) == "read_base"
         for i in items
     )
 

@@ -77,14 +77,10 @@ def dotted_key(key: KeyPath) -> str:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read and parse a YAML plan file (or a Python config, as literals); raise
-    ConfigError pointing at what is wrong."""
+    """Read and parse a YAML plan file; raise ConfigError pointing at what is wrong.
+    (:func:`warmplan.config.pyliteral.read_config` reads Python configs too.)"""
     shown = str(path)
-    text = _read_text(Path(path), shown)
-    if Path(path).suffix == ".py":  # mmengine and nanoGPT configs: read as literals
-        from warmplan.config.pyliteral import parse_python
-
-        return parse_python(text, shown)
+    text = read_text(Path(path), shown)
     return parse_yaml(text, shown)
 
 
@@ -99,7 +95,8 @@ def _fail(
     return ConfigError([Finding(code, message, path=path, line=line, col=col, key=key)])
 
 
-def _read_text(path: Path, shown: str) -> str:
+def read_text(path: Path, shown: str) -> str:
+    """A config file's text, refused (one located line) if it cannot be a config's."""
     try:
         if path.is_dir():
             raise _fail(errors.UNREADABLE, "is a folder, not a plan file", shown)

@@ -75,14 +75,39 @@ _TRANSFORMERS_ONLY = {"lr_scheduler_type", "num_train_epochs", "per_device_train
 
 #: top-level names of mmengine configs (mmdetection, mmpretrain, ...)
 _MMENGINE_KEYS = {
-    "_base_", "param_scheduler", "optim_wrapper", "train_cfg", "val_cfg", "test_cfg",
-    "default_scope", "default_hooks", "train_dataloader", "auto_scale_lr", "model",
+    "_base_",
+    "param_scheduler",
+    "optim_wrapper",
+    "train_cfg",
+    "val_cfg",
+    "test_cfg",
+    "default_scope",
+    "default_hooks",
+    "train_dataloader",
+    "auto_scale_lr",
+    "model",
 }
 #: names nanoGPT's train.py defines
 _NANOGPT_KEYS = {
-    "learning_rate", "max_iters", "lr_decay_iters", "warmup_iters", "min_lr", "decay_lr",
-    "gradient_accumulation_steps", "eval_interval", "block_size", "n_layer", "n_head", "n_embd",
-    "out_dir", "wandb_log", "init_from", "dataset", "batch_size", "beta2", "dropout",
+    "learning_rate",
+    "max_iters",
+    "lr_decay_iters",
+    "warmup_iters",
+    "min_lr",
+    "decay_lr",
+    "gradient_accumulation_steps",
+    "eval_interval",
+    "block_size",
+    "n_layer",
+    "n_head",
+    "n_embd",
+    "out_dir",
+    "wandb_log",
+    "init_from",
+    "dataset",
+    "batch_size",
+    "beta2",
+    "dropout",
 }
 
 

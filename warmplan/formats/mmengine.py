@@ -42,9 +42,7 @@ def read(draft: Draft) -> None:
     converts = any(spec.get("convert_to_iter_based") for spec, _ in specs)
     if epoch_length is None and (by_epoch or converts):
         where = origin if by_epoch else next(o for s, o in specs if s.get("convert_to_iter_based"))
-        what = (
-            f"train_cfg max_epochs={length}" if by_epoch else "convert_to_iter_based=True"
-        )
+        what = f"train_cfg max_epochs={length}" if by_epoch else "convert_to_iter_based=True"
         raise draft.needs(
             where,
             f"{what} needs the iterations of an epoch (len(train_dataloader)): "
@@ -59,8 +57,10 @@ def read(draft: Draft) -> None:
             built.append(build(index, spec, epoch_length or 1))
         except SchedulerError as exc:
             key = exc.where[1]
-            draft.error((*at, key) if key and (*at, key) in draft.recipe.positions else at,
-                        f"{spec.get('type')}: {exc.reason}")
+            draft.error(
+                (*at, key) if key and (*at, key) in draft.recipe.positions else at,
+                f"{spec.get('type')}: {exc.reason}",
+            )
     draft.raise_problems()
     _write(draft, specs, total, epoch_length, by_epoch, origin)
     pytraps.mmengine_traps(draft, built, specs, by_epoch, length, epoch_length or 1)
@@ -69,26 +69,35 @@ def read(draft: Draft) -> None:
 def _optimizer(draft: Draft) -> None:
     wrapper = draft.get("optim_wrapper")
     if wrapper is None and isinstance(draft.get("optimizer"), dict):
-        draft.error(("optimizer",), "an mmcv 1.x config (optimizer=, lr_config=): mmengine "
-                    "reads optim_wrapper=dict(optimizer=...) and param_scheduler")
+        draft.error(
+            ("optimizer",),
+            "an mmcv 1.x config (optimizer=, lr_config=): mmengine "
+            "reads optim_wrapper=dict(optimizer=...) and param_scheduler",
+        )
         return
     if not isinstance(wrapper, dict) or not isinstance(wrapper.get("optimizer"), dict):
-        draft.error(("optim_wrapper",) if wrapper is not None else (),
-                    "no optim_wrapper=dict(optimizer=dict(type=..., lr=...)): the LR is in it")
+        draft.error(
+            ("optim_wrapper",) if wrapper is not None else (),
+            "no optim_wrapper=dict(optimizer=dict(type=..., lr=...)): the LR is in it",
+        )
         return
     optimizer = wrapper["optimizer"]
     at: KeyPath = ("optim_wrapper", "optimizer")
     lr = optimizer.get("lr")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        draft.error((*at, "lr") if "lr" in optimizer else at,
-                    f"optim_wrapper.optimizer.lr must be a positive number, got {lr!r}")
+        draft.error(
+            (*at, "lr") if "lr" in optimizer else at,
+            f"optim_wrapper.optimizer.lr must be a positive number, got {lr!r}",
+        )
         return
     counts = wrapper.get("accumulative_counts", 1)
     if counts != 1:
-        draft.error(("optim_wrapper", "accumulative_counts"),
-                    f"accumulative_counts {counts!r}: gradient accumulation is not read yet "
-                    "(the schedulers step per iteration, the optimizer every "
-                    f"{counts!r} iterations)")
+        draft.error(
+            ("optim_wrapper", "accumulative_counts"),
+            f"accumulative_counts {counts!r}: gradient accumulation is not read yet "
+            "(the schedulers step per iteration, the optimizer every "
+            f"{counts!r} iterations)",
+        )
     kind = KINDS.get(str(optimizer.get("type")))
     draft.put(("optimizer", "lr"), float(lr), (*at, "lr"))
     if kind is None:
@@ -106,27 +115,35 @@ def _loop(draft: Draft) -> tuple[bool, int, KeyPath]:
     """(by_epoch, max_epochs or max_iters, where it is written)."""
     cfg = draft.get("train_cfg")
     if not isinstance(cfg, dict):
-        draft.error(("train_cfg",) if cfg is not None else (),
-                    "no train_cfg=dict(by_epoch=..., max_epochs=... or max_iters=...): "
-                    "the length of training is in it")
+        draft.error(
+            ("train_cfg",) if cfg is not None else (),
+            "no train_cfg=dict(by_epoch=..., max_epochs=... or max_iters=...): "
+            "the length of training is in it",
+        )
         return True, 1, ()
     if "type" in cfg and "by_epoch" in cfg:
-        draft.error(("train_cfg", "by_epoch"),
-                    "Only one of `type` or `by_epoch` can exist in train_cfg (mmengine raises)")
+        draft.error(
+            ("train_cfg", "by_epoch"),
+            "Only one of `type` or `by_epoch` can exist in train_cfg (mmengine raises)",
+        )
     if "type" in cfg:
         by_epoch = LOOPS.get(cfg["type"])
         if by_epoch is None:
-            draft.error(("train_cfg", "type"),
-                        f"train loop {cfg['type']!r}: warmplan knows "
-                        f"{', '.join(LOOPS)}; cannot know how long another loop runs")
+            draft.error(
+                ("train_cfg", "type"),
+                f"train loop {cfg['type']!r}: warmplan knows "
+                f"{', '.join(LOOPS)}; cannot know how long another loop runs",
+            )
             return True, 1, ()
     else:
         by_epoch = cfg.get("by_epoch", True)
     key = "max_epochs" if by_epoch else "max_iters"
     value = cfg.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        draft.error(("train_cfg", key) if key in cfg else ("train_cfg",),
-                    f"train_cfg.{key} must be a whole number of at least 1, got {value!r}")
+        draft.error(
+            ("train_cfg", key) if key in cfg else ("train_cfg",),
+            f"train_cfg.{key} must be a whole number of at least 1, got {value!r}",
+        )
         return bool(by_epoch), 1, ("train_cfg",)
     return bool(by_epoch), value, ("train_cfg", key)
 

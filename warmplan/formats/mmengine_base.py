@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from warmplan import errors
-from warmplan.config.pyliteral import BaseReference
-from warmplan.config.source import KeyPath, Source, dotted_key, read_source
+from warmplan.config.pyliteral import BaseReference, read_config
+from warmplan.config.source import KeyPath, Source, dotted_key
 from warmplan.errors import ConfigError, Finding
 from warmplan.limits import MAX_DEPTH
 
@@ -62,13 +62,15 @@ def _read_bases(source: Source, bases: Any, chain: list[Path]) -> tuple[dict[str
     names = [bases] if isinstance(bases, str) else bases
     where = source.positions.get(("_base_",))
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise _error(source.path, where, "_base_ must be a file name or a list of them",
-                     errors.BAD_VALUE)
+        raise _error(
+            source.path, where, "_base_ must be a file name or a list of them", errors.BAD_VALUE
+        )
     here = Path(source.path).resolve() if source.path else Path("<config>")
     chain = [*chain, here]
     if len(chain) > MAX_DEPTH:
-        raise _error(source.path, where, f"_base_ files nest more than {MAX_DEPTH} deep",
-                     errors.TOO_LARGE)
+        raise _error(
+            source.path, where, f"_base_ files nest more than {MAX_DEPTH} deep", errors.TOO_LARGE
+        )
     merged: dict[str, Any] = {}
     merged_places: Places = {}
     owner: dict[str, str] = {}
@@ -79,7 +81,8 @@ def _read_bases(source: Source, bases: Any, chain: list[Path]) -> tuple[dict[str
         for key in data:
             if key in merged:
                 raise _error(
-                    source.path, at,
+                    source.path,
+                    at,
                     f"{key} is in two bases, {owner[key]} and {name}: mmengine refuses a "
                     "key shared by bases (Duplicate key is not allowed among bases)",
                     errors.DUPLICATE_KEY,
@@ -93,7 +96,8 @@ def _read_bases(source: Source, bases: Any, chain: list[Path]) -> tuple[dict[str
 def _read_base(source: Source, name: str, at: Any, chain: list[Path]) -> Source:
     if "::" in name:
         raise _error(
-            source.path, at,
+            source.path,
+            at,
             f"_base_ {name!r} names a file inside an installed package ({name.split('::')[0]}); "
             "warmplan reads files beside this one: copy it here or give its path",
             errors.UNREADABLE,
@@ -105,7 +109,7 @@ def _read_base(source: Source, name: str, at: Any, chain: list[Path]) -> Source:
         raise _error(source.path, at, f"_base_ {name} includes itself: {loop}", errors.INCONSISTENT)
     if not path.is_file():
         raise _error(source.path, at, f"_base_ {name}: no such file ({path})", errors.UNREADABLE)
-    return read_source(path)
+    return read_config(path)
 
 
 def _substitute(source: Source, value: Any, bases: dict[str, Any]) -> Any:
@@ -115,8 +119,12 @@ def _substitute(source: Source, value: Any, bases: dict[str, Any]) -> Any:
         for depth, key in enumerate(value.keys):
             if not isinstance(node, dict) or key not in node:
                 shown = dotted_key(value.keys[: depth + 1])
-                raise _error(source.path, (value.line, value.col),
-                             f"{value}: the bases have no {shown}", errors.MISSING_KEY)
+                raise _error(
+                    source.path,
+                    (value.line, value.col),
+                    f"{value}: the bases have no {shown}",
+                    errors.MISSING_KEY,
+                )
             node = node[key]
         return copy.deepcopy(node)
     if isinstance(value, dict):
@@ -151,7 +159,8 @@ def _merge_into(
         if isinstance(value, dict) and name in result and not value.get(DELETE, False):
             if not isinstance(result[name], dict):
                 raise _error(
-                    source.path, source.positions.get(here),
+                    source.path,
+                    source.positions.get(here),
                     f"{dotted_key(here)} is a dict here but {_kind(result[name])} in its base: "
                     f"mmengine raises TypeError; write {DELETE}=True in it to replace the base's",
                     errors.INCONSISTENT,

@@ -25,15 +25,43 @@ DEFAULTS = {
     "beta2": 0.95,
     "weight_decay": 1e-1,
 }
-SCHEDULE_KEYS = ("learning_rate", "max_iters", "decay_lr", "warmup_iters", "lr_decay_iters",
-                 "min_lr", "gradient_accumulation_steps", "eval_only", "init_from")
+SCHEDULE_KEYS = (
+    "learning_rate",
+    "max_iters",
+    "decay_lr",
+    "warmup_iters",
+    "lr_decay_iters",
+    "min_lr",
+    "gradient_accumulation_steps",
+    "eval_only",
+    "init_from",
+)
 #: the other keys train.py defines (a config setting any other name sets a variable
 #: train.py never reads)
 KNOWN = {
-    "out_dir", "eval_interval", "log_interval", "eval_iters", "always_save_checkpoint",
-    "wandb_log", "wandb_project", "wandb_run_name", "dataset", "batch_size", "block_size",
-    "n_layer", "n_head", "n_embd", "dropout", "bias", "grad_clip", "backend", "device", "dtype",
-    "compile", *DEFAULTS, *SCHEDULE_KEYS,
+    "out_dir",
+    "eval_interval",
+    "log_interval",
+    "eval_iters",
+    "always_save_checkpoint",
+    "wandb_log",
+    "wandb_project",
+    "wandb_run_name",
+    "dataset",
+    "batch_size",
+    "block_size",
+    "n_layer",
+    "n_head",
+    "n_embd",
+    "dropout",
+    "bias",
+    "grad_clip",
+    "backend",
+    "device",
+    "dtype",
+    "compile",
+    *DEFAULTS,
+    *SCHEDULE_KEYS,
 }
 
 
@@ -50,11 +78,15 @@ def read(draft: Draft) -> None:
     if not values["learning_rate"] > 0:
         draft.error(("learning_rate",), "learning_rate must be above 0")
     if draft.get("eval_only", False) is True:
-        draft.error(("eval_only",), "eval_only = True: train.py evaluates once and stops; "
-                    "no update runs")
+        draft.error(
+            ("eval_only",), "eval_only = True: train.py evaluates once and stops; no update runs"
+        )
     if draft.get("init_from", "scratch") == "resume":
-        draft.error(("init_from",), "init_from = 'resume' starts at the checkpoint's iter_num, "
-                    "which no config holds; the plan needs the iteration to start from")
+        draft.error(
+            ("init_from",),
+            "init_from = 'resume' starts at the checkpoint's iter_num, "
+            "which no config holds; the plan needs the iteration to start from",
+        )
     draft.raise_problems()
     updates = values["max_iters"] + 1
     draft.put(("optimizer", "kind"), "adamw")
@@ -69,8 +101,10 @@ def read(draft: Draft) -> None:
     draft.put(("preset", "args"), {}, ("learning_rate",))
     for key in ("warmup_iters", "lr_decay_iters", "min_lr", "decay_lr"):
         draft.put(("preset", "args", key), values[key], (key,))
-    draft.note(f"iterations 0 .. max_iters {values['max_iters']:,}: {updates:,} updates "
-               "(train.py's loop includes max_iters)")
+    draft.note(
+        f"iterations 0 .. max_iters {values['max_iters']:,}: {updates:,} updates "
+        "(train.py's loop includes max_iters)"
+    )
     defaulted = [k for k in DEFAULTS if not draft.has(k) and k in values]
     if defaulted:
         draft.note("train.py's defaults: " + ", ".join(f"{k} {values[k]!r}" for k in defaulted))

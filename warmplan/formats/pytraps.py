@@ -41,40 +41,59 @@ def mmengine_traps(
 ) -> None:
     total = length * epoch_length if by_epoch else length
     for s, (spec, at) in zip(built, specs, strict=True):
+
         def key(name: str, at: KeyPath = at, spec: dict[str, Any] = spec) -> KeyPath:
             return (*at, name) if name in spec else (*at, "type")
 
         unit = epoch_length if s.by_epoch else 1  # iterations per step of this scheduler
         if s.by_epoch and not by_epoch:
-            draft.warn(NEVER_STEPS, key("by_epoch"),
-                       f"{s.kind} steps once per epoch (by_epoch=True), but an "
-                       "IterBasedTrainLoop has no epochs: it never steps after it is built; "
-                       "write by_epoch=False (begin/end in iterations)")
+            draft.warn(
+                NEVER_STEPS,
+                key("by_epoch"),
+                f"{s.kind} steps once per epoch (by_epoch=True), but an "
+                "IterBasedTrainLoop has no epochs: it never steps after it is built; "
+                "write by_epoch=False (begin/end in iterations)",
+            )
             continue
         warmup = s.kind == "LinearLR" and s.args["start_factor"] < s.args["end_factor"]
         if (warmup or s.kind == "ConstantLR") and s.by_epoch and s.begin == 0:
-            draft.warn(EPOCH_WARMUP, key("by_epoch"),
-                       f"{s.kind} warms up once per epoch (by_epoch=True): each of its "
-                       f"{_plural(s.end - s.begin, 'epoch')} keeps one LR for {epoch_length:,} "
-                       "iterations, then jumps; write convert_to_iter_based=True (or "
-                       "by_epoch=False with begin/end in iterations)")
-        if s.kind == "CosineAnnealingLR" and spec.get("T_max") and s.args["T_max"] != s.end - s.begin:
+            draft.warn(
+                EPOCH_WARMUP,
+                key("by_epoch"),
+                f"{s.kind} warms up once per epoch (by_epoch=True): each of its "
+                f"{_plural(s.end - s.begin, 'epoch')} keeps one LR for {epoch_length:,} "
+                "iterations, then jumps; write convert_to_iter_based=True (or "
+                "by_epoch=False with begin/end in iterations)",
+            )
+        if (
+            s.kind == "CosineAnnealingLR"
+            and spec.get("T_max")
+            and s.args["T_max"] != s.end - s.begin
+        ):
             t_max, span = s.args["T_max"], s.end - s.begin
-            what = ("comes back up after T_max" if t_max < span
-                    else "never reaches eta_min")
-            draft.warn(COSINE_T_MAX, key("T_max"),
-                       f"CosineAnnealingLR T_max {t_max:g} is not its phase's length "
-                       f"end - begin = {span:g}: the LR {what}; leave T_max out (mmengine "
-                       "then uses end - begin)")
+            what = "comes back up after T_max" if t_max < span else "never reaches eta_min"
+            draft.warn(
+                COSINE_T_MAX,
+                key("T_max"),
+                f"CosineAnnealingLR T_max {t_max:g} is not its phase's length "
+                f"end - begin = {span:g}: the LR {what}; leave T_max out (mmengine "
+                "then uses end - begin)",
+            )
         if s.begin * unit >= total:
-            draft.warn(OUTSIDE_TRAINING, key("begin"),
-                       f"{s.kind} begins at {_plural(s.begin, 'epoch' if s.by_epoch else 'iteration')}, "
-                       f"when training ({total:,} iterations) is over: it never runs")
+            draft.warn(
+                OUTSIDE_TRAINING,
+                key("begin"),
+                f"{s.kind} begins at {_plural(s.begin, 'epoch' if s.by_epoch else 'iteration')}, "
+                f"when training ({total:,} iterations) is over: it never runs",
+            )
         elif "end" in spec and s.end * unit > total and s.kind in _REACHING:
-            draft.warn(OUTSIDE_TRAINING, key("end"),
-                       f"{s.kind} ends at {s.end:g} {'epochs' if s.by_epoch else 'iterations'}, "
-                       f"after training ({total:,} iterations): the curve is cut before its "
-                       "end; leave end out (it then ends with training)")
+            draft.warn(
+                OUTSIDE_TRAINING,
+                key("end"),
+                f"{s.kind} ends at {s.end:g} {'epochs' if s.by_epoch else 'iterations'}, "
+                f"after training ({total:,} iterations): the curve is cut before its "
+                "end; leave end out (it then ends with training)",
+            )
 
 
 _REACHING = {"CosineAnnealingLR", "LinearLR", "PolyLR", "OneCycleLR"}
@@ -94,30 +113,42 @@ def nanogpt_traps(draft: Draft, values: dict[str, Any]) -> None:
     if not values["decay_lr"]:
         written = [k for k in ("warmup_iters", "lr_decay_iters", "min_lr") if draft.has(k)]
         if written:
-            draft.warn(IGNORED, (written[0],),
-                       f"{', '.join(written)} ignored: decay_lr = False trains at "
-                       f"learning_rate {lr:g} from the first iteration (no warm-up either)")
+            draft.warn(
+                IGNORED,
+                (written[0],),
+                f"{', '.join(written)} ignored: decay_lr = False trains at "
+                f"learning_rate {lr:g} from the first iteration (no warm-up either)",
+            )
         return
     if warmup >= decay:
-        draft.warn(NO_COSINE, at("warmup_iters") if draft.has("warmup_iters") else at("lr_decay_iters"),
-                   f"warmup_iters {warmup:,} is not below lr_decay_iters {decay:,}: no cosine; "
-                   f"the LR drops from the warm-up straight to min_lr {min_lr:g}")
+        draft.warn(
+            NO_COSINE,
+            at("warmup_iters") if draft.has("warmup_iters") else at("lr_decay_iters"),
+            f"warmup_iters {warmup:,} is not below lr_decay_iters {decay:,}: no cosine; "
+            f"the LR drops from the warm-up straight to min_lr {min_lr:g}",
+        )
     elif decay != max_iters:
         where = at("lr_decay_iters") if draft.has("lr_decay_iters") else at("max_iters")
         if decay < max_iters:
-            what = (f"the last {max_iters - decay:,} iterations stay at min_lr {min_lr:g}")
+            what = f"the last {max_iters - decay:,} iterations stay at min_lr {min_lr:g}"
         else:
             from warmplan.presets.nanogpt import get_lr
 
             end = get_lr(max_iters, lr, warmup, decay, min_lr)
             what = f"training stops at LR {end:.3g}, before the cosine reaches min_lr {min_lr:g}"
-        draft.warn(DECAY_ITERS, where,
-                   f"lr_decay_iters {decay:,} is not max_iters {max_iters:,}: {what} "
-                   "(nanoGPT: 'should be ~= max_iters per Chinchilla')")
+        draft.warn(
+            DECAY_ITERS,
+            where,
+            f"lr_decay_iters {decay:,} is not max_iters {max_iters:,}: {what} "
+            "(nanoGPT: 'should be ~= max_iters per Chinchilla')",
+        )
     ratio = min_lr / lr
     if not 0.05 <= ratio <= 0.2:
         where = at("min_lr") if draft.has("min_lr") else at("learning_rate")
         default = "" if draft.has("min_lr") else " (train.py's default, sized for 6e-4)"
-        draft.warn(MIN_LR, where,
-                   f"min_lr {min_lr:g}{default} is {ratio:.3g} x learning_rate {lr:g}; nanoGPT "
-                   f"means about learning_rate / 10 ({lr / 10:g})")
+        draft.warn(
+            MIN_LR,
+            where,
+            f"min_lr {min_lr:g}{default} is {ratio:.3g} x learning_rate {lr:g}; nanoGPT "
+            f"means about learning_rate / 10 ({lr / 10:g})",
+        )

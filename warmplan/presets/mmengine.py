@@ -98,8 +98,11 @@ def build(index: int, spec: Any, epoch_length: int) -> Scheduler:
         if key not in known and key not in COMMON:
             close = closest(str(key), [*known, *COMMON])
             takes = ", ".join([*known, "begin", "end", "by_epoch", "convert_to_iter_based"])
-            raise fail(key, f"{kind} has no argument {key}{hint(close)} (mmengine raises "
-                       f"TypeError); it takes: {takes}")
+            raise fail(
+                key,
+                f"{kind} has no argument {key}{hint(close)} (mmengine raises "
+                f"TypeError); it takes: {takes}",
+            )
     for key in REQUIRED.get(kind, ()):
         if key not in spec:
             raise fail(None, f"{kind} needs {key}")
@@ -127,7 +130,7 @@ def build(index: int, spec: Any, epoch_length: int) -> Scheduler:
 
 
 def _check_type(fail: Any, key: str, value: Any) -> None:
-    if value is None or isinstance(value, str) and key == "anneal_strategy":
+    if value is None or (isinstance(value, str) and key == "anneal_strategy"):
         return
     if key == "three_phase":
         if not isinstance(value, bool):
@@ -292,7 +295,11 @@ class _Stepper:
     """One scheduler's counters: ``_global_step`` and ``last_step`` as in mmengine."""
 
     def __init__(
-        self, s: Scheduler, group: _Group, global_step: int = -1, last_step: int = -1,
+        self,
+        s: Scheduler,
+        group: _Group,
+        global_step: int = -1,
+        last_step: int = -1,
         base: float | None = None,
     ) -> None:
         self.s = s

@@ -15,8 +15,9 @@ from typing import Any
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
 
-def get_lr(it: int, learning_rate: float, warmup_iters: int, lr_decay_iters: int,
-           min_lr: float) -> float:
+def get_lr(
+    it: int, learning_rate: float, warmup_iters: int, lr_decay_iters: int, min_lr: float
+) -> float:
     """train.py's get_lr, word for word."""
     if it < warmup_iters:
         return learning_rate * (it + 1) / (warmup_iters + 1)
@@ -29,7 +30,12 @@ def get_lr(it: int, learning_rate: float, warmup_iters: int, lr_decay_iters: int
 
 
 def cosine(
-    t: int, *, target: float, warmup_iters: int, lr_decay_iters: int, min_lr: float,
+    t: int,
+    *,
+    target: float,
+    warmup_iters: int,
+    lr_decay_iters: int,
+    min_lr: float,
     decay_lr: bool,
 ) -> float:
     if not decay_lr:
