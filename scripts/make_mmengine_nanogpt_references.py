@@ -49,6 +49,9 @@ MMENGINE = {
     "configs/mmengine/overlapping-cosine-warmup.py": 15,
     "configs/mmengine/by-epoch-in-iter-loop.py": 10,
     "configs/mmengine/no-scheduler.py": 5,
+    "configs/mmengine/accumulate.py": 10,
+    "configs/mmengine/accumulate-iter.py": 10,
+    "configs/mmengine/auto-scale-lr.py": 6,
     "configs/mmengine/refused-end-before-begin.py": 10,
     "configs/mmengine/refused-start-factor.py": 10,
     "configs/mmengine/refused-unknown-argument.py": 10,
@@ -74,11 +77,15 @@ def mmengine_case(config: str, steps_per_epoch: int) -> dict:
             return {"loss": loss} if mode == "loss" else loss
 
     case = {"name": Path(config).stem, "config": config, "steps_per_epoch": steps_per_epoch}
+    case["world_size"] = 1  # one process: auto_scale_lr's ratio is batch / base
     lrs: list[list[float]] = []
     try:
         cfg = Config.fromfile(str(DATA / config))
+        batch = cfg.get("train_dataloader", {}).get("batch_size", 1)  # auto_scale_lr reads it
         loader = DataLoader(
-            list(range(steps_per_epoch)), batch_size=1, collate_fn=lambda b: {"inputs": b}
+            list(range(steps_per_epoch * batch)),
+            batch_size=batch,
+            collate_fn=lambda b: {"inputs": b},
         )
         with tempfile.TemporaryDirectory() as work:
             runner = Runner(
@@ -86,6 +93,7 @@ def mmengine_case(config: str, steps_per_epoch: int) -> dict:
                 work_dir=work,
                 train_dataloader=loader,
                 optim_wrapper=cfg.optim_wrapper,
+                auto_scale_lr=cfg.get("auto_scale_lr"),
                 param_scheduler=cfg.get("param_scheduler"),
                 train_cfg=cfg.train_cfg,
                 default_hooks={"checkpoint": None, "logger": None},

@@ -33,7 +33,8 @@ def _show(config: Path, *flags: str) -> Any:
 
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_mmengines_lr(case: dict[str, Any]) -> None:
-    result = _show(FORMATS / case["config"], "--steps-per-epoch", str(case["steps_per_epoch"]))
+    flags = ["--steps-per-epoch", str(case["steps_per_epoch"]), "--world-size", "1"]
+    result = _show(FORMATS / case["config"], *flags)
     assert result.exit_code == 0, result.output
     lrs = _csv_lrs(result.stdout)
     expected = np.array(case["lrs"], dtype=float)
@@ -60,6 +61,7 @@ def test_the_reference_data_covers_what_the_issue_asks() -> None:
         assert f"type='{kind}'" in texts, kind
     assert "convert_to_iter_based=True" in texts and "_delete_=True" in texts
     assert "{{_base_." in texts and "IterBasedTrainLoop" in texts
+    assert "accumulative_counts=3" in texts and "enable=True" in texts
     assert len(RAN) >= 15 and len(REFUSED) >= 4
 
 
@@ -99,7 +101,7 @@ def test_the_converted_plan_gives_identical_lrs(case: dict[str, Any], tmp_path: 
     from warmplan import load_plan, simulate
     from warmplan.render.plan_file import plan_yaml
 
-    facts = {"training.steps_per_epoch": case["steps_per_epoch"]}
+    facts = {"training.steps_per_epoch": case["steps_per_epoch"], "training.world_size": 1}
     recipe = load_plan(FORMATS / case["config"], facts)
     converted = tmp_path / "plan.yaml"
     converted.write_text(plan_yaml(recipe))

@@ -141,6 +141,8 @@ def _what(node: ast.AST) -> str:
         ast.Compare: "a comparison",
         ast.BoolOp: "a boolean operator",
         ast.Set: "a set",
+        ast.Tuple: "a tuple",
+        ast.List: "a list",
         ast.Starred: "a starred expression",
         ast.NamedExpr: "an assignment expression",
         ast.Await: "an await",
@@ -173,7 +175,7 @@ class _LiteralReader:
 
     @property
     def names(self) -> dict[str, Any]:
-        return self.source.data  # type: ignore[no-any-return]
+        return self.source.data
 
     def place(self, node: ast.AST) -> tuple[int, int]:
         """1-based line and column in characters (ast's offsets count UTF-8 bytes)."""

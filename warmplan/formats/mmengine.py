@@ -91,15 +91,13 @@ def _optimizer(draft: Draft) -> None:
         )
         return
     counts = wrapper.get("accumulative_counts", 1)
-    if counts != 1:
+    if isinstance(counts, bool) or not isinstance(counts, int) or counts < 1:
         draft.error(
             ("optim_wrapper", "accumulative_counts"),
-            f"accumulative_counts {counts!r}: gradient accumulation is not read yet "
-            "(the schedulers step per iteration, the optimizer every "
-            f"{counts!r} iterations)",
+            f"accumulative_counts must be a whole number of at least 1, got {counts!r}",
         )
     kind = KINDS.get(str(optimizer.get("type")))
-    draft.put(("optimizer", "lr"), float(lr), (*at, "lr"))
+    draft.put(("optimizer", "lr"), _scaled(draft, float(lr)), (*at, "lr"))
     if kind is None:
         draft.note(f"optimizer {optimizer.get('type')} shown as adam: its LRs are the same")
         return
@@ -109,6 +107,36 @@ def _optimizer(draft: Draft) -> None:
             draft.put(("optimizer", key), optimizer[key], (*at, key))
     if "paramwise_cfg" in wrapper:
         draft.note("optim_wrapper.paramwise_cfg: its lr_mult per parameter is not shown")
+
+
+def _scaled(draft: Draft, lr: float) -> float:
+    """Runner.scale_lr: with ``auto_scale_lr.enable``, lr x world x batch / base batch."""
+    scale = draft.get("auto_scale_lr")
+    if not isinstance(scale, dict) or not scale.get("enable", False):
+        return lr
+    at: KeyPath = ("auto_scale_lr", "enable")
+    base = scale.get("base_batch_size")
+    loader = draft.get("train_dataloader")
+    batch = loader.get("batch_size") if isinstance(loader, dict) else None
+    for name, value, where in (
+        ("auto_scale_lr.base_batch_size", base, ("auto_scale_lr",)),
+        ("train_dataloader.batch_size", batch, ("train_dataloader",)),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            draft.error(
+                where, f"auto_scale_lr is enabled: {name} must be a whole number, got {value!r}"
+            )
+            return lr
+    world = draft.facts.world_size
+    if world is None:
+        raise draft.needs(
+            at,
+            "auto_scale_lr enable=True scales the LR by the number of "
+            "processes: pass --world-size N",
+        )
+    ratio = float(world * batch) / float(base)  # type: ignore[operator]
+    draft.note(f"auto_scale_lr: lr {lr:g} x ({world} x {batch}) / {base} = {lr * ratio:g}")
+    return lr * ratio
 
 
 def _loop(draft: Draft) -> tuple[bool, int, KeyPath]:
@@ -154,13 +182,15 @@ def _schedulers(draft: Draft) -> list[tuple[dict[str, Any], KeyPath]]:
     if value is None:
         draft.note("no param_scheduler: the optimizer's LR all along")
         return []
-    items = [(value, ("param_scheduler",))] if isinstance(value, dict) else None
+    items: list[tuple[Any, KeyPath]] | None = None
+    if isinstance(value, dict):
+        items = [(value, ("param_scheduler",))]
     if isinstance(value, list):
         items = [(v, ("param_scheduler", i)) for i, v in enumerate(value)]
     if items is None:
         draft.error(("param_scheduler",), "param_scheduler must be a dict or a list of dicts")
         return []
-    found = []
+    found: list[tuple[dict[str, Any], KeyPath]] = []
     for spec, at in items:
         if not isinstance(spec, dict):
             draft.error(at, f"a scheduler is a dict(type=..., ...), got {spec!r}")
@@ -181,8 +211,11 @@ def _write(
     by_epoch: bool,
     origin: KeyPath,
 ) -> None:
-    draft.put(("training", "steps"), total, origin)
-    draft.put(("training", "steps_per_epoch"), epoch_length or total)
+    wrapper = draft.get("optim_wrapper") or {}
+    counts = wrapper.get("accumulative_counts", 1)
+    updates = -(-total // counts)  # every k-th iteration, and the last
+    draft.put(("training", "steps"), updates, origin)
+    draft.put(("training", "steps_per_epoch"), max(1, (epoch_length or total) // counts))
     draft.put(("training", "interval"), "step")
     draft.put(("preset", "framework"), "mmengine", ("param_scheduler",))
     draft.put(("preset", "name"), "param_scheduler", ("param_scheduler",))
@@ -195,5 +228,15 @@ def _write(
         draft.locate(where, at)
         for key in spec:
             draft.locate((*where, key), (*at, key))
-    shown = f"{total // epoch_length:,} epochs x {epoch_length:,} = " if by_epoch else ""
-    draft.note(f"{shown}{total:,} iterations, one optimizer update each")
+    shown = f"{total // (epoch_length or 1):,} epochs x {epoch_length:,} = " if by_epoch else ""
+    if counts == 1:
+        draft.note(f"{shown}{total:,} iterations, one optimizer update each")
+        return
+    at: KeyPath = ("optim_wrapper", "accumulative_counts")
+    draft.put(("preset", "args", "accumulative_counts"), counts, at)
+    draft.put(("preset", "args", "iterations"), total, at)
+    draft.note(
+        f"{shown}{total:,} iterations; accumulative_counts {counts}: {updates:,} updates, "
+        f"after every {counts} iterations (counted across epochs) and after the last; the "
+        "schedulers step every iteration"
+    )

@@ -73,7 +73,7 @@ def read(draft: Draft) -> None:
         "warmup_iters": draft.number("warmup_iters", DEFAULTS["warmup_iters"], whole=True),
         "lr_decay_iters": draft.number("lr_decay_iters", DEFAULTS["lr_decay_iters"], whole=True),
         "min_lr": draft.number("min_lr", DEFAULTS["min_lr"]),
-        "decay_lr": draft.flag("decay_lr", DEFAULTS["decay_lr"]),
+        "decay_lr": draft.flag("decay_lr", True),
     }
     if not values["learning_rate"] > 0:
         draft.error(("learning_rate",), "learning_rate must be above 0")

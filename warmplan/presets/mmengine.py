@@ -259,7 +259,7 @@ class Chain:
             if at % self._EVERY == 0:
                 self.snapshots[target][at] = _copy(state)
         self.states[target] = (at, state)
-        return state[0].lr  # type: ignore[no-any-return]
+        return state[0].lr
 
     def _start(self, target: float) -> tuple[int, Any]:
         group = _Group(lr=target, values={})
@@ -409,7 +409,7 @@ def _restart(st: _Stepper, g: _Group) -> float:
     period, step = a["periods"][index], k - nearest
     eta_min = _eta_min(st.s, st.base)
     if step == 0:
-        return st.base * a["restart_weights"][index]  # type: ignore[no-any-return]
+        return st.base * a["restart_weights"][index]
     ratio = (1 + math.cos(math.pi * step / period)) / (1 + math.cos(math.pi * (step - 1) / period))
     return ratio * (g.lr - eta_min) + eta_min
 
@@ -437,11 +437,24 @@ def chain_of(args: dict[str, Any]) -> Chain:
 
 
 def _derive_chain(args: dict[str, Any], lr: float) -> dict[str, Any]:
-    return {"chain": chain_of(args)}
+    counts, iterations = args["accumulative_counts"], args["iterations"]
+    if counts > 1 and iterations is None:
+        raise PresetArgumentError(
+            "iterations", "accumulative_counts > 1 needs iterations (the loop's max_iters)"
+        )
+    return {"chain": chain_of(args), "counts": counts, "iterations": iterations}
 
 
-def param_scheduler(t: int, *, target: float, chain: Chain) -> float:
-    """``lr(t) / target``: the replayed LR of iteration ``t`` over the group's LR."""
+def param_scheduler(
+    t: int, *, target: float, chain: Chain, counts: int = 1, iterations: int | None = None
+) -> float:
+    """``lr(t) / target``: the replayed LR of update ``t`` over the group's LR.
+
+    With ``accumulative_counts`` k, OptimWrapper updates after every k-th backward of
+    the whole loop (the count runs across epochs) and after the last iteration; the
+    schedulers still step every iteration."""
+    if counts > 1:  # the update's iteration; past the end, the last one's
+        t = min((t + 1) * counts - 1, (iterations or 1) - 1)
     return chain.lr(t, target) / target
 
 
@@ -460,7 +473,8 @@ def _phases(args: Any) -> list[tuple[str, int]]:
     if first is not None and first.begin == 0 and first.kind in ("LinearLR", "ConstantLR"):
         unit = chain.epoch_length if first.by_epoch else 1
         marks.append(("decay", int(first.end * unit)))
-    return sorted(marks, key=lambda mark: mark[1])
+    counts = args.get("accumulative_counts", 1)  # marks count updates, not iterations
+    return sorted(((name, start // counts) for name, start in marks), key=lambda m: m[1])
 
 
 PRESETS = {
@@ -470,9 +484,11 @@ PRESETS = {
             "schedulers": Arg("mappings"),
             "epoch_length": Arg("int", 1, minimum=1),
             "by_epoch": Arg("bool", True),
+            "accumulative_counts": Arg("int", 1, minimum=1),
+            "iterations": Arg("int", None, nullable=True, minimum=1),
         },
         phases=_phases,
         derive=_derive_chain,
-        hidden=("schedulers", "epoch_length", "by_epoch"),
+        hidden=("schedulers", "epoch_length", "by_epoch", "accumulative_counts", "iterations"),
     ),
 }
