@@ -220,3 +220,12 @@ def test_no_trap_where_there_is_none(path: Path) -> None:
 def test_every_trap_code_has_a_negative_example() -> None:
     negatives = (CHECKS / "negative").glob("mmengine-*.py")
     assert {code for p in negatives for code, _, _ in declared(p)} == TRAP_CODES
+
+
+def test_warmplan_code_refuses_the_replay_in_one_located_line() -> None:
+    config = CONFIGS / "iter-poly.py"
+    result = CliRunner().invoke(app, ["code", str(config)])
+    assert result.exit_code == 1 and result.stdout == ""
+    line, col = _place(config, "param_scheduler")
+    assert result.stderr.startswith(f"{config}:{line}:{col}: error: warmplan code cannot write")
+    assert result.stderr.count("\n") == 1

@@ -146,3 +146,17 @@ def test_no_trap_where_there_is_none(path: Path) -> None:
 def test_every_trap_code_has_a_negative_example() -> None:
     negatives = (CHECKS / "negative").glob("nanogpt-*.py")
     assert {code for p in negatives for code, _ in declared(p)} == TRAP_CODES
+
+
+def test_warmplan_code_writes_train_pys_schedule_as_plain_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    case = next(c for c in RAN if c["name"] == "decay-shorter-than-training")
+    result = CliRunner().invoke(app, ["code", str(FORMATS / case["config"])])
+    assert result.exit_code == 0, result.output
+    script = tmp_path / "schedule.py"
+    script.write_text(result.stdout)
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    lrs = [float(line.split()[1]) for line in ran.stdout.splitlines()]
+    np.testing.assert_allclose(lrs, np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)

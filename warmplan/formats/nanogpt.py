@@ -87,6 +87,13 @@ def read(draft: Draft) -> None:
             "init_from = 'resume' starts at the checkpoint's iter_num, "
             "which no config holds; the plan needs the iteration to start from",
         )
+    warmup, decay = values["warmup_iters"], values["lr_decay_iters"]
+    if values["decay_lr"] and warmup == decay and values["max_iters"] >= warmup:
+        draft.error(
+            ("lr_decay_iters",) if draft.has("lr_decay_iters") else ("warmup_iters",),
+            f"warmup_iters = lr_decay_iters = {warmup}: train.py's get_lr divides by "
+            f"lr_decay_iters - warmup_iters = 0 at iteration {warmup} (ZeroDivisionError)",
+        )
     draft.raise_problems()
     updates = values["max_iters"] + 1
     draft.put(("optimizer", "kind"), "adamw")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from warmplan.presets import Arg, Preset, PresetArgumentError
+from warmplan.presets import Arg, Preset
 
 
 def get_lr(
@@ -38,14 +38,10 @@ def cosine(
     min_lr: float,
     decay_lr: bool,
 ) -> float:
+    """``get_lr(t) / learning_rate``; warmup_iters = lr_decay_iters divides by zero at
+    iteration warmup_iters, as train.py does (the reader says so at the key)."""
     if not decay_lr:
         return 1.0
-    if warmup_iters <= t <= lr_decay_iters and warmup_iters == lr_decay_iters:
-        raise PresetArgumentError(
-            "lr_decay_iters",
-            f"warmup_iters = lr_decay_iters = {warmup_iters}: train.py divides by "
-            f"lr_decay_iters - warmup_iters = 0 at iteration {t} (ZeroDivisionError)",
-        )
     return get_lr(t, target, warmup_iters, lr_decay_iters, min_lr) / target
 
 
