@@ -134,7 +134,7 @@ def _scaled(draft: Draft, lr: float) -> float:
             "auto_scale_lr enable=True scales the LR by the number of "
             "processes: pass --world-size N",
         )
-    ratio = float(world * batch) / float(base)  # type: ignore[operator]
+    ratio = float(world * int(batch)) / float(base)  # type: ignore[arg-type]
     draft.note(f"auto_scale_lr: lr {lr:g} x ({world} x {batch}) / {base} = {lr * ratio:g}")
     return lr * ratio
 
@@ -232,9 +232,9 @@ def _write(
     if counts == 1:
         draft.note(f"{shown}{total:,} iterations, one optimizer update each")
         return
-    at: KeyPath = ("optim_wrapper", "accumulative_counts")
-    draft.put(("preset", "args", "accumulative_counts"), counts, at)
-    draft.put(("preset", "args", "iterations"), total, at)
+    written: KeyPath = ("optim_wrapper", "accumulative_counts")
+    draft.put(("preset", "args", "accumulative_counts"), counts, written)
+    draft.put(("preset", "args", "iterations"), total, written)
     draft.note(
         f"{shown}{total:,} iterations; accumulative_counts {counts}: {updates:,} updates, "
         f"after every {counts} iterations (counted across epochs) and after the last; the "

@@ -8,7 +8,7 @@ from typing import Any
 
 from warmplan.config.source import KeyPath
 from warmplan.formats.draft import Draft
-from warmplan.presets.mmengine import Scheduler
+from warmplan.presets.mmengine_chain import Scheduler
 
 EPOCH_WARMUP = "WP150"  # a warm-up stepped per epoch
 COSINE_T_MAX = "WP151"  # a cosine whose T_max is not its phase's length
