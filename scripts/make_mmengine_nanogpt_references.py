@@ -1,6 +1,7 @@
-"""Reference LRs of mmengine and nanoGPT configs -> tests/data/formats/{mmengine,nanogpt}.json.
+"""Reference LRs of mmengine and nanoGPT configs -> tests/data/formats/{mmengine,nanogpt}.json,
+and some of them as preset cases -> tests/data/presets/{mmengine,nanogpt}.json.
 
-    /work/venv-mmengine/bin/python scripts/make_mmengine_nanogpt_references.py
+    /work/venv-mmengine/bin/python scripts/make_mmengine_nanogpt_references.py [mmengine] [nanogpt] [presets]
 
 The side venv: ``python3 -m venv /work/venv-mmengine && /work/venv-mmengine/bin/pip
 install -c /work/torch-constraints.txt torch mmengine`` (mmengine 0.10.7, the local
@@ -168,11 +169,95 @@ def nanogpt_case(config: str) -> dict:
     return case
 
 
+#: mmengine cases also stored as preset cases (tests/data/presets/mmengine.json)
+PRESET_CASES = ("iter-poly", "overlapping-cosine-warmup", "one-cycle", "accumulate", "step-convert")
+
+
+def mmengine_preset_case(case: dict) -> dict:
+    """A preset case of a run above: the config's schedulers with ``end`` filled as
+    Runner._build_param_scheduler fills it (the loop's max_epochs / max_iters)."""
+    from mmengine.config import Config
+
+    cfg = Config.fromfile(str(DATA / case["config"]))
+    loop = cfg.train_cfg.to_dict()
+    by_epoch = LOOPS[loop["type"]] if "type" in loop else loop.get("by_epoch", True)
+    length = case["steps_per_epoch"]
+    max_epochs, max_iters = (
+        (loop["max_epochs"], loop["max_epochs"] * length) if by_epoch else (1, loop["max_iters"])
+    )
+    schedulers = cfg.get("param_scheduler")
+    schedulers = [schedulers] if isinstance(schedulers, dict) else list(schedulers)
+    filled = []
+    for scheduler in schedulers:
+        scheduler = scheduler.to_dict()
+        scheduler.setdefault("end", max_epochs if scheduler.get("by_epoch", True) else max_iters)
+        filled.append(scheduler)
+    args = {"schedulers": filled, "epoch_length": length, "by_epoch": by_epoch}
+    counts = cfg.optim_wrapper.get("accumulative_counts", 1)
+    if counts > 1:
+        args.update(accumulative_counts=counts, iterations=max_iters)
+    return {
+        "name": "param_scheduler",
+        "config": case["config"],
+        "args": args,
+        "group_lrs": [cfg.optim_wrapper.optimizer.lr],
+        "steps": case["updates"],
+        "interval": "step",
+        "lrs": case["lrs"],
+    }
+
+
+LOOPS = {"EpochBasedTrainLoop": True, "IterBasedTrainLoop": False}
+
+
+def nanogpt_preset_case(case: dict) -> dict:
+    g = dict(NANOGPT_DEFAULTS)
+    exec(case["config_text"], {}, g)
+    keys = ("warmup_iters", "lr_decay_iters", "min_lr", "decay_lr")
+    return {
+        "name": "get_lr",
+        "config": case["config"],
+        "args": {k: g[k] for k in keys},
+        "group_lrs": [g["learning_rate"], g["learning_rate"]],
+        "steps": case["updates"],
+        "interval": "step",
+        "lrs": case["lrs"],
+    }
+
+
+def write_presets() -> None:
+    """tests/data/presets/{mmengine,nanogpt}.json from the runs stored above."""
+    import mmengine
+
+    made_by = "scripts/make_mmengine_nanogpt_references.py"
+    runs = json.loads((DATA / "mmengine.json").read_text())["cases"]
+    cases = [mmengine_preset_case(c) for c in runs if c["name"] in PRESET_CASES]
+    document = {
+        "framework": "mmengine",
+        "library_version": mmengine.__version__,
+        "dtype": "float64",
+        "made_by": made_by,
+        "cases": cases,
+    }
+    (DATA.parent / "presets" / "mmengine.json").write_text(json.dumps(document))
+    runs = json.loads((DATA / "nanogpt.json").read_text())["cases"]
+    small = [c for c in runs if "lrs" in c and c["updates"] <= 700]
+    document = {
+        "framework": "nanogpt",
+        "library_version": "3adf61e1",
+        "dtype": "float64",
+        "made_by": made_by,
+        "cases": [nanogpt_preset_case(c) for c in small],
+    }
+    (DATA.parent / "presets" / "nanogpt.json").write_text(json.dumps(document))
+    print(f"presets: {len(cases)} mmengine, {len(small)} nanogpt cases")
+
+
 def main() -> None:
     import mmengine
     import torch
 
-    which = sys.argv[1:] or ["mmengine", "nanogpt"]
+    which = sys.argv[1:] or ["mmengine", "nanogpt", "presets"]
     if "mmengine" in which:
         cases = [mmengine_case(c, n) for c, n in MMENGINE.items()]
         for case in cases:
@@ -185,6 +270,8 @@ def main() -> None:
         source = "karpathy/nanoGPT@3adf61e154c3fe3fca428ad6bc3818b27a3b8291 train.py"
         (DATA / "nanogpt.json").write_text(json.dumps({"source": source, "cases": cases}))
         print(f"nanogpt: {len(cases)} cases, {sum('error' in c for c in cases)} refused")
+    if "presets" in which:
+        write_presets()
 
 
 if __name__ == "__main__":
