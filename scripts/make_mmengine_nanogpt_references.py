@@ -1,7 +1,9 @@
 """Reference LRs of mmengine and nanoGPT configs -> tests/data/formats/{mmengine,nanogpt}.json,
 and some of them as preset cases -> tests/data/presets/{mmengine,nanogpt}.json.
 
-    /work/venv-mmengine/bin/python scripts/make_mmengine_nanogpt_references.py [mmengine] [nanogpt] [presets]
+    /work/venv-mmengine/bin/python scripts/make_mmengine_nanogpt_references.py [WHICH...]
+
+(WHICH: mmengine, nanogpt, presets; all three by default.)
 
 The side venv: ``python3 -m venv /work/venv-mmengine && /work/venv-mmengine/bin/pip
 install -c /work/torch-constraints.txt torch mmengine`` (mmengine 0.10.7, the local
