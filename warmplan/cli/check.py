@@ -91,7 +91,7 @@ def check(
             "--from",
             help=(
                 "Read every file as this format: warmplan | transformers | axolotl | "
-                "deepspeed | mmengine | nanogpt"
+                "deepspeed | lightning | torchtune | hydra | mmengine | nanogpt"
             ),
         ),
     ] = None,
