@@ -33,6 +33,8 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/timm/cosine-seresnet-like.sh",
     ROOT / "tests/data/formats/configs/timm/args-cosine-updates-prefix-cooldown.yaml",
     ROOT / "tests/data/formats/configs/ultralytics/sgd-linear.yaml",
+    ROOT / "tests/data/formats/configs/mmengine/detection/faster-rcnn-2x.py",
+    ROOT / "tests/data/formats/configs/nanogpt/gpt2-defaults-short.py",
 ]
 #: run-time facts of the recipes that need more than --dataset-size, per recipe
 EXTRA_FACTS = {
@@ -40,6 +42,8 @@ EXTRA_FACTS = {
     "own-onecycle": ["--steps-per-epoch", "13", "--interval", "step"],
     "cosine-lora-like": ["--dataset-size", "1001"],
     "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
+    "faster-rcnn-2x": ["--steps-per-epoch", "2000"],  # mmengine: len(train_dataloader)
+    "gpt2-defaults-short": [],  # nanoGPT: all in the file
 }
 #: ... and per format
 FACTS = {
@@ -69,8 +73,8 @@ def main() -> None:
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for recipe in [r for r in RECIPES if options.only in str(r)]:
-            facts = EXTRA_FACTS.get(recipe.stem) or FACTS.get(recipe.parent.name)
-            facts = facts or ["--dataset-size", str(options.dataset_size)]
+            default = ["--dataset-size", str(options.dataset_size)]
+            facts = EXTRA_FACTS.get(recipe.stem, FACTS.get(recipe.parent.name, default))
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
             recipe_times, plan_times = [], []

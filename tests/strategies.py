@@ -290,7 +290,41 @@ _FLOAT_RANGES = {
     "lb": (-10.0, 0.0),
     "ub": (0.0, 10.0),
 }
-_SMALL_INT_ARGS = {"cycle_limit": (1, 4), "num_cycles": (1, 4)}
+_SMALL_INT_ARGS = {
+    "cycle_limit": (1, 4),
+    "num_cycles": (1, 4),
+    "epoch_length": (1, 10),
+    "accumulative_counts": (1, 3),
+}
+
+
+@st.composite
+def _mmengine_schedulers(draw: Any, intervals: int) -> list[dict[str, Any]]:
+    """mmengine's param_scheduler list: 1-3 schedulers of any kind, in any ranges."""
+    kinds = {
+        "LinearLR": {"start_factor": st.floats(0.0, 1.0), "end_factor": st.floats(0.0, 1.0)},
+        "ConstantLR": {"factor": st.floats(0.0, 1.0)},
+        "CosineAnnealingLR": {"eta_min": st.floats(0.0, 1e-4), "T_max": st.integers(1, 50)},
+        "ExponentialLR": {"gamma": st.floats(0.5, 1.0)},
+        "MultiStepLR": {"milestones": st.lists(st.integers(0, 40), min_size=1, max_size=3)},
+        "StepLR": {"step_size": st.integers(1, 20), "gamma": st.floats(0.1, 1.0)},
+        "PolyLR": {"eta_min": st.floats(0.0, 1e-4), "power": st.floats(0.5, 2.0)},
+        "OneCycleLR": {"eta_max": st.floats(1e-4, 1e-2), "pct_start": st.floats(0.1, 0.9)},
+        "CosineRestartLR": {"periods": st.lists(st.integers(1, 30), min_size=1, max_size=1)},
+    }
+    schedulers = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(sorted(kinds)))
+        begin = draw(st.integers(0, max(0, intervals // 2)))
+        spec: dict[str, Any] = {"type": kind, "by_epoch": draw(st.booleans()), "begin": begin}
+        spec["end"] = draw(st.integers(begin + 1, intervals + 5))
+        for key, values in kinds[kind].items():
+            if draw(st.booleans()) or key in ("gamma", "milestones", "step_size", "periods"):
+                spec[key] = draw(values)
+        if kind == "CosineRestartLR":
+            spec["eta_min"] = 0.0
+        schedulers.append(spec)
+    return schedulers
 
 
 def _preset_argument(name: str, arg: Any, lr: float, intervals: int) -> st.SearchStrategy[Any]:
@@ -300,6 +334,8 @@ def _preset_argument(name: str, arg: Any, lr: float, intervals: int) -> st.Searc
         strategy = st.sampled_from(arg.choices)
     elif arg.kind == "ints":
         strategy = st.lists(st.integers(1, intervals), min_size=1, max_size=3).map(sorted)
+    elif arg.kind == "mappings":  # mmengine's schedulers
+        strategy = _mmengine_schedulers(intervals)
     elif arg.kind == "int":
         low, high = _SMALL_INT_ARGS.get(name, (0, 2 * intervals))
         strategy = st.integers(low, high)

@@ -94,7 +94,11 @@ def test_every_preset_snippet_matches_the_real_library(tmp_path):
     copied in with its helpers) prints the LRs the real library produced."""
     from tests.test_presets import ONE_CASE_PER_PRESET, plan_of
 
-    cases = {"-".join(key): case for key, case in ONE_CASE_PER_PRESET.items()}
+    # mmengine's preset replays its chained schedulers (objects with state): `code`
+    # refuses it in one line (tests/test_formats_mmengine.py) instead of writing it
+    cases = {
+        "-".join(key): case for key, case in ONE_CASE_PER_PRESET.items() if key[0] != "mmengine"
+    }
     plans = {name: plan_of(document["framework"], case) for name, (document, case) in cases.items()}
     runs = _run_snippets(tmp_path, plans)
     for name, (document, case) in cases.items():

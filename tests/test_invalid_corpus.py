@@ -32,7 +32,8 @@ def _file(name: str, case: dict[str, Any]) -> Path | None:
 
 def _expected_line(case: dict[str, Any], shown_path: str) -> tuple[str, str, str]:
     """(prefix, fragment, suffix) of the one line on stderr."""
-    path = case.get("path", "{file}").format(file=shown_path)
+    # {dir}: this folder, for an error found in another file (a config's _base_)
+    path = case.get("path", "{file}").format(file=shown_path, dir=str(INVALID))
     place = path
     if case["line"] is not None:
         place += f":{case['line']}:{case['col']}"
@@ -124,6 +125,9 @@ SUBPROCESS_SAMPLE = [
     "preset-unknown-argument.yaml",
     "warmup-length-typo-auto.yaml",
     "flag-set-index-at-top-level",
+    "py-import.py",
+    "py-deep-nesting.py",
+    "py-huge-power.py",
 ]
 
 

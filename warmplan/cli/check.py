@@ -81,12 +81,18 @@ def check(
     steps: Annotated[
         int | None, typer.Option(help="Total optimizer updates, for recipes", min=1)
     ] = None,
+    steps_per_epoch: Annotated[
+        int | None,
+        typer.Option(help="Optimizer updates per epoch, for recipes (mmengine)", min=1),
+    ] = None,
     source_format: Annotated[
         str | None,
         typer.Option(
             "--from",
-            help="Read every file as this format: warmplan | transformers | axolotl | "
-            "deepspeed | lightning | torchtune | hydra",
+            help=(
+                "Read every file as this format: warmplan | transformers | axolotl | "
+                "deepspeed | lightning | torchtune | hydra | mmengine | nanogpt"
+            ),
         ),
     ] = None,
 ) -> None:
@@ -101,6 +107,7 @@ def check(
             "training.dataset_size": dataset_size,
             "training.world_size": world_size,
             "training.steps": steps,
+            "training.steps_per_epoch": steps_per_epoch,
         }
         report = check_paths(
             paths,

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from warmplan import errors
 from warmplan.config.overrides import apply_overrides, as_overrides
-from warmplan.config.source import KeyPath, Source, dotted_key, read_source
+from warmplan.config.pyliteral import read_config
+from warmplan.config.source import KeyPath, Source, dotted_key
 from warmplan.errors import ConfigError, Finding
 from warmplan.text import closest, counted, describe, did_you_mean, hint
 
@@ -41,7 +42,7 @@ def source_of(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
         return Source(data={})
     if isinstance(path_or_dict, dict):
         return Source(data=copy.deepcopy(path_or_dict))
-    return read_source(path_or_dict)
+    return read_config(path_or_dict)
 
 
 def validate_source(source: Source) -> Plan:

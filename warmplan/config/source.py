@@ -27,11 +27,14 @@ class Source:
     data: Any
     path: str | None = None  # None for a plan given as a dict or by flags alone
     positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    #: keys whose position is in another file than ``path`` (a config's ``_base_``)
+    files: dict[KeyPath, str] = field(default_factory=dict)
     #: keys set from the command line -> the flag that set them
     from_flags: dict[KeyPath, str] = field(default_factory=dict)
     #: keys set by a flag that the file also set: (key, flag, file line)
     overridden: list[tuple[KeyPath, str, int | None]] = field(default_factory=list)
-    #: "yaml" or "json" (JSON text is read as the YAML it is, to keep positions)
+    #: "yaml", "json" (JSON text is read as the YAML it is, to keep positions) or
+    #: "python" (a config of mmengine or nanoGPT, read as literals)
     syntax: str = "yaml"
     #: plain scalars this loader reads as numbers but PyYAML's YAML 1.1 reads as text
     #: (``1e-3``): key -> the text; the tools that read YAML with PyYAML see strings
@@ -56,7 +59,8 @@ class Source:
                 return {"path": errors.COMMAND_LINE, "key": dotted}
             if prefix in self.positions:
                 line, col = self.positions[prefix]
-                return {"path": self.path, "line": line, "col": col, "key": dotted}
+                path = self.files.get(prefix, self.path)
+                return {"path": path, "line": line, "col": col, "key": dotted}
         first = 1 if self.path else None  # the whole file: its first line
         return {"path": self.path, "line": first, "col": first, "key": dotted}
 
@@ -73,9 +77,10 @@ def dotted_key(key: KeyPath) -> str:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read and parse a YAML plan file; raise ConfigError pointing at what is wrong."""
+    """Read and parse a YAML plan file; raise ConfigError pointing at what is wrong.
+    (:func:`warmplan.config.pyliteral.read_config` reads Python configs too.)"""
     shown = str(path)
-    text = _read_text(Path(path), shown)
+    text = read_text(Path(path), shown)
     return parse_yaml(text, shown)
 
 
@@ -90,7 +95,8 @@ def _fail(
     return ConfigError([Finding(code, message, path=path, line=line, col=col, key=key)])
 
 
-def _read_text(path: Path, shown: str) -> str:
+def read_text(path: Path, shown: str) -> str:
+    """A config file's text, refused (one located line) if it cannot be a config's."""
     try:
         if path.is_dir():
             raise _fail(errors.UNREADABLE, "is a folder, not a plan file", shown)

@@ -1,5 +1,5 @@
 """Readers of other tools' training configs (transformers, axolotl, DeepSpeed,
-Lightning CLI, torchtune, Hydra, timm, ultralytics) -> Plan.
+Lightning CLI, torchtune, Hydra, timm, ultralytics, mmengine, nanoGPT) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -20,6 +20,8 @@ READERS = {
     "hydra": "warmplan.formats.hydra",
     "timm": "warmplan.formats.timm",
     "ultralytics": "warmplan.formats.ultralytics",
+    "mmengine": "warmplan.formats.mmengine",
+    "nanogpt": "warmplan.formats.nanogpt",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -33,6 +35,8 @@ TITLES = {
     "hydra": "Hydra config",
     "timm": "timm train.py arguments",
     "ultralytics": "ultralytics training arguments",
+    "mmengine": "mmengine config",
+    "nanogpt": "nanoGPT config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -96,8 +100,49 @@ _TRANSFORMERS_KEYS = {
 _TRANSFORMERS_ONLY = {"lr_scheduler_type", "num_train_epochs", "per_device_train_batch_size"}
 
 
-def detect(data: Any) -> str:
-    """The format of a config's data: ``warmplan`` unless its keys say otherwise."""
+#: top-level names of mmengine configs (mmdetection, mmpretrain, ...)
+_MMENGINE_KEYS = {
+    "_base_",
+    "param_scheduler",
+    "optim_wrapper",
+    "train_cfg",
+    "val_cfg",
+    "test_cfg",
+    "default_scope",
+    "default_hooks",
+    "train_dataloader",
+    "auto_scale_lr",
+    "model",
+}
+#: names nanoGPT's train.py defines
+_NANOGPT_KEYS = {
+    "learning_rate",
+    "max_iters",
+    "lr_decay_iters",
+    "warmup_iters",
+    "min_lr",
+    "decay_lr",
+    "gradient_accumulation_steps",
+    "eval_interval",
+    "block_size",
+    "n_layer",
+    "n_head",
+    "n_embd",
+    "out_dir",
+    "wandb_log",
+    "init_from",
+    "dataset",
+    "batch_size",
+    "beta2",
+    "dropout",
+}
+
+
+def detect(data: Any, syntax: str = "yaml") -> str:
+    """The format of a config's data: ``warmplan`` unless its keys say otherwise.
+    A Python file (``syntax`` python) is mmengine's or nanoGPT's, or neither (None)."""
+    if syntax == "python":
+        return _detect_python(data)
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
@@ -126,6 +171,15 @@ def detect(data: Any) -> str:
         return "axolotl"
     if top & _TRANSFORMERS_KEYS:
         return "transformers"
+    return NATIVE
+
+
+def _detect_python(data: Any) -> str:
+    top = set(data) if isinstance(data, dict) else set()
+    if top & _MMENGINE_KEYS:
+        return "mmengine"
+    if top & _NANOGPT_KEYS:
+        return "nanogpt"
     return NATIVE
 
 

@@ -78,6 +78,7 @@ class Draft:
     facts: Facts
     data: dict[str, Any] = field(default_factory=dict)
     positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    files: dict[KeyPath, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
@@ -95,14 +96,25 @@ class Draft:
             node = node.setdefault(part, {})
         node[keypath[-1]] = value
         if origin is not None:
-            place = self.place(origin)
-            if place is not None:
-                self.positions[keypath] = place
+            self.locate(keypath, origin)
+
+    def locate(self, keypath: KeyPath, origin: KeyPath) -> None:
+        """Findings about ``keypath`` of the plan point at ``origin`` in the file."""
+        found = self.origin(origin)
+        if found is not None:
+            self.positions[keypath] = self.recipe.positions[found]
+            if found in self.recipe.files:
+                self.files[keypath] = self.recipe.files[found]
 
     def place(self, origin: KeyPath) -> tuple[int, int] | None:
+        found = self.origin(origin)
+        return None if found is None else self.recipe.positions[found]
+
+    def origin(self, origin: KeyPath) -> KeyPath | None:
+        """The longest prefix of ``origin`` the original file has a position for."""
         for end in range(len(origin), 0, -1):
             if origin[:end] in self.recipe.positions:
-                return self.recipe.positions[origin[:end]]
+                return origin[:end]
         return None
 
     def finding(self, code: str, origin: KeyPath, message: str, severity: str = "error") -> Finding:
@@ -130,13 +142,17 @@ class Draft:
         self.raise_problems()
         positions = dict(self.positions)
         for block in ("optimizer", "training", "preset"):  # a default's findings
-            inner = [place for key, place in positions.items() if key[:1] == (block,)]
-            if inner:
-                positions.setdefault((block,), min(inner))
+            inner = [(place, key) for key, place in positions.items() if key[:1] == (block,)]
+            if inner and (block,) not in positions:
+                place, first = min(inner, key=lambda item: (item[1] in self.files, item[0]))
+                positions[(block,)] = place
+                if first in self.files:
+                    self.files[(block,)] = self.files[first]
         return Source(
             data=self.data,
             path=self.recipe.path,
             positions=positions,
+            files=dict(self.files),
             syntax=self.recipe.syntax,
             format=self.format,
             facts=self.facts.used(),

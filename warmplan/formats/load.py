@@ -71,7 +71,22 @@ def read_recipe(source: Source, kind: str, facts: Facts) -> Source:
 
 def _format(source: Source, forced: str | None) -> str:
     if forced is None:
-        return "timm" if source.syntax == "args" else detect(source.data)
+        if source.syntax == "args":  # a command line: timm's train.py flags
+            return "timm"
+        kind = detect(source.data, source.syntax)
+        if kind == NATIVE and source.syntax == "python":
+            raise ConfigError(
+                [
+                    source.finding(
+                        errors.OTHER_FORMAT,
+                        (),
+                        "a Python file that is neither an mmengine config (param_scheduler, "
+                        "optim_wrapper, train_cfg, _base_) nor a nanoGPT one (learning_rate, "
+                        "max_iters, ...); plans are YAML (--from mmengine|nanogpt forces one)",
+                    ).at(key=None)
+                ]
+            )
+        return kind
     if forced not in FORMATS:
         from warmplan.errors import UsageError
 

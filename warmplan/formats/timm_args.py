@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from warmplan import errors
-from warmplan.config.source import Source, _read_text
+from warmplan.config.source import Source, read_text
 from warmplan.errors import ConfigError, Finding
 
 #: the file endings read as a command line
@@ -71,7 +71,7 @@ def is_command_line(path: Path) -> bool:
 def read_command_line(path: str | Path) -> Source:
     """The flags of the command in ``path`` as an args.yaml-like Source."""
     shown = str(path)
-    text = _read_text(Path(path), shown)
+    text = read_text(Path(path), shown)
     words = _words(text, shown)
     source = Source(data={}, path=shown, syntax=SYNTAX)
     scripts = [i for i, (word, _) in enumerate(words) if word.endswith(_SCRIPTS)]

@@ -25,7 +25,9 @@ from functools import partial
 from typing import Any, Literal, Protocol, get_args
 
 #: the frameworks with presets: the plan model validates ``preset.framework`` against it
-Framework = Literal["transformers", "timm", "deepspeed", "optax", "keras", "axolotl"]
+Framework = Literal[
+    "transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "mmengine", "nanogpt"
+]
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 
 #: plans up to this long have every step's factor checked when they are loaded
@@ -36,7 +38,8 @@ REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: ``kind`` int | float | bool | str | ints; ``nullable`` allows null.
+    """One argument: ``kind`` int | float | bool | str | ints | mappings (a list of
+    mappings the preset checks itself, in ``derive``); ``nullable`` allows null.
 
     Numbers are ``>= minimum`` (0 unless said otherwise): the frameworks accept negative
     steps, rates or powers without a word and then compute negative or complex LRs.

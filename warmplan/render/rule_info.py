@@ -15,7 +15,10 @@ from warmplan.errors import Severity
 #: the load and validation codes (raised while reading a plan, not by a rule)
 LOAD_TITLES: dict[str, tuple[str, Severity]] = {
     errors.UNREADABLE: ("a file that cannot be read (missing, a folder, not UTF-8 text)", "error"),
-    errors.YAML_SYNTAX: ("YAML or JSON that does not parse", "error"),
+    errors.YAML_SYNTAX: (
+        "YAML, JSON or a Python config that does not parse, or is not data",
+        "error",
+    ),
     errors.NOT_A_MAPPING: ("a plan (or a block) that is not a mapping of keys", "error"),
     errors.UNKNOWN_KEY: ("an unknown key (with a did-you-mean)", "error"),
     errors.MISSING_KEY: ("a required key missing", "error"),

@@ -82,6 +82,21 @@ class _Writer:
             )
         if isinstance(value, str):
             return '"' + value + '"'  # the kinds' names: no quotes nor escapes inside
+        if value is not None and not isinstance(value, (bool, int, float, tuple)):
+            # a replay with state (mmengine's chained schedulers) is not a plain function
+            from warmplan.errors import ConfigError, Finding
+
+            kind = type(value).__name__
+            preset = self.plan.preset
+            what = f"the {preset.framework} preset" if preset else "this schedule"
+            message = (
+                f"warmplan code cannot write {what} as plain PyTorch (it replays its "
+                f"framework's schedulers: a {kind}, not a function); `warmplan convert` "
+                "writes the plan, and `warmplan.build_scheduler` builds it"
+            )
+            source = self.plan.source
+            found = source.finding("WP114", ("preset",), message) if source else None
+            raise ConfigError([found or Finding("WP114", message)])
         return repr(value)
 
     def argument(self, name: str, value: Any) -> str:

@@ -109,6 +109,8 @@ def _fits(arg: Arg, value: Any) -> bool:
         return isinstance(value, bool)
     if arg.kind == "str":
         return isinstance(value, str) and (not arg.choices or value in arg.choices)
+    if arg.kind == "mappings":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     return isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_WHOLE for v in value
     )
@@ -121,6 +123,7 @@ def _expected(arg: Arg) -> str:
         "bool": "true or false",
         "str": "one of " + ", ".join(arg.choices) if arg.choices else "text",
         "ints": "a list of whole numbers",
+        "mappings": "a list of mappings",
     }[arg.kind]
     if arg.kind in ("int", "float") and arg.minimum is not None:
         text += f" >= {arg.minimum:g}"

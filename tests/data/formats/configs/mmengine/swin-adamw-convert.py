@@ -1,0 +1,1 @@
+_base_ = ['_base_/swin-adamw.py', '_base_/runtime.py']

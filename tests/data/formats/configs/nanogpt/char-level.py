@@ -1,0 +1,20 @@
+# a small character-level run (in the style of nanoGPT's config/train_shakespeare_char.py)
+out_dir = 'out-char'
+eval_interval = 250
+eval_iters = 200
+log_interval = 10
+always_save_checkpoint = False
+dataset = 'tiny_text_char'
+gradient_accumulation_steps = 1
+batch_size = 64
+block_size = 256
+n_layer = 6
+n_head = 6
+n_embd = 384
+dropout = 0.2
+learning_rate = 1e-3  # with baby networks can afford to go a bit higher
+max_iters = 600
+lr_decay_iters = 600  # make equal to max_iters usually
+min_lr = 1e-4  # learning_rate / 10 usually
+beta2 = 0.99
+warmup_iters = 40

@@ -1,0 +1,3 @@
+learning_rate = 1e-3
+max_iters = 100
+device = torch.device('cuda')

@@ -1,0 +1,2 @@
+_base_ = ['./schedules/no-such-schedule.py']
+optim_wrapper = dict(optimizer=dict(lr=0.01))
