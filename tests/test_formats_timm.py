@@ -124,6 +124,7 @@ def test_a_command_line_is_read_with_train_pys_types(tmp_path) -> None:
 def test_timm_files_are_told_apart_from_the_other_formats() -> None:
     from warmplan.config.source import read_source
     from warmplan.formats import detect
+    from warmplan.formats.load import read_any
 
     for case in RAN + [c for c in CASES if "error" in c]:
         if case["config"].endswith(".yaml"):
@@ -131,7 +132,8 @@ def test_timm_files_are_told_apart_from_the_other_formats() -> None:
     others = [p for p in (FORMATS / "configs").rglob("*.*") if "timm" not in p.parts]
     assert len(others) > 80
     for path in others:
-        assert detect(read_source(path).data) != "timm", path
+        source = read_any(path)  # YAML, JSON, Python literals
+        assert detect(source.data, source.syntax) != "timm", path
 
 
 def test_a_missing_fact_names_its_flag_and_check_goes_on() -> None:

@@ -34,11 +34,12 @@ def load_plan(
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
     :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
-    return plan_from_source(_source(path_or_dict), as_overrides(overrides), source_format)
+    return plan_from_source(read_any(path_or_dict), as_overrides(overrides), source_format)
 
 
-def _source(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
-    """A file's Source; a command line (``.sh``, ``.args``) is read as its flags."""
+def read_any(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
+    """The Source of a plan or config of any format: YAML, JSON, a Python config (read
+    as literals), or a command line (``.sh``, ``.args``), read as its flags."""
     from warmplan.formats import timm_args
 
     if isinstance(path_or_dict, (str, Path)) and timm_args.is_command_line(Path(path_or_dict)):
