@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from warmplan.cli.common import EXIT_INVALID, State, reporting, resume_collection
+from warmplan.cli.common import EXIT_INVALID, State, err, reporting, resume_collection
 from warmplan.limits import MAX_STEPS
+
+if TYPE_CHECKING:
+    from warmplan.lint.fixer import FixOutcome
+    from warmplan.lint.runner import CheckReport
 
 
 class CheckFormat(str, Enum):
@@ -55,12 +60,30 @@ def check(
             help="Read every file as this format: warmplan | transformers | axolotl | deepspeed",
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Rewrite files for findings with one unambiguous fix, each proven by "
+            "checking again (comments, quoting and layout kept)",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print the diff --fix would make instead of writing; exit 1 if there "
+            "is something to fix, 0 if not",
+        ),
+    ] = False,
 ) -> None:
     """Check plans for schedule mistakes (CI linter): exit 0 clean, 1 errors, 2 usage."""
     with reporting():
         from warmplan.lint.runner import check_paths
         from warmplan.render.findings import RENDERERS
+        from warmplan.render.fixes import fix_count
 
+        _refuse_fix_usage(paths, fix, diff)
         # many files may fail to load, and each failure's traceback is a cycle: collect
         resume_collection()
         facts = {
@@ -68,15 +91,96 @@ def check(
             "training.world_size": world_size,
             "training.steps": steps,
         }
-        report = check_paths(
-            paths,
-            ignore=ignore or [],
-            max_steps=max_steps,
-            overrides={k: v for k, v in facts.items() if v is not None},
-            source_format=source_format,
-        )
+        settings: dict[str, Any] = {
+            "ignore": ignore or [],
+            "max_steps": max_steps,
+            "overrides": {k: v for k, v in facts.items() if v is not None},
+            "source_format": source_format,
+        }
+        report = check_paths(paths, **settings)
+        if diff:
+            raise typer.Exit(_show_diff(report, settings))
+        fixed = _write_fixes(report, settings) if fix else None
         State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))
+        if fixed is not None:
+            count = fix_count(fixed.count, len(report.findings), dry_run=False)
+            # in json or github output the count would break what parses stdout
+            if output_format == CheckFormat.text:
+                sys.stdout.write(count + "\n")
+            else:
+                err(count)
         sys.stdout.flush()
-    if report.failed(strict):
+    if report.failed(strict) or (fixed is not None and fixed.unwritten):
         raise typer.Exit(EXIT_INVALID)
+
+
+def _refuse_fix_usage(paths: list[str], fix: bool, diff: bool) -> None:
+    from warmplan.errors import UsageError
+
+    if fix and diff:
+        raise UsageError("--fix and --diff: give one (--diff prints what --fix would write)")
+    flag = "--fix" if fix else "--diff" if diff else None
+    if flag and any(p in ("-", "/dev/stdin") for p in paths):
+        raise UsageError(f"{flag} rewrites files in place; standard input is not one")
+
+
+def _fix_outcomes(report: CheckReport, settings: dict[str, Any]) -> dict[int, FixOutcome]:
+    """Each file's proven fixes, by its place in the report, which then holds the
+    findings of the fixed text."""
+    from warmplan.lint.fixer import fix_file
+
+    outcomes = {}
+    for index, result in enumerate(report.files):
+        outcome = fix_file(result, **settings)
+        if outcome is not None:
+            outcomes[index] = outcome
+            report.files[index] = outcome.result
+    return outcomes
+
+
+def _show_diff(report: CheckReport, settings: dict[str, Any]) -> int:
+    """--diff: every change on stdout; what was skipped and the count on stderr."""
+    from warmplan.render.fixes import fix_count, skipped_notes, unified_diff
+
+    outcomes = list(_fix_outcomes(report, settings).values())
+    State.printed = True
+    sys.stdout.write("".join(unified_diff(o) for o in outcomes if o.changed))
+    sys.stdout.flush()
+    for line in skipped_notes(outcomes):
+        err(line)
+    fixed = sum(len(o.applied) for o in outcomes)
+    err(fix_count(fixed, len(report.findings), dry_run=True))
+    return EXIT_INVALID if any(o.changed for o in outcomes) else 0
+
+
+@dataclass
+class _Written:
+    count: int = 0  # findings fixed in the files written
+    unwritten: bool = False  # a file could not be written (it keeps its findings)
+
+
+def _write_fixes(report: CheckReport, settings: dict[str, Any]) -> _Written:
+    """--fix: write each fixed file atomically. A file that cannot be written is one
+    line on stderr and keeps its findings; the skipped fixes are notes on stderr."""
+    from warmplan.errors import OutputError
+    from warmplan.render.files import rewrite_file
+    from warmplan.render.fixes import skipped_notes
+
+    originals = list(report.files)
+    outcomes = _fix_outcomes(report, settings)
+    for line in skipped_notes(list(outcomes.values())):
+        err(line)
+    written = _Written()
+    for index, outcome in outcomes.items():
+        if not outcome.changed:
+            continue
+        try:
+            rewrite_file(outcome.path, outcome.encoded())
+        except OutputError as exc:
+            err(f"error: {exc}")
+            written.unwritten = True
+            report.files[index] = originals[index]
+            continue
+        written.count += len(outcome.applied)
+    return written
