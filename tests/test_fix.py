@@ -30,11 +30,13 @@ def fix(*args: str):
     return runner.invoke(app, ["check", "--fix", *args])
 
 
-def fixed_text(tmp_path: Path, text: str, name: str = "plan.yaml") -> str:
-    """The file after `check --fix`, which must report every fix it made."""
+def fixed_text(tmp_path: Path, text: str, name: str = "plan.yaml", fixed: int = 1) -> str:
+    """The file after `check --fix`, which must have fixed every finding."""
     path = plan_file(tmp_path, text, name)
     result = fix(str(path))
-    assert "Fixed" in result.stdout and "Fixed 0" not in result.stdout, result.output
+    count = f"Fixed {fixed} finding{'s' if fixed > 1 else ''} (0 remaining)"
+    assert result.stdout.splitlines()[-1] == count, result.output
+    assert result.exit_code == 0
     return path.read_text()
 
 
@@ -309,11 +311,11 @@ def test_json_plans_are_fixed_in_json(tmp_path):
     {
       "optimizer": {"kind": "sgd", "lr": 0.1},
       "training": {"epochs": 90, "steps_per_epoch": 100, "interval": "step"},
-      "warmup": {"kind": "linear", "epochs": 5},
+      "warmup": {"kind": "linear", "length": 5},
       "decay": {"kind": "multistep", "milestones": [30, 60, 80]}
     }
     """
-    assert fixed_text(tmp_path, text, "plan.json") == dedent("""
+    assert fixed_text(tmp_path, text, "plan.json", fixed=2) == dedent("""
         {
           "optimizer": {"kind": "sgd", "lr": 0.1},
           "training": {"epochs": 90, "steps_per_epoch": 100, "interval": "step"},
@@ -559,3 +561,26 @@ def _blob(root: Path, name: str, git) -> str:
     old = git("rev-parse", f"HEAD:configs/{name}.yaml").strip()
     new = git("hash-object", f"configs/{name}.yaml").strip()
     return f"{old}..{new} 100644"
+
+
+def test_the_readme_diff_is_what_diff_prints(monkeypatch):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Fixing: `--fix` and `--diff`") :]
+    block = section[
+        section.index("```console\n") + 11 : section.index("```\n", section.index("```console"))
+    ]
+    command, *printed = block.splitlines(keepends=True)
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, command.split()[2:])
+    assert result.stdout + result.stderr == "".join(printed)
+
+
+def test_with_json_output_the_count_goes_to_stderr(tmp_path):
+    import json
+
+    path = plan_file(tmp_path, COSINE_SHORT)
+    result = fix("--format", "json", str(path))
+    assert json.loads(result.stdout)["summary"]["errors"] == 0
+    assert result.stderr == "Fixed 1 finding (0 remaining)\n"

@@ -46,7 +46,11 @@ def rewrite_file(path: str | Path, data: bytes) -> None:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     if not os.access(target, os.W_OK):
         raise OutputError(f"{target}: cannot write: permission denied; nothing was written")
-    write_atomically(target, lambda handle: handle.write(data), mode=mode)
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    write_atomically(target, write, mode=mode)
 
 
 def write_atomically(

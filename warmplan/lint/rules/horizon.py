@@ -147,8 +147,10 @@ def milestones(plan: Plan, trace: Trace) -> Fixable:
         return
     w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
     points = plan.milestones
-    unit_key = () if isinstance(decay.milestones, list) else (_unit(decay.milestones),)
-    written = decay.milestones if not unit_key else getattr(decay.milestones, unit_key[0])
+    given = decay.milestones
+    unit_key = () if isinstance(given, list) else (_unit(given),)
+    # the milestones as written: intervals, or the values under steps/epochs/fraction
+    written: list[float] = list(given) if isinstance(given, list) else getattr(given, _unit(given))
     in_order = sorted(points)
     # sorting is the one fix only when it leaves nothing else wrong: a repeat or a
     # milestone out of range has no single right place (a typo of which digit?)
