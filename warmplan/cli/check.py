@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -91,16 +91,16 @@ def check(
             "training.world_size": world_size,
             "training.steps": steps,
         }
-        settings: dict[str, Any] = {
-            "ignore": ignore or [],
-            "max_steps": max_steps,
-            "overrides": {k: v for k, v in facts.items() if v is not None},
-            "source_format": source_format,
-        }
-        report = check_paths(paths, **settings)
+        report = check_paths(
+            paths,
+            ignore=ignore or [],
+            max_steps=max_steps,
+            overrides={k: v for k, v in facts.items() if v is not None},
+            source_format=source_format,
+        )
         if diff:
-            raise typer.Exit(_show_diff(report, settings))
-        fixed = _write_fixes(report, settings) if fix else None
+            raise typer.Exit(_show_diff(report))
+        fixed = _write_fixes(report) if fix else None
         State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))
         if fixed is not None:
@@ -125,25 +125,25 @@ def _refuse_fix_usage(paths: list[str], fix: bool, diff: bool) -> None:
         raise UsageError(f"{flag} rewrites files in place; standard input is not one")
 
 
-def _fix_outcomes(report: CheckReport, settings: dict[str, Any]) -> dict[int, FixOutcome]:
+def _fix_outcomes(report: CheckReport) -> dict[int, FixOutcome]:
     """Each file's proven fixes, by its place in the report, which then holds the
     findings of the fixed text."""
     from warmplan.lint.fixer import fix_file
 
     outcomes = {}
     for index, result in enumerate(report.files):
-        outcome = fix_file(result, **settings)
+        outcome = fix_file(result)
         if outcome is not None:
             outcomes[index] = outcome
             report.files[index] = outcome.result
     return outcomes
 
 
-def _show_diff(report: CheckReport, settings: dict[str, Any]) -> int:
+def _show_diff(report: CheckReport) -> int:
     """--diff: every change on stdout; what was skipped and the count on stderr."""
     from warmplan.render.fixes import fix_count, skipped_notes, unified_diff
 
-    outcomes = list(_fix_outcomes(report, settings).values())
+    outcomes = list(_fix_outcomes(report).values())
     State.printed = True
     sys.stdout.write("".join(unified_diff(o) for o in outcomes if o.changed))
     sys.stdout.flush()
@@ -160,7 +160,7 @@ class _Written:
     unwritten: bool = False  # a file could not be written (it keeps its findings)
 
 
-def _write_fixes(report: CheckReport, settings: dict[str, Any]) -> _Written:
+def _write_fixes(report: CheckReport) -> _Written:
     """--fix: write each fixed file atomically. A file that cannot be written is one
     line on stderr and keeps its findings; the skipped fixes are notes on stderr."""
     from warmplan.errors import OutputError
@@ -168,7 +168,7 @@ def _write_fixes(report: CheckReport, settings: dict[str, Any]) -> _Written:
     from warmplan.render.fixes import skipped_notes
 
     originals = list(report.files)
-    outcomes = _fix_outcomes(report, settings)
+    outcomes = _fix_outcomes(report)
     for line in skipped_notes(list(outcomes.values())):
         err(line)
     written = _Written()

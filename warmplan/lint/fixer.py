@@ -14,13 +14,11 @@ holds the text, and the CLI writes it (atomically) or prints its diff.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from warmplan.config.source import dotted_key
 from warmplan.errors import Finding, Fix
-from warmplan.lint.runner import FileResult, check_file
+from warmplan.lint.runner import FileResult, check_again
 
 #: at most this many fixes are tried in one file (each costs a check)
 MAX_FIXES = 32
@@ -57,14 +55,9 @@ def describe(fix: Fix) -> str:
     return f"{dotted_key(fix.keypath)}: {flow(fix.value)}"
 
 
-def fix_file(
-    result: FileResult,
-    ignore: Iterable[str] = (),
-    max_steps: int | None = None,
-    overrides: Any = None,
-    source_format: str | None = None,
-) -> FixOutcome | None:
-    """Apply the proven fixes of ``result`` (a check of its file) to the file's text.
+def fix_file(result: FileResult) -> FixOutcome | None:
+    """Apply the proven fixes of ``result`` (a check of its file) to the file's text,
+    each proven by checking the edited text as the file was checked.
 
     None when no finding has a fix, or the file cannot be read again as text.
     """
@@ -75,15 +68,11 @@ def fix_file(
         return None
     text, bom = read
     outcome = FixOutcome(result.path, text, text, result, bom=bom)
-    refusal = _refusal(result, overrides)
+    refusal = _refusal(result)
     if refusal:
         outcome.skipped = [(f, refusal) for f in result.findings if f.fix]
         return outcome
     tried: list[Fix] = []
-
-    def recheck(edited: str) -> FileResult:
-        return check_file(result.path, ignore, max_steps, overrides, source_format, edited)
-
     while len(tried) < MAX_FIXES:
         pending = [f for f in outcome.result.findings if f.fix and f.fix not in tried]
         if not pending:
@@ -93,7 +82,7 @@ def fix_file(
         tried.append(fix)
         targets = [f for f in pending if f.fix == fix]
         edited, why = _edited(outcome.fixed, fix)
-        after = recheck(edited) if edited is not None else None
+        after = check_again(result, edited) if edited is not None else None
         why = why or _disproof(outcome.result, after, targets, fix)
         if why:
             outcome.skipped += [(f, why) for f in targets]
@@ -104,7 +93,7 @@ def fix_file(
     return outcome
 
 
-def _refusal(result: FileResult, overrides: Any) -> str | None:
+def _refusal(result: FileResult) -> str | None:
     """Why no fix of this file may be written, if one cannot."""
     if result.format != "warmplan":
         from warmplan.formats import TITLES
@@ -112,7 +101,7 @@ def _refusal(result: FileResult, overrides: Any) -> str | None:
 
         title = with_article(TITLES.get(result.format, result.format))
         return f"not fixable here: the file is {title}, whose keys are not the plan's"
-    if overrides:
+    if result.checked_with.overrides:
         return (
             "not fixed: the run-time flags (--dataset-size, --world-size, --steps) change "
             "this plan, so a fix made under them would be wrong without them"

@@ -68,6 +68,17 @@ def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Fin
 # -- the runner over files --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CheckArgs:
+    """How a file was checked: what :func:`check_file` was given besides the path, so a
+    fix can be proven by checking the edited text the same way."""
+
+    ignore: frozenset[str] = frozenset()
+    max_steps: int | None = None
+    overrides: Any = None
+    source_format: str | None = None
+
+
 @dataclass
 class FileResult:
     path: str
@@ -76,6 +87,7 @@ class FileResult:
     matched: bool = True  # False for an argument that named no file
     #: the format the file was read as (another tool's config is not fixed in place)
     format: str = "warmplan"
+    checked_with: CheckArgs = field(default_factory=CheckArgs)
 
     @property
     def status(self) -> str:
@@ -193,12 +205,21 @@ def check_file(
     being proven before it is written).
     """
     result = _checked_file(path, set(ignore), max_steps, overrides, source_format, text)
+    result.checked_with = CheckArgs(frozenset(ignore), max_steps, overrides, source_format)
     suppressed = inline_suppressions(path, text)
     if suppressed:
         result.findings = [
             f for f in result.findings if f.code not in suppressed.get(f.line or 0, ())
         ]
     return result
+
+
+def check_again(result: FileResult, text: str) -> FileResult:
+    """``text`` checked as the content of ``result``'s file, as the file was checked."""
+    args = result.checked_with
+    return check_file(
+        result.path, args.ignore, args.max_steps, args.overrides, args.source_format, text
+    )
 
 
 #: ``# warmplan: ignore[WP109]`` (or ``ignore[WP102, WP124]``) at the end of a line
