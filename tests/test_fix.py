@@ -163,6 +163,38 @@ def test_milestones_in_a_block_list_are_put_under_epochs(tmp_path):
         """)
 
 
+def test_an_indentless_list_moves_two_columns_under_epochs(tmp_path):
+    # as PyYAML's dump writes lists: at the key's column, where "epochs:" would be a
+    # sibling of milestones; the list's lines, comment included, move under it
+    text = """
+    optimizer: {kind: sgd, lr: 0.1}
+    training: {epochs: 90, steps_per_epoch: 100, interval: step}
+    warmup: {kind: linear, epochs: 5}
+    decay:
+      kind: multistep
+      milestones:
+      - 30
+      # the second drop
+      - 60
+      - 80
+      gamma: 0.1
+    """
+    assert fixed_text(tmp_path, text) == dedent("""
+        optimizer: {kind: sgd, lr: 0.1}
+        training: {epochs: 90, steps_per_epoch: 100, interval: step}
+        warmup: {kind: linear, epochs: 5}
+        decay:
+          kind: multistep
+          milestones:
+            epochs:
+            - 30
+            # the second drop
+            - 60
+            - 80
+          gamma: 0.1
+        """)
+
+
 def test_milestones_in_a_flow_list_are_wrapped_as_written(tmp_path):
     text = """
     optimizer: {kind: sgd, lr: 0.1}
@@ -253,7 +285,7 @@ def test_unsorted_milestones_are_sorted_each_item_keeping_its_text(tmp_path):
         """)
 
 
-def test_unsorted_block_milestones_in_epochs_are_sorted_in_place(tmp_path):
+def test_unsorted_block_milestones_in_epochs_are_sorted_with_their_comments(tmp_path):
     # two WP108 findings (60 after 80, 30 after 60), one fix: both counted as fixed
     path = plan_file(
         tmp_path,
@@ -272,6 +304,7 @@ def test_unsorted_block_milestones_in_epochs_are_sorted_in_place(tmp_path):
     result = fix(str(path))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "Fixed 2 findings (0 remaining)"
+    # each item moves with its comment
     assert path.read_text() == dedent("""
         optimizer: {kind: sgd, lr: 0.1}
         training: {epochs: 90, steps_per_epoch: 100, interval: step}
@@ -279,9 +312,9 @@ def test_unsorted_block_milestones_in_epochs_are_sorted_in_place(tmp_path):
           kind: multistep
           milestones:
             epochs:
-              - 30.5   # last
+              - 30.5
               - 60
-              - 80
+              - 80   # last
         """)
 
 

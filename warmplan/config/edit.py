@@ -53,7 +53,7 @@ def set_value(text: str, keypath: KeyPath, value: Any, rename: str | None = None
             raise NotEditable(f"{dotted_key(keypath)} is a list item, not a key to rename")
         edits.append(_rename(text, key_node, rename))
     if not _same(old, value):
-        edits += _value_edits(text, node, old, value, syntax)
+        edits += _value_edits(text, key_node, node, old, value, syntax)
     if not edits:
         raise NotEditable(f"{dotted_key(keypath)} already has that value")
     for start, end, replacement in sorted(edits, reverse=True):
@@ -147,13 +147,15 @@ def _span(node: Any) -> tuple[int, int]:
     return node.start_mark.index, node.end_mark.index
 
 
-def _value_edits(text: str, node: Any, old: Any, value: Any, syntax: str) -> list[Edit]:
+def _value_edits(
+    text: str, key_node: Any, node: Any, old: Any, value: Any, syntax: str
+) -> list[Edit]:
     import yaml
 
     if isinstance(old, list) and isinstance(value, list) and _is_reordering(old, value):
         return _reorder(text, node, old, value)
     if isinstance(value, dict) and len(value) == 1 and _same(next(iter(value.values())), old):
-        return [_nest(text, node, next(iter(value)), syntax)]
+        return [_nest(text, node, key_node, next(iter(value)), syntax)]
     if isinstance(node, yaml.ScalarNode) or node.flow_style:
         start, end = _span(node)
         return [(start, end, flow(value, syntax))]
@@ -165,23 +167,35 @@ def _is_reordering(old: list[Any], new: list[Any]) -> bool:
 
 
 def _reorder(text: str, node: Any, old: list[Any], value: list[Any]) -> list[Edit]:
-    """Each item's own text moved to where the new order puts its value."""
+    """Each item's own text moved to where the new order puts its value; in a block
+    list with its comment (``- 80  # the last drop`` is about 80, wherever it goes)."""
     import yaml
 
     if not all(isinstance(item, yaml.ScalarNode) for item in node.value):
         raise NotEditable("the list holds lists or mappings; it is not reordered in place")
+    spans = [_item_span(text, item, block=not node.flow_style) for item in node.value]
     written: dict[str, list[str]] = {}
-    for item, data in zip(node.value, old, strict=True):
-        start, end = _span(item)
+    for (start, end), data in zip(spans, old, strict=True):
         written.setdefault(_as_data(data), []).append(text[start:end])
-    edits = []
-    for item, data in zip(node.value, value, strict=True):
-        start, end = _span(item)
-        edits.append((start, end, written[_as_data(data)].pop(0)))
-    return edits
+    return [
+        (start, end, written[_as_data(data)].pop(0))
+        for (start, end), data in zip(spans, value, strict=True)
+    ]
 
 
-def _nest(text: str, node: Any, key: str, syntax: str) -> Edit:
+def _item_span(text: str, item: Any, block: bool) -> tuple[int, int]:
+    """An item's characters; a block item's up to its line's end (its comment too)."""
+    start, end = _span(item)
+    if not block:
+        return start, end
+    if item.end_mark.line != item.start_mark.line:
+        raise NotEditable("a list item runs over several lines; it is not reordered in place")
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return start, line_end - 1 if text[line_end - 1 : line_end] == "\r" else line_end
+
+
+def _nest(text: str, node: Any, key_node: Any, key: str, syntax: str) -> Edit:
     """The value moved under ``key``, its text kept."""
     import yaml
 
@@ -194,7 +208,17 @@ def _nest(text: str, node: Any, key: str, syntax: str) -> Edit:
     if not isinstance(node, yaml.SequenceNode) or indent.strip(" "):
         raise NotEditable("the value is a block mapping; it is not rewritten in place")
     newline = "\r\n" if text[:line_start].endswith("\r\n") else "\n"
-    return (start, start, f"{key}:{newline}{indent}")
+    if key_node is None or node.start_mark.column > key_node.start_mark.column:
+        return (start, start, f"{key}:{newline}{indent}")
+    # an indentless list, at its key's column (`milestones:` then `- 30`, as PyYAML
+    # writes lists): a key there would be the parent's, so the list's lines move two
+    # columns right, under the new key
+    last = node.value[-1].end_mark.index
+    line_end = text.find("\n", last)
+    line_end = len(text) if line_end < 0 else line_end
+    lines = text[line_start:line_end].splitlines(keepends=True)
+    shifted = "".join("  " + line if line.strip() else line for line in lines)
+    return (line_start, line_end, f"{indent}  {key}:{newline}{shifted}")
 
 
 def _rename(text: str, key_node: Any, name: str) -> Edit:
