@@ -8,11 +8,12 @@ fixes the rules give:
 
 - a scalar or a flow value (``20``, ``[30, 60, 80]``, ``{epochs: 3}``) -> the new
   value written in flow style (JSON's, in a JSON file);
-- a list -> the same items in another order: each item's own text moves, so ``3.0e1``
-  stays as written (block sequences too, one item per line);
+- a list -> the same items in another order: each item's own text moves, so ``+30``
+  stays as written (in a block list with its line's comment);
 - a value -> ``{epochs: <the value>}``: a flow value is wrapped as written; before a
-  block sequence a line ``epochs:`` is inserted at the items' indentation, which
-  YAML reads as a mapping whose key holds the (indentless) sequence;
+  block list a line ``epochs:`` is inserted at the items' indentation, which YAML
+  reads as a mapping whose key holds the (indentless) list; a list already at its
+  key's column (PyYAML's layout) moves two columns right, under the new key;
 - a key renamed, its quotes kept (``length`` -> ``epochs``).
 
 Anything else (a block mapping replaced, an anchored or aliased value, a key that
