@@ -63,13 +63,18 @@ def set_value(text: str, keypath: KeyPath, value: Any, rename: str | None = None
 
 
 def _compose(text: str, syntax: str) -> tuple[Any, Any]:
-    from warmplan.config.yaml import PlanLoader
+    import yaml
+
+    from warmplan.config.yaml import PlanLoader, TooDeep
 
     # as parse_yaml reads JSON: a tab is a space there (same length: spans stay right)
-    loader = PlanLoader(text.replace("\t", " ") if syntax == "json" else text)
+    try:
+        loader = PlanLoader(text.replace("\t", " ") if syntax == "json" else text)
+    except yaml.YAMLError:
+        raise NotEditable("the file does not parse") from None
     try:
         return loader.get_single_node(), loader
-    except Exception:
+    except (yaml.YAMLError, TooDeep):
         loader.dispose()
         raise NotEditable("the file does not parse") from None
 
