@@ -33,7 +33,7 @@ def comments(text: str) -> list[str]:
     return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(milestone_files(), st.randoms(use_true_random=False))
 def test_a_reordered_list_reads_as_the_new_order_comments_kept(case, random):
     text, values = case
@@ -54,7 +54,7 @@ def test_a_reordered_list_reads_as_the_new_order_comments_kept(case, random):
             assert line.split("-")[1].split("#")[0].strip() == line.split("# at ")[1]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(milestone_files())
 def test_a_list_put_under_epochs_reads_as_that_mapping_comments_kept(case):
     text, values = case
@@ -67,7 +67,7 @@ def test_a_list_put_under_epochs_reads_as_that_mapping_comments_kept(case):
     assert edited.count("\n") - text.count("\n") in (0, 1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(1, 10**6), st.integers(1, 10**6), spaces, st.sampled_from(["", "'", '"']))
 def test_a_number_replaced_in_place_keeps_the_rest_of_its_line(old, new, gap, quote):
     text = f"decay:\n  {quote}T_max{quote}:{gap} {old}{gap}  # horizon\n  eta_min: 0.0\n"
