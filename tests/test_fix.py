@@ -617,3 +617,21 @@ def test_with_json_output_the_count_goes_to_stderr(tmp_path):
     result = fix("--format", "json", str(path))
     assert json.loads(result.stdout)["summary"]["errors"] == 0
     assert result.stderr == "Fixed 1 finding (0 remaining)\n"
+
+
+def test_sorting_milestones_changes_nothing_torch_does():
+    """What the README promises of the WP108 fix, on plain torch."""
+    import torch
+
+    def lrs(milestones: list[int]) -> list[float]:
+        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.5)
+        seen = []
+        for _ in range(90):
+            seen.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        return seen
+
+    assert lrs([60, 30, 80]) == lrs([30, 60, 80])
+    assert lrs([30, 60, 80])[29:31] == [0.1, 0.05]
