@@ -635,3 +635,28 @@ def test_sorting_milestones_changes_nothing_torch_does():
 
     assert lrs([60, 30, 80]) == lrs([30, 60, 80])
     assert lrs([30, 60, 80])[29:31] == [0.1, 0.05]
+
+
+@pytest.mark.parametrize(
+    "args, other",
+    [
+        (["--format", "json"], "--format json"),
+        (["--statistics"], "--statistics"),
+        (["--output-file", "report.txt"], "--output-file"),
+    ],
+)
+def test_diff_with_another_output_is_a_usage_error(args, other):
+    result = runner.invoke(app, ["check", "--diff", *args, "x.yaml"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"usage error: --diff prints a diff on stdout; it does not take {other}\n"
+    )
+
+
+def test_the_count_follows_a_report_written_to_a_file_on_stderr(tmp_path):
+    path = plan_file(tmp_path, COSINE_SHORT)
+    report = tmp_path / "report.txt"
+    result = fix("--output-file", str(report), str(path))
+    assert result.exit_code == 0
+    assert report.read_text() == "1 plan checked: 0 errors, 0 warnings\n"
+    assert result.stderr.splitlines()[-1] == "Fixed 1 finding (0 remaining)"
