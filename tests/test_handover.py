@@ -42,8 +42,8 @@ def _decays(kind: str, draw, after: int, warmup: int):
     if kind == "onecycle":
         pct = draw(st.floats(0.05, 0.95))
         total = after + 1
-        # OneCycleLR divides by zero where its warm-up ends where it starts (pct_start x
-        # total steps exactly 1; warmplan refuses such a plan): no schedule to compare
+        # pct x total = 1: OneCycleLR's warm-up ends where it starts and torch divides
+        # by its length (a plan with it is refused, WP007): no schedule to compare
         assume(float(pct * total) - 1 != 0)
         return lambda o: torch_lr.OneCycleLR(
             o, max_lr=0.5, total_steps=total, pct_start=pct, cycle_momentum=False
