@@ -7,13 +7,27 @@ editors and CI parse: ``path:line:col: severity: message [CODE]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
 #: Where a finding points when the value came from the command line, not a file.
 COMMAND_LINE = "<command line>"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The one unambiguous edit that removes a finding, as data: write ``value`` at
+    ``keypath`` of the plan, under the key name ``rename`` when given (the value kept).
+
+    A rule attaches it; :mod:`warmplan.lint.fixer` applies it to the file's text, and
+    only when checking the edited file again proves it removes the finding and adds none.
+    """
+
+    keypath: tuple[str | int, ...]
+    value: Any
+    rename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,8 @@ class Finding:
     key: str | None = None
     #: for an unknown key, the known key it most resembles (not shown by format)
     suggestion: str | None = None
+    #: the edit `check --fix` may apply (not part of what the finding says)
+    fix: Fix | None = field(default=None, compare=False, repr=False)
 
     def format(self) -> str:
         """``path:line:col: severity: message [CODE]``; absent parts are left out."""

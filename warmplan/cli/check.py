@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
@@ -13,6 +14,7 @@ from warmplan.cli.common import EXIT_INVALID, State, err, reporting, resume_coll
 from warmplan.limits import MAX_STEPS
 
 if TYPE_CHECKING:
+    from warmplan.lint.fixer import FixOutcome
     from warmplan.lint.runner import CheckReport
 
 
@@ -95,11 +97,29 @@ def check(
             ),
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Rewrite files for findings with one unambiguous fix, each proven by "
+            "checking again (comments, quoting and layout kept)",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print the diff --fix would make instead of writing; exit 1 if there "
+            "is something to fix, 0 if not",
+        ),
+    ] = False,
 ) -> None:
     """Check plans for schedule mistakes (CI linter): exit 0 clean, 1 errors, 2 usage."""
     with reporting():
         from warmplan.lint.runner import check_paths
+        from warmplan.render.fixes import fix_count
 
+        _refuse_fix_usage(paths, fix, diff, output_format, statistics, output_file)
         shown = _shows_source(show_source, output_format, statistics, output_file)
         # many files may fail to load, and each failure's traceback is a cycle: collect
         resume_collection()
@@ -116,9 +136,19 @@ def check(
             overrides={k: v for k, v in facts.items() if v is not None},
             source_format=source_format,
         )
+        if diff:
+            code = _show_diff(report)
+            raise typer.Exit(0 if exit_zero else code)
+        fixed = _write_fixes(report) if fix else None
         text = _rendered(report, output_format, statistics, shown)
-        _write(text, output_file, report)
-    if report.failed(strict) and not exit_zero:
+        count = None if fixed is None else fix_count(fixed.count, len(report.findings), False)
+        # after the text report; elsewhere it would break what parses the report
+        plain = output_format is CheckFormat.text and not statistics and output_file is None
+        _write(text + f"{count}\n" if count and plain else text, output_file, report)
+        if count and not plain:
+            err(count)
+    unwritten = fixed is not None and fixed.unwritten
+    if (report.failed(strict) and not exit_zero) or unwritten:
         raise typer.Exit(EXIT_INVALID)
 
 
@@ -177,3 +207,85 @@ def _write(text: str, output_file: Path | None, report: CheckReport) -> None:
     inputs = [result.path for result in report.files if result.matched]
     write_atomically(output_file, write, inputs)
     err(f"wrote {output_file}: {summary_line(report)}")
+
+
+def _refuse_fix_usage(
+    paths: list[str],
+    fix: bool,
+    diff: bool,
+    output_format: CheckFormat,
+    statistics: bool,
+    output_file: Path | None,
+) -> None:
+    from warmplan.errors import UsageError
+
+    if fix and diff:
+        raise UsageError("--fix and --diff: give one (--diff prints what --fix would write)")
+    flag = "--fix" if fix else "--diff" if diff else None
+    if flag and any(p in ("-", "/dev/stdin") for p in paths):
+        raise UsageError(f"{flag} rewrites files in place; standard input is not one")
+    if diff and (output_format is not CheckFormat.text or statistics or output_file):
+        other = "--statistics" if statistics else "--output-file" if output_file else None
+        other = other or f"--format {output_format.value}"
+        raise UsageError(f"--diff prints a diff on stdout; it does not take {other}")
+
+
+def _fix_outcomes(report: CheckReport) -> dict[int, FixOutcome]:
+    """Each file's proven fixes, by its place in the report, which then holds the
+    findings of the fixed text."""
+    from warmplan.lint.fixer import fix_file
+
+    outcomes = {}
+    for index, result in enumerate(report.files):
+        outcome = fix_file(result)
+        if outcome is not None:
+            outcomes[index] = outcome
+            report.files[index] = outcome.result
+    return outcomes
+
+
+def _show_diff(report: CheckReport) -> int:
+    """--diff: every change on stdout; what was skipped and the count on stderr."""
+    from warmplan.render.fixes import fix_count, skipped_notes, unified_diff
+
+    outcomes = list(_fix_outcomes(report).values())
+    State.printed = True
+    sys.stdout.write("".join(unified_diff(o) for o in outcomes if o.changed))
+    sys.stdout.flush()
+    for line in skipped_notes(outcomes):
+        err(line)
+    fixed = sum(len(o.applied) for o in outcomes)
+    err(fix_count(fixed, len(report.findings), dry_run=True))
+    return EXIT_INVALID if any(o.changed for o in outcomes) else 0
+
+
+@dataclass
+class _Written:
+    count: int = 0  # findings fixed in the files written
+    unwritten: bool = False  # a file could not be written (it keeps its findings)
+
+
+def _write_fixes(report: CheckReport) -> _Written:
+    """--fix: write each fixed file atomically. A file that cannot be written is one
+    line on stderr and keeps its findings; the skipped fixes are notes on stderr."""
+    from warmplan.errors import OutputError
+    from warmplan.render.files import rewrite_file
+    from warmplan.render.fixes import skipped_notes
+
+    originals = list(report.files)
+    outcomes = _fix_outcomes(report)
+    for line in skipped_notes(list(outcomes.values())):
+        err(line)
+    written = _Written()
+    for index, outcome in outcomes.items():
+        if not outcome.changed:
+            continue
+        try:
+            rewrite_file(outcome.path, outcome.encoded())
+        except OutputError as exc:
+            err(f"error: {exc}")
+            written.unwritten = True
+            report.files[index] = originals[index]
+            continue
+        written.count += len(outcome.applied)
+    return written

@@ -126,7 +126,7 @@ def parse_yaml(text: str, path: str | None = None) -> Source:
     import yaml
 
     syntax = "yaml"
-    if _looks_like_json(text):
+    if looks_like_json(text):
         _check_json(text, path)
         syntax = "json"
         # outside its strings (where a raw tab is invalid JSON) a tab is a space to
@@ -175,7 +175,7 @@ def _check_json(text: str, path: str | None) -> None:
         raise _fail(errors.YAML_SYNTAX, message, path, line, col) from None
 
 
-def _looks_like_json(text: str) -> bool:
+def looks_like_json(text: str) -> bool:
     """A document that opens as JSON does: ``[``, or ``{`` then a quoted key (YAML flow
     plans write ``{lr: 1e-3}``; a JSON file's first key is always double-quoted)."""
     head = text.lstrip()

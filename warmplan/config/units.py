@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from warmplan.errors import Fix
 from warmplan.text import counted, number, numbers
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ HORIZONS = ("T_max", "total_iters", "T_0", "decay_length")
 class UnitSlip:
     keypath: KeyPath
     message: str
+    #: the rewrite the message names, when it names one (`check --fix` applies it)
+    fix: Fix | None = None
 
 
 def unit_slips(plan: Plan) -> list[UnitSlip]:
@@ -64,7 +67,8 @@ def unit_slips(plan: Plan) -> list[UnitSlip]:
         # milestone must end before it
         fits = largest <= plan.epochs if keypath[-1] in HORIZONS else largest < plan.epochs
         if largest > 0 and fits and largest <= SLIVER * plan.intervals:
-            slips.append(UnitSlip(keypath, _message(plan, keypath, written, per_epoch)))
+            message = _message(plan, keypath, written, per_epoch)
+            slips.append(UnitSlip(keypath, message, _in_epochs(keypath, written)))
     return slips
 
 
@@ -85,6 +89,16 @@ def _plain_values(plan: Plan) -> list[tuple[KeyPath, int | list[int]]]:
     if decay.kind == "multistep" and isinstance(milestones, list) and milestones:
         found.append((("decay", "milestones"), list(milestones)))
     return found
+
+
+def _in_epochs(keypath: KeyPath, written: int | list[int]) -> Fix | None:
+    """The value written in epochs, as the message says. None for ``T_max`` and
+    ``total_iters``, whose message names a second way (leave the key out)."""
+    if keypath == ("warmup", "length"):
+        return Fix(keypath, written, rename="epochs")
+    if keypath[-1] in ("T_max", "total_iters"):
+        return None
+    return Fix(keypath, {"epochs": written})
 
 
 def _message(plan: Plan, keypath: KeyPath, written: int | list[int], per_epoch: int) -> str:

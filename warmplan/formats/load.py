@@ -47,6 +47,15 @@ def read_any(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
     return source_of(path_or_dict)
 
 
+def load_text(
+    text: str, path: str, overrides: Any = None, *, source_format: str | None = None
+) -> Plan:
+    """:func:`load_plan` of ``text`` as the content of ``path`` (findings point there)."""
+    from warmplan.config.source import parse_yaml
+
+    return plan_from_source(parse_yaml(text, path), as_overrides(overrides), source_format)
+
+
 def plan_from_source(
     source: Source, overrides: list[Override], source_format: str | None = None
 ) -> Plan:

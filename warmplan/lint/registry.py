@@ -2,7 +2,9 @@
 
 A rule is a function ``(plan, trace) -> iterable of (keypath, message)`` registered
 with :func:`rule` under a stable code (WP1xx) and its severity; a rule that grades its
-findings by size yields ``(keypath, message, severity)``, at most the registered one.
+findings by size adds a severity, at most the registered one, and a finding with one
+unambiguous edit that removes it adds that edit, a :class:`~warmplan.errors.Fix`
+(``(keypath, message, severity, fix)``; either may come alone).
 A rule that needs the scheduler's state saved at some intervals while the plan is
 simulated declares them with ``checkpoints`` (a function of the plan), so the runner
 saves them on the way.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
-from warmplan.errors import ConfigError, Finding, UsageError
+from warmplan.errors import ConfigError, Finding, Fix, UsageError
 from warmplan.lint.registry import RULES, TORCH_REFUSED, UNKNOWN_IGNORE, Rule
 
 if TYPE_CHECKING:
@@ -53,10 +53,12 @@ def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Fin
     for code, registered in all_rules().items():
         if code in silenced:
             continue
-        for keypath, message, *severity in registered.check(plan, trace):
-            # a rule may grade a finding by its size (WP106): error or warning
-            level = severity[0] if severity else registered.severity
-            finding = plan.source.finding(code, keypath, message, severity=level)
+        for keypath, message, *extra in registered.check(plan, trace):
+            # a rule may grade a finding by its size (WP106: error or warning) and give
+            # the one edit that removes it (a Fix, for --fix)
+            level = next((x for x in extra if isinstance(x, str)), registered.severity)
+            fix = next((x for x in extra if isinstance(x, Fix)), None)
+            finding = plan.source.finding(code, keypath, message, severity=level, fix=fix)
             found.setdefault(code, []).append(finding)
     explained = {c for code in found for c in all_rules()[code].supersedes}
     findings += [f for code, listed in found.items() if code not in explained for f in listed]
@@ -66,12 +68,26 @@ def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Fin
 # -- the runner over files --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CheckArgs:
+    """How a file was checked: what :func:`check_file` was given besides the path, so a
+    fix can be proven by checking the edited text the same way."""
+
+    ignore: frozenset[str] = frozenset()
+    max_steps: int | None = None
+    overrides: Any = None
+    source_format: str | None = None
+
+
 @dataclass
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     loaded: bool = True  # False when the plan could not be read, validated or simulated
     matched: bool = True  # False for an argument that named no file
+    #: the format the file was read as (another tool's config is not fixed in place)
+    format: str = "warmplan"
+    checked_with: CheckArgs = field(default_factory=CheckArgs)
 
     @property
     def status(self) -> str:
@@ -179,14 +195,18 @@ def check_file(
     max_steps: int | None = None,
     overrides: Any = None,
     source_format: str | None = None,
+    text: str | None = None,
 ) -> FileResult:
     """One file -> its findings; load, validation and torch errors included.
 
     A recipe whose length needs a run-time fact no flag gave is not an error here (CI
     checks folders of recipes): its reader's findings, and one warning naming the flag.
+    ``text``: check it as the content of ``path`` instead of reading the file (a fix
+    being proven before it is written).
     """
-    result = _checked_file(path, set(ignore), max_steps, overrides, source_format)
-    suppressed = inline_suppressions(path)
+    result = _checked_file(path, set(ignore), max_steps, overrides, source_format, text)
+    result.checked_with = CheckArgs(frozenset(ignore), max_steps, overrides, source_format)
+    suppressed = inline_suppressions(path, text)
     if suppressed:
         result.findings = [
             f for f in result.findings if f.code not in suppressed.get(f.line or 0, ())
@@ -194,23 +214,33 @@ def check_file(
     return result
 
 
+def check_again(result: FileResult, text: str) -> FileResult:
+    """``text`` checked as the content of ``result``'s file, as the file was checked."""
+    args = result.checked_with
+    return check_file(
+        result.path, args.ignore, args.max_steps, args.overrides, args.source_format, text
+    )
+
+
 #: ``# warmplan: ignore[WP109]`` (or ``ignore[WP102, WP124]``) at the end of a line
 _SUPPRESSION = re.compile(r"#\s*warmplan:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 
 
-def inline_suppressions(path: str) -> dict[int, set[str]]:
+def inline_suppressions(path: str, text: str | None = None) -> dict[int, set[str]]:
     """Line -> the rule codes a trailing ``# warmplan: ignore[...]`` comment silences
     there. A comment, so it also works in another tool's config (whose parser refuses
-    unknown keys such as ``ignore:``). An unreadable file has none (reading it reports)."""
+    unknown keys such as ``ignore:``). An unreadable file has none (reading it reports).
+    ``text``: the file's content, already read."""
     from warmplan.limits import MAX_FILE_BYTES
 
-    try:
-        if not Path(path).is_file():  # a FIFO or a device is read once, by the loader
+    if text is None:
+        try:
+            if not Path(path).is_file():  # a FIFO or a device is read once, by the loader
+                return {}
+            with open(path, "rb") as handle:
+                text = handle.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
+        except OSError:
             return {}
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return {}
     found: dict[int, set[str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _SUPPRESSION.search(line)
@@ -226,15 +256,19 @@ def _checked_file(
     max_steps: int | None,
     overrides: Any,
     source_format: str | None,
+    text: str | None = None,
 ) -> FileResult:
     from warmplan.formats.draft import NeedsFact
-    from warmplan.formats.load import load_plan
+    from warmplan.formats.load import load_plan, load_text
     from warmplan.limits import MAX_STEPS
     from warmplan.schedule.simulate import simulate
 
     ignore = set(silenced)
     try:
-        plan = load_plan(path, overrides, source_format=source_format)
+        if text is None:
+            plan = load_plan(path, overrides, source_format=source_format)
+        else:
+            plan = load_text(text, path, overrides, source_format=source_format)
         # the save points rules ask for (the resume rule's), saved on the way: no second
         # run to reach them
         checkpoints = sorted(
@@ -249,4 +283,5 @@ def _checked_file(
     silenced |= set(plan.ignore)
     read = [f for f in plan.source.findings if f.code not in silenced]
     findings = read + check_plan(plan, trace, ignore)
-    return FileResult(path, sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code)))
+    ordered = sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
+    return FileResult(path, ordered, format=plan.source.format)

@@ -35,15 +35,37 @@ def refuse_inputs(output: Path, inputs: Iterable[str | Path]) -> None:
             raise OutputError(f"{output}: refusing to write over the input config {item}")
 
 
+def rewrite_file(path: str | Path, data: bytes) -> None:
+    """Replace an existing file's content by ``data``, atomically, keeping its
+    permissions (`check --fix`). A file its owner may not write is refused, as an
+    editor would: replacing it by rename would otherwise succeed where writing fails."""
+    target = Path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    if not os.access(target, os.W_OK):
+        raise OutputError(f"{target}: cannot write: permission denied; nothing was written")
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    write_atomically(target, write, mode=mode)
+
+
 def write_atomically(
-    path: str | Path, write: Callable[[IO[bytes]], None], inputs: Iterable[str | Path] = ()
+    path: str | Path,
+    write: Callable[[IO[bytes]], None],
+    inputs: Iterable[str | Path] = (),
+    mode: int | None = None,
 ) -> None:
     """Call ``write(handle)`` on a temporary file, then move it onto ``path``.
 
     ``path`` a device, pipe or socket (``-o /dev/null``, ``-o /dev/stdout``, a FIFO) is
     written in place: there is no file to replace, and replacing would put a regular
     file where the device was. A symbolic link to a file keeps its link: the file it
-    points to is the one replaced.
+    points to is the one replaced. ``mode``: the permission bits of the new file
+    (default: a new file's, from the umask).
     """
     output = Path(path)
     refuse_inputs(output, inputs)
@@ -71,7 +93,7 @@ def write_atomically(
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_umask() if mode is None else mode)
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)

@@ -4,8 +4,10 @@ the training, multistep milestones out of place."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from warmplan.errors import Fix
 from warmplan.lint.registry import rule
 from warmplan.lint.rules.locate import fmt, warmup_length_key
 from warmplan.text import counted, number, with_article
@@ -16,8 +18,10 @@ if TYPE_CHECKING:
     from warmplan.schedule.simulate import Trace
 
 Found = Iterator[tuple["KeyPath", str]]
-#: findings graded by size: (keypath, message, severity)
-Graded = Iterator[tuple["KeyPath", str, str]]
+#: findings with their fix: (keypath, message, fix)
+Fixable = Iterator[tuple["KeyPath", str, Fix] | tuple["KeyPath", str]]
+#: findings graded by size, with their fix: (keypath, message, severity, fix)
+Graded = Iterator[tuple["KeyPath", str, str, Fix]]
 
 #: decay keys that set its length, in intervals after the warm-up
 HORIZON_KEYS = ("T_max", "total_iters")
@@ -92,6 +96,8 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
     held = int((abs(after - floor) <= noise).sum())
     remaining = n - plan.warmup_intervals
     fix = f"set {key}: {remaining} (or {remaining - 1}: the floor on the last update) or remove it"
+    # --fix writes the first: the decay then ends with training, as it does without the key
+    edit = Fix(("decay", key), remaining)
     given = (
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is "
         f"{counted(remaining, unit, ',')}"
@@ -105,6 +111,7 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
             f"{fmt(lr[-1])} at the end (highest {fmt(floor + rise)}, {share:.0%} of the way "
             f"back to the target); {fix}",
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
+            edit,
         )
     elif held:
         share = held / n
@@ -113,11 +120,12 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
             f"{given}: the LR reaches its floor {fmt(floor)} at {unit} {number(floor_at)} and "
             f"stays there for the last {counted(held, unit, ',')} ({share:.0%} of training); {fix}",
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
+            edit,
         )
 
 
 @rule("WP107", "warning", "a decay that ends after training does (the floor never reached)")
-def decay_ends_late(plan: Plan, trace: Trace) -> Found:
+def decay_ends_late(plan: Plan, trace: Trace) -> Fixable:
     horizon = _horizon(plan)
     remaining = plan.intervals - plan.warmup_intervals
     if horizon is None or horizon[1] <= remaining:
@@ -128,25 +136,34 @@ def decay_ends_late(plan: Plan, trace: Trace) -> Found:
         f"decay.{key} is {_given(plan, key, length)} but the decay phase is only "
         f"{counted(remaining, plan.interval, ',')}: training ends at LR {fmt(trace.lr[-1, 0])}, "
         f"above the decay's floor; set {key}: {remaining} or remove it",
+        Fix(("decay", key), remaining),
     )
 
 
 @rule("WP108", "error", "multistep milestones in the warm-up, after training, or unsorted")
-def milestones(plan: Plan, trace: Trace) -> Found:
+def milestones(plan: Plan, trace: Trace) -> Fixable:
     decay = plan.decay
     if decay is None or decay.kind != "multistep":
         return
     w, n, unit = plan.warmup_intervals, plan.intervals, plan.interval
     points = plan.milestones
-    unit_key = () if isinstance(decay.milestones, list) else (_unit(decay.milestones),)
+    given = decay.milestones
+    unit_key = () if isinstance(given, list) else (_unit(given),)
+    # the milestones as written: intervals, or the values under steps/epochs/fraction
+    written: list[float] = list(given) if isinstance(given, list) else getattr(given, _unit(given))
+    in_order = sorted(points)
+    # sorting is the one fix only when it leaves nothing else wrong: a repeat or a
+    # milestone out of range has no single right place (a typo of which digit?)
+    sortable = all(w < m < n for m in points) and all(a < b for a, b in pairwise(in_order))
+    sort = Fix(("decay", "milestones", *unit_key), sorted(written)) if sortable else None
 
     def shown(index: int) -> str:
         """Milestone ``index`` as written, with the interval it became if it differs."""
         if not unit_key:
             return str(points[index])
-        written = getattr(decay.milestones, unit_key[0])[index]
-        words = f"{unit_key[0].removesuffix('s')} {written:g}"  # epoch 6, fraction 0.5
-        same = unit_key[0] == f"{unit}s" and written == points[index]
+        value = written[index]
+        words = f"{unit_key[0].removesuffix('s')} {value:g}"  # epoch 6, fraction 0.5
+        same = unit_key[0] == f"{unit}s" and value == points[index]
         return words if same else f"{words} = {unit} {points[index]}"
 
     for index, m in enumerate(points):
@@ -165,11 +182,12 @@ def milestones(plan: Plan, trace: Trace) -> Found:
                 "or remove it",
             )
         elif index and m < points[index - 1]:
-            yield (
+            found = (
                 key,
                 f"milestones are not sorted ({shown(index - 1)}, then {shown(index)}); write "
                 "them in order, an unsorted list usually hides a typo",
             )
+            yield (*found, sort) if sort else found
         elif m in points[:index]:
             yield (
                 key,
