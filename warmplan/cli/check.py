@@ -120,7 +120,7 @@ def check(
         State.printed = True
         sys.stdout.write(RENDERERS[output_format.value](report))
         sys.stdout.flush()
-    if report.failed(settings.strict if strict is None else strict):
+    if report.failed(bool(settings.strict) if strict is None else strict):
         raise typer.Exit(EXIT_INVALID)
 
 

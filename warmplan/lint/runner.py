@@ -173,8 +173,8 @@ def check_paths(
     for option, codes in (("--select", select or []), ("--ignore", ignore)):
         unknown = [code for code in codes if not selects_any(code, known_codes())]
         if unknown:
-            every = ", ".join(sorted(known_codes()))
-            raise UsageError(f"{option} {unknown[0]}: no such rule; the rules are {every}")
+            names = ", ".join(sorted(known_codes()))
+            raise UsageError(f"{option} {unknown[0]}: no such rule; the rules are {names}")
     if not paths:
         raise UsageError("give at least one plan file, folder or glob to check")
     files, unmatched = expand_paths(paths)

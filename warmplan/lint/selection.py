@@ -10,6 +10,7 @@ codes out; so ``--select`` on the command line replaces the table's ``select`` a
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -43,10 +44,8 @@ def glob_matches(pattern: str, path: str, root: Path) -> bool:
     pattern without ``/`` also matches the file's name alone."""
     absolute = Path(path).resolve()
     names = [absolute.name]
-    try:
+    with contextlib.suppress(ValueError):  # a file outside the project: its name alone
         names.append(absolute.relative_to(root.resolve()).as_posix())
-    except ValueError:  # a file outside the project: only its name can match
-        pass
     pattern = pattern.removeprefix("./")
     if "/" in pattern:
         names = names[1:]
