@@ -75,6 +75,9 @@ def check(
     steps: Annotated[
         int | None, typer.Option(help="Total optimizer updates, for recipes", min=1)
     ] = None,
+    steps_per_epoch: Annotated[
+        int | None, typer.Option(help="Optimizer updates per epoch, for recipes", min=1)
+    ] = None,
     source_format: Annotated[
         str | None,
         typer.Option(
@@ -106,6 +109,7 @@ def check(
             "training.dataset_size": dataset_size,
             "training.world_size": world_size,
             "training.steps": steps,
+            "training.steps_per_epoch": steps_per_epoch,
         }
         settings = read_settings(config, isolated)
         report = check_paths(

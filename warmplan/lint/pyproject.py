@@ -76,7 +76,7 @@ def find(start: Path) -> Path | None:
     for folder in [start, *start.parents]:
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and _has_table(candidate):
-            return Path(os.path.relpath(candidate, start))  # shown as the user would write it
+            return Path(os.path.relpath(candidate))  # shown as the user would write it
         if (folder / ".git").exists():
             return None
     return None
