@@ -77,8 +77,8 @@ def test_the_fixed_example_gets_no_finding_at_all(code, tmp_path, monkeypatch):
 def test_only_the_three_fixable_findings_say_fix_applies():
     fixable = {c for c in docs.codes() if docs.doc(c).fix}
     assert fixable == {"WP106", "WP108", "WP115"}
-    assert "Fixable by `--fix`: no" in docs.page("WP101")
-    assert "Fixable by `--fix`: `warmplan check --fix` sets" in docs.page("WP106")
+    assert "Fixable with `--fix`: no." in docs.page("WP101")
+    assert "Fixable with `--fix`: yes; `warmplan check --fix` sets" in docs.page("WP106")
 
 
 def test_a_page_holds_its_parts_in_order():

@@ -108,6 +108,16 @@ def test_a_file_that_does_not_load_gets_no_stale_reports(tmp_path):
     assert found(path) == [("WP005", 1)]  # no training: the rules never ran
 
 
+def test_a_load_problem_is_never_silenced_so_a_broken_file_never_passes(tmp_path):
+    path = plan(tmp_path, "optimizer: {kind: sgd, lr: 0.1}  # warmplan: ignore[WP005]\n")
+    result = check_file(path)
+    assert [(f.code, f.line) for f in result.findings] == [("WP005", 1), ("WP116", 1)]
+    assert "WP005, a problem reading the file, which no comment silences" in (
+        result.findings[1].message
+    )
+    assert check_paths([path]).failed()
+
+
 def test_json_has_no_comments_so_per_file_ignores_and_ignore_do_it(tmp_path):
     text = (
         '{"optimizer": {"kind": "sgd", "lr": 0.1}, "training": {"epochs": 20},\n'

@@ -60,7 +60,7 @@ def check(
     max_steps: Annotated[
         int | None,
         typer.Option(
-            help=f"Refuse plans with more optimizer steps [default: {MAX_STEPS:_}]",
+            help=f"Refuse plans with more optimizer steps  [default: {MAX_STEPS}]",
             min=1,
             show_default=False,
         ),

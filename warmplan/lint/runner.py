@@ -209,7 +209,7 @@ def check_file(
     if text is None:
         return result
     suppressions, malformed = suppress.parse(path, text)
-    known = set(errors.LOAD_CODES) | known_codes()
+    known = known_codes()
     judged = known - silenced if rules_ran else None  # a silenced rule cannot be judged
     findings = suppress.apply(path, result.findings + malformed, suppressions, known, judged)
     if UNUSED_SUPPRESSION in silenced:

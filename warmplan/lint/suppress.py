@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from warmplan.errors import Finding
+from warmplan.errors import LOAD_CODES, Finding
 from warmplan.lint.registry import UNUSED_SUPPRESSION
 from warmplan.text import did_you_mean
 
@@ -93,19 +93,26 @@ def apply(
     judged: Collection[str] | None,
 ) -> list[Finding]:
     """``findings`` without the suppressed ones, plus a WP116 finding for each code of a
-    suppression that names no code in ``known``, or (for a code in ``judged``: the codes
-    checked in this file; None when its rules did not run) silenced nothing."""
+    suppression that names no code in ``known`` (the rules' codes), or (for a code in
+    ``judged``: the codes checked in this file; None when its rules did not run)
+    silenced nothing. A load problem (WP0xx) is never silenced: a file that does not
+    load is never a pass."""
     kept: list[Finding] = []
     used: set[tuple[int, str]] = set()  # (line of the comment, code)
     for finding in findings:
-        by = _suppressed_by(finding, suppressions)
+        by = _suppressed_by(finding, suppressions) if finding.code in known else None
         if by is None:
             kept.append(finding)
         else:
             used.add((by.line, finding.code))
     for suppression in suppressions:
         for code in suppression.codes:
-            if code not in known:
+            if code in LOAD_CODES:
+                why = (
+                    f"names {code}, a problem reading the file, which no comment silences "
+                    "(a file that does not load is never a pass): fix the file"
+                )
+            elif code not in known:
                 why = f"names {code}, which is no code of warmplan check" + did_you_mean(
                     code, sorted(known)
                 )

@@ -10,9 +10,14 @@ of a registered rule come from its registration (:mod:`warmplan.lint.registry`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from warmplan.errors import Severity
 from warmplan.lint.docs import loading, run, shape, traps
 from warmplan.lint.docs.model import Example, RuleDoc
+
+if TYPE_CHECKING:
+    from warmplan.lint.registry import Rule
 
 __all__ = ["DOCS_FOLDER", "Example", "RuleDoc", "url"]
 
@@ -55,7 +60,7 @@ def title(code: str) -> str:
     return entry.title or _registered(code).title
 
 
-def _registered(code: str):  # type: ignore[no-untyped-def]
+def _registered(code: str) -> Rule:
     from warmplan.lint.runner import all_rules
 
     return all_rules()[code]
@@ -64,11 +69,11 @@ def _registered(code: str):  # type: ignore[no-untyped-def]
 def page(code: str) -> str:
     """The page of ``code``, in Markdown (as `warmplan rule CODE` prints it)."""
     entry = doc(code)
-    fix = entry.fix or "no: change the file by hand"
+    fix = f"yes; {entry.fix}" if entry.fix else "no"
     lines = [
         f"# {entry.code}: {title(code)}",
         "",
-        f"Severity: {severity(code)}. Fixable by `--fix`: {fix}.",
+        f"Severity: {severity(code)}. Fixable with `--fix`: {fix}.",
         "",
         "## What it catches",
         "",

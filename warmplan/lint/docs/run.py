@@ -117,7 +117,8 @@ DOCS = [
         title="a suppression comment that silences nothing",
         catches="a `# warmplan: ignore[...]` or `ignore-file[...]` comment that silences "
         "nothing (no finding of that code on its line, or in the file), names a code that "
-        "is no rule, is of no form warmplan reads, or an `ignore-file` after a value (it must "
+        "is no rule or a load problem (WP0xx: no comment silences those), is of no form "
+        "warmplan reads, or an `ignore-file` after a value (it must "
         "stand on its own line), as ruff's RUF100; `--ignore WP116` silences it",
         why="A suppression outlives the problem it silenced; left in place, it hides the "
         "next real finding on that line. Reporting the stale ones keeps the comments true.",
