@@ -95,8 +95,8 @@ def apply(
     """``findings`` without the suppressed ones, plus a WP116 finding for each code of a
     suppression that names no code in ``known`` (the rules' codes), or (for a code in
     ``judged``: the codes checked in this file; None when its rules did not run)
-    silenced nothing. A load problem (WP0xx) is never silenced: a file that does not
-    load is never a pass."""
+    silenced nothing. A load problem (WP0xx) is never silenced: a comment must not
+    turn a file that does not load into a pass."""
     kept: list[Finding] = []
     used: set[tuple[int, str]] = set()  # (line of the comment, code)
     for finding in findings:
@@ -108,10 +108,7 @@ def apply(
     for suppression in suppressions:
         for code in suppression.codes:
             if code in LOAD_CODES:
-                why = (
-                    f"names {code}, a problem reading the file, which no comment silences "
-                    "(a file that does not load is never a pass): fix the file"
-                )
+                why = f"names {code}, a problem reading the file, which no comment silences"
             elif code not in known:
                 why = f"names {code}, which is no code of warmplan check" + did_you_mean(
                     code, sorted(known)
