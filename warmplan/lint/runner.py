@@ -214,7 +214,9 @@ def check_file(
     findings = suppress.apply(path, result.findings + malformed, suppressions, known, judged)
     if UNUSED_SUPPRESSION in silenced:
         findings = [f for f in findings if f.code != UNUSED_SUPPRESSION]
-    result.findings = sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
+    if rules_ran:  # else the reader's order is kept: its findings, then the missing fact
+        findings.sort(key=lambda f: (f.line or 0, f.col or 0, f.code))
+    result.findings = findings
     return result
 
 
