@@ -5,8 +5,8 @@ from __future__ import annotations
 from warmplan.lint.docs.model import Example, RuleDoc
 
 SGD = "optimizer: {kind: sgd, lr: 0.1}\n"
-ADAMW = "optimizer: {kind: adamw, lr: 1.0e-3, betas: [0.9, 0.999]}\n"
-LONG = "training: {steps: 100000, interval: step}\n"
+ADAMW = "optimizer: {kind: adamw, lr: 1.0e-3, betas: [0.9, 0.95]}\n"
+LONG = "training: {steps: 5000, interval: step}\n"
 EXPECTED = """\
 optimizer: {kind: sgd, lr: 0.1}
 training: {epochs: 30, steps_per_epoch: 100}
@@ -15,7 +15,7 @@ decay: {kind: cosine, eta_min: 0.001}
 expect:
   peak_lr: %s
 """
-PER_STEP = "training: {epochs: 90, steps_per_epoch: 5005, interval: step}\n"
+PER_STEP = "training: {epochs: 90, steps_per_epoch: 100, interval: step}\n"
 STALE = """\
 optimizer: {kind: sgd, lr: 0.1}
 training: {epochs: 10}%s
@@ -30,10 +30,11 @@ DOCS = [
         "100,000 fires; a 6% warm-up of an 11,000-step fine-tune does not). Per-epoch plans "
         "count W epochs x `steps_per_epoch`; one with no epoch size gets a note naming "
         "`steps_per_epoch` as the likely cause",
-        why="Adam's second-moment estimate is unreliable for its first ~2/(1 - beta2) steps; "
-        "large updates then can diverge a run from scratch. `length: auto` computes the "
-        "length from beta2.",
-        bad=Example(ADAMW + LONG + "warmup: {kind: linear, length: 100}\ndecay: {kind: cosine}\n"),
+        why="Adam's second-moment estimate is unreliable for its first ~2/(1 - beta2) steps "
+        "(40 for the beta2 = 0.95 of the example, 2000 for torch's default 0.999); large "
+        "updates then can diverge a run from scratch. `length: auto` computes the length "
+        "from beta2.",
+        bad=Example(ADAMW + LONG + "warmup: {kind: linear, length: 10}\ndecay: {kind: cosine}\n"),
         fixed=Example(
             ADAMW + LONG + "warmup: {kind: linear, length: auto}\ndecay: {kind: cosine}\n"
         ),
