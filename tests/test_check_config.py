@@ -193,6 +193,11 @@ def test_config_names_the_file_and_isolated_reads_none(repo, tmp_path_factory):
     assert both.exit_code == 2 and "exclude each other" in both.stderr
     missing = check("plan.yaml", "--config", "nope.toml")
     assert missing.exit_code == 2 and "nope.toml" in missing.stderr
+    write(repo / "other.toml", "tool = 3\n")  # no table (and a tool that is no table)
+    without = check("plan.yaml", "--config", "other.toml")
+    assert without.exit_code == 1
+    # located at the tool key that is no table
+    assert "other.toml:1:1: error: no [tool.warmplan] table in this file [WP006]" in without.stdout
 
 
 # -- what the table gets wrong -----------------------------------------------------------

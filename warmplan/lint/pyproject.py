@@ -88,7 +88,7 @@ def _has_table(path: Path) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     try:
-        return isinstance(tomllib.loads(text).get("tool", {}).get("warmplan"), dict)
+        return isinstance(_table(tomllib.loads(text)), dict)
     except tomllib.TOMLDecodeError:
         return "tool.warmplan" in text  # broken, but meant for us: say what is wrong
 
@@ -100,7 +100,7 @@ def load(path: Path, known: set[str]) -> Settings:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        table = tomllib.loads(text).get("tool", {}).get("warmplan", {})
+        table = _table(tomllib.loads(text))
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         settings.findings.append(Finding(errors.UNREADABLE, f"cannot read: {why}", path=shown))
@@ -110,6 +110,12 @@ def load(path: Path, known: set[str]) -> Settings:
         return settings
     _Reader(settings, text, known).read(table)
     return settings
+
+
+def _table(document: dict[str, Any]) -> Any:
+    """``[tool.warmplan]``, or None (a ``tool`` that is no table has none)."""
+    tool = document.get("tool")
+    return tool.get("warmplan") if isinstance(tool, dict) else None
 
 
 def _syntax(path: str, message: str) -> Finding:
@@ -126,6 +132,9 @@ class _Reader:
     known: set[str]
 
     def read(self, table: Any) -> None:
+        if table is None:  # only --config names such a file: the search skips them
+            self.bad((), "no [tool.warmplan] table in this file")
+            return
         if not isinstance(table, dict):
             self.bad((), f"[tool.warmplan] must be a table, got {describe(table)}")
             return
