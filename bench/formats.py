@@ -26,7 +26,18 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/transformers/cosine-ratio.yaml",
     ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
+    ROOT / "tests/data/formats/configs/lightning/cosine-epoch.yaml",
+    ROOT / "tests/data/formats/configs/lightning/own-onecycle.yaml",
+    ROOT / "tests/data/formats/configs/torchtune/cosine-lora-like.yaml",
+    ROOT / "tests/data/formats/configs/hydra/transformers-cosine.yaml",
 ]
+#: run-time facts of the recipes that need more than --dataset-size
+EXTRA_FACTS = {
+    "cosine-epoch": ["--steps-per-epoch", "5"],
+    "own-onecycle": ["--steps-per-epoch", "13", "--interval", "step"],
+    "cosine-lora-like": ["--dataset-size", "1001"],
+    "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
+}
 
 
 def run(*args: str) -> float:
@@ -46,10 +57,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dataset-size", type=int, default=400_000)
     options = parser.parse_args()
-    facts = ["--dataset-size", str(options.dataset_size)]
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for recipe in RECIPES:
+            facts = EXTRA_FACTS.get(recipe.stem, ["--dataset-size", str(options.dataset_size)])
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
             recipe_times, plan_times = [], []
@@ -58,7 +69,7 @@ def main() -> None:
                 plan_times.append(run("show", str(plan), "-f", "csv"))
             ratio = statistics.median(recipe_times) / statistics.median(plan_times)
             worst = max(worst, ratio)
-            extra = load_time(recipe, options.dataset_size) - load_time(plan, None)
+            extra = load_time(recipe, facts) - load_time(plan, [])
             share = extra / statistics.median(recipe_times)
             print(
                 f"{recipe.relative_to(ROOT)}: recipe {statistics.median(recipe_times):.3f} s, "
@@ -69,12 +80,18 @@ def main() -> None:
     print(f"worst process ratio {worst:.3f} (asked: <= 1.05)")
 
 
-def load_time(path: Path, dataset_size: int | None, repeats: int = 50) -> float:
+def load_time(path: Path, facts: list[str], repeats: int = 50) -> float:
     """Median seconds of load_plan (read, reader, validation) in this process."""
     sys.path.insert(0, str(ROOT))
     from warmplan import load_plan
 
-    overrides = {"training.dataset_size": dataset_size} if dataset_size else None
+    keys = {
+        "--dataset-size": "training.dataset_size",
+        "--steps-per-epoch": "training.steps_per_epoch",
+    }
+    keys["--interval"] = "training.interval"
+    pairs = zip(facts[::2], facts[1::2], strict=True)
+    overrides = {keys[f]: v if f == "--interval" else int(v) for f, v in pairs} or None
     load_plan(path, overrides)  # imports and caches warm
     times = []
     for _ in range(repeats):

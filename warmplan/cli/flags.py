@@ -137,7 +137,7 @@ _FROM = inspect.Parameter(
         typer.Option(
             "--from",
             help="Read the config as this format: warmplan | transformers | axolotl | "
-            "deepspeed (default: recognised from its keys)",
+            "deepspeed | lightning | torchtune | hydra (default: recognised from its keys)",
             show_default=False,
         ),
     ],

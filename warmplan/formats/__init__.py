@@ -1,4 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
+Lightning CLI, torchtune, Hydra) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -14,6 +15,9 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "lightning": "warmplan.formats.lightning",
+    "torchtune": "warmplan.formats.torchtune",
+    "hydra": "warmplan.formats.hydra",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -22,6 +26,9 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "lightning": "Lightning CLI config",
+    "torchtune": "torchtune recipe config",
+    "hydra": "Hydra config",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -73,7 +80,15 @@ def detect(data: Any) -> str:
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
-    if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
+    if "training" in top:
+        return NATIVE
+    if "_target_" in top or any(isinstance(v, dict) and "_target_" in v for v in data.values()):
+        return "hydra"  # before Lightning: a composed config has trainer and model too
+    if _is_lightning(data):
+        return "lightning"
+    if any(isinstance(value, dict) and "_component_" in value for value in data.values()):
+        return "torchtune"
+    if isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]:
         return NATIVE
     if (
         top & _DEEPSPEED_KEYS
@@ -87,6 +102,14 @@ def detect(data: Any) -> str:
     if top & _TRANSFORMERS_KEYS:
         return "transformers"
     return NATIVE
+
+
+def _is_lightning(data: dict[Any, Any]) -> bool:
+    """LightningCLI: a top-level ``class_path`` block, or a ``trainer`` mapping beside
+    a ``model`` or ``data`` one (no other format has these)."""
+    if any(isinstance(value, dict) and "class_path" in value for value in data.values()):
+        return True
+    return isinstance(data.get("trainer"), dict) and bool({"model", "data"} & set(data))
 
 
 def _is_block(value: Any) -> bool:
