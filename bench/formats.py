@@ -30,13 +30,21 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/lightning/own-onecycle.yaml",
     ROOT / "tests/data/formats/configs/torchtune/cosine-lora-like.yaml",
     ROOT / "tests/data/formats/configs/hydra/transformers-cosine.yaml",
+    ROOT / "tests/data/formats/configs/timm/cosine-seresnet-like.sh",
+    ROOT / "tests/data/formats/configs/timm/args-cosine-updates-prefix-cooldown.yaml",
+    ROOT / "tests/data/formats/configs/ultralytics/sgd-linear.yaml",
 ]
-#: run-time facts of the recipes that need more than --dataset-size
+#: run-time facts of the recipes that need more than --dataset-size, per recipe
 EXTRA_FACTS = {
     "cosine-epoch": ["--steps-per-epoch", "5"],
     "own-onecycle": ["--steps-per-epoch", "13", "--interval", "step"],
     "cosine-lora-like": ["--dataset-size", "1001"],
     "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
+}
+#: ... and per format
+FACTS = {
+    "timm": ["--steps-per-epoch", "5005", "--world-size", "8"],
+    "ultralytics": ["--steps-per-epoch", "7330"],  # COCO at batch 16
 }
 
 
@@ -56,11 +64,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dataset-size", type=int, default=400_000)
+    parser.add_argument("--only", default="", help="only the recipes whose path has this")
     options = parser.parse_args()
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
-        for recipe in RECIPES:
-            facts = EXTRA_FACTS.get(recipe.stem, ["--dataset-size", str(options.dataset_size)])
+        for recipe in [r for r in RECIPES if options.only in str(r)]:
+            facts = EXTRA_FACTS.get(recipe.stem) or FACTS.get(recipe.parent.name)
+            facts = facts or ["--dataset-size", str(options.dataset_size)]
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
             recipe_times, plan_times = [], []
@@ -88,6 +98,7 @@ def load_time(path: Path, facts: list[str], repeats: int = 50) -> float:
     keys = {
         "--dataset-size": "training.dataset_size",
         "--steps-per-epoch": "training.steps_per_epoch",
+        "--world-size": "training.world_size",
     }
     keys["--interval"] = "training.interval"
     pairs = zip(facts[::2], facts[1::2], strict=True)

@@ -42,7 +42,7 @@ FLAGS: tuple[Flag, ...] = (
         "decay.kind",
         str,
         "Decay kind: constant | cosine | linear | step | multistep | exponential | "
-        "polynomial | cosine_restarts | inverse_sqrt | wsd | onecycle",
+        "polynomial | cosine_restarts | inverse_sqrt | wsd | onecycle | yolo",
     ),
     Flag("--name", "name", str, "Label for tables, legends and messages"),
     Flag("--lr", "optimizer.lr", float, "Target (peak) learning rate"),

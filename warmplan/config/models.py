@@ -214,6 +214,8 @@ class Plan(_Block):
     @property
     def warmup_length(self) -> budget.Length:
         """W with its derivation: the plan's warm-up, or a onecycle decay's own."""
+        if self.decay is not None and self.decay.kind == "yolo":
+            return budget.yolo_warmup(self)
         if self.decay is not None and self.decay.owns_warmup:
             return budget.onecycle_warmup(self)
         return budget.warmup_length(self)

@@ -1,5 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed,
-Lightning CLI, torchtune, Hydra) -> Plan.
+"""Readers of other tools' training configs (transformers, axolotl, DeepSpeed,
+Lightning CLI, torchtune, Hydra, timm, ultralytics) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -18,6 +18,8 @@ READERS = {
     "lightning": "warmplan.formats.lightning",
     "torchtune": "warmplan.formats.torchtune",
     "hydra": "warmplan.formats.hydra",
+    "timm": "warmplan.formats.timm",
+    "ultralytics": "warmplan.formats.ultralytics",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -29,6 +31,8 @@ TITLES = {
     "lightning": "Lightning CLI config",
     "torchtune": "torchtune recipe config",
     "hydra": "Hydra config",
+    "timm": "timm train.py arguments",
+    "ultralytics": "ultralytics training arguments",
 }
 
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
@@ -55,6 +59,23 @@ _AXOLOTL_KEYS = {
     "lora_r",
     "val_set_size",
     "lr_quadratic_warmup",
+}
+#: train.py argument names (args.yaml keys) beside ``sched``, which no other format has
+_TIMM_KEYS = {
+    "sched_on_updates",
+    "warmup_epochs",
+    "warmup_lr",
+    "warmup_prefix",
+    "min_lr",
+    "decay_epochs",
+    "decay_milestones",
+    "decay_rate",
+    "cooldown_epochs",
+    "lr_base",
+    "lr_cycle_limit",
+    "epochs",
+    "opt",
+    "model",
 }
 _TRANSFORMERS_KEYS = {
     "learning_rate",
@@ -96,6 +117,10 @@ def detect(data: Any) -> str:
         or _is_block(data.get("optimizer"))
     ):
         return "deepspeed"
+    if "sched" in top and len(top & _TIMM_KEYS) >= 2:
+        return "timm"
+    if "lr0" in top and top & {"lrf", "warmup_bias_lr", "warmup_epochs", "cos_lr", "nbs"}:
+        return "ultralytics"
     axolotl = len(top & _AXOLOTL_KEYS)
     if axolotl and axolotl >= len(top & _TRANSFORMERS_ONLY):
         return "axolotl"

@@ -34,7 +34,16 @@ def load_plan(
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
     :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
-    return plan_from_source(source_of(path_or_dict), as_overrides(overrides), source_format)
+    return plan_from_source(_source(path_or_dict), as_overrides(overrides), source_format)
+
+
+def _source(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
+    """A file's Source; a command line (``.sh``, ``.args``) is read as its flags."""
+    from warmplan.formats import timm_args
+
+    if isinstance(path_or_dict, (str, Path)) and timm_args.is_command_line(Path(path_or_dict)):
+        return timm_args.read_command_line(path_or_dict)
+    return source_of(path_or_dict)
 
 
 def plan_from_source(
@@ -62,7 +71,7 @@ def read_recipe(source: Source, kind: str, facts: Facts) -> Source:
 
 def _format(source: Source, forced: str | None) -> str:
     if forced is None:
-        return detect(source.data)
+        return "timm" if source.syntax == "args" else detect(source.data)
     if forced not in FORMATS:
         from warmplan.errors import UsageError
 

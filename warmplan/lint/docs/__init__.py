@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warmplan.errors import Severity
-from warmplan.lint.docs import classpaths, loading, run, shape, traps
+from warmplan.lint.docs import classpaths, loading, run, shape, traps, vision
 from warmplan.lint.docs.model import Example, RuleDoc
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ DOCS_FOLDER = "docs/rules"
 REPOSITORY = "https://github.com/warmplan/warmplan"
 
 _DOCS: dict[str, RuleDoc] = {
-    d.code: d for d in [*loading.DOCS, *shape.DOCS, *run.DOCS, *traps.DOCS, *classpaths.DOCS]
+    d.code: d
+    for d in [*loading.DOCS, *shape.DOCS, *run.DOCS, *traps.DOCS, *classpaths.DOCS, *vision.DOCS]
 }
 
 
