@@ -51,7 +51,8 @@ def expected(path: Path) -> list[tuple[str, int]]:
 
 def readme_severities() -> dict[str, str]:
     readme = (ROOT / "README.md").read_text()
-    table = dict(re.findall(r"^\| (WP\d\d\d) \| (error|warning) \|", readme, re.MULTILINE))
+    row = r"^\| \[(WP\d\d\d)\]\(docs/rules/WP\d\d\d\.md\) \| (error|warning) \|"  # linked
+    table = dict(re.findall(row, readme, re.MULTILINE))
     return {"WP002": "error", "WP004": "error", "WP006": "error", **table}
 
 

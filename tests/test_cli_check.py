@@ -194,22 +194,29 @@ def test_subprocess_exit_code_and_stdout(fmt):
 
 
 def test_readme_rule_table_lists_every_rule_with_its_severity():
-    from warmplan.lint.runner import TORCH_REFUSED, UNKNOWN_IGNORE, all_rules
+    from warmplan.lint.runner import TORCH_REFUSED, UNKNOWN_IGNORE, UNUSED_SUPPRESSION, all_rules
 
     readme = (ROOT / "README.md").read_text()
-    rows = dict(re.findall(r"^\| (WP1\d\d) \| (error|warning) \|", readme, re.MULTILINE))
+    row = r"^\| \[(WP1\d\d)\]\(docs/rules/WP1\d\d\.md\) \| (error|warning) \|"  # linked
+    rows = dict(re.findall(row, readme, re.MULTILINE))
     severities = {code: rule.severity for code, rule in all_rules().items()}
     severities |= {UNKNOWN_IGNORE: "warning", TORCH_REFUSED: "error"}
+    severities |= {UNUSED_SUPPRESSION: "warning"}
     assert rows == severities
 
 
 def test_pre_commit_hook_runs_warmplan_check_on_yaml():
     import yaml
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook, system = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "warmplan-check" and hook["entry"] == "warmplan check"
     assert hook["language"] == "python" and hook["types"] == ["yaml"]
     assert re.search(hook["files"], "configs/a.yml") and not re.search(hook["files"], "a.py")
+    # the variant for a warmplan (and torch) already installed: the same check
+    assert system["id"] == "warmplan-check-system" and system["language"] == "system"
+    assert {
+        k: v for k, v in system.items() if k not in ("id", "name", "description", "language")
+    } == {k: v for k, v in hook.items() if k not in ("id", "name", "description", "language")}
 
 
 def test_a_name_too_long_is_a_finding_not_a_crash(tmp_path):

@@ -53,6 +53,8 @@ def _probe(args):
         ["plot", "--help"],
         ["check", "--help"],
         ["verify", "--help"],
+        ["rule"],
+        ["rule", "WP106"],
     ],
 )
 def test_help_imports_neither_torch_nor_matplotlib(args):

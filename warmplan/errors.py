@@ -116,6 +116,16 @@ BAD_OVERRIDE = "WP010"  # a --set that does not parse
 NEEDS_FACT = "WP011"  # another tool's config leaves a run-time fact (--dataset-size) open
 OTHER_FORMAT = "WP012"  # another tool's config read as a native plan (--from warmplan)
 TORCH_REFUSED = "WP114"  # torch raised building or stepping a plan that validated
+#: the codes of problems found while loading (every one is reported: no rule to silence)
+LOAD_CODES: tuple[str, ...] = (
+    UNREADABLE,
+    YAML_SYNTAX,
+    NOT_A_MAPPING,
+    UNKNOWN_KEY,
+    MISSING_KEY,
+    BAD_VALUE,
+)
+LOAD_CODES += (INCONSISTENT, DUPLICATE_KEY, TOO_LARGE, BAD_OVERRIDE, NEEDS_FACT, OTHER_FORMAT)
 
 
 class LogError(WarmplanError):

@@ -15,6 +15,7 @@ from warmplan.limits import MAX_STEPS
 
 if TYPE_CHECKING:
     from warmplan.lint.fixer import FixOutcome
+    from warmplan.lint.pyproject import Settings
     from warmplan.lint.runner import CheckReport
 
 
@@ -34,7 +35,14 @@ def check(
             show_default=False,
         ),
     ],
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too")] = False,
+    strict: Annotated[
+        bool | None,
+        typer.Option(
+            "--strict/--no-strict",
+            help="Fail on warnings too (default: pyproject.toml's strict, else no)",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         CheckFormat,
         typer.Option(
@@ -68,11 +76,27 @@ def check(
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option("--ignore", help="Silence a rule by code, e.g. --ignore WP109 (repeatable)"),
+        typer.Option(
+            "--ignore",
+            help="Silence a rule by code or prefix, e.g. --ignore WP109 (repeatable)",
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="Run only these rules (codes or prefixes: --select WP12), in place of "
+            "pyproject.toml's select and ignore (repeatable)",
+        ),
     ] = None,
     max_steps: Annotated[
-        int, typer.Option(help="Refuse plans with more optimizer steps", min=1)
-    ] = MAX_STEPS,
+        int | None,
+        typer.Option(
+            help=f"Refuse plans with more optimizer steps  [default: {MAX_STEPS}]",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
     dataset_size: Annotated[
         int | None,
         typer.Option(help="Training examples, for recipes that train for epochs", min=1),
@@ -84,8 +108,7 @@ def check(
         int | None, typer.Option(help="Total optimizer updates, for recipes", min=1)
     ] = None,
     steps_per_epoch: Annotated[
-        int | None,
-        typer.Option(help="Optimizer updates per epoch, for recipes (mmengine)", min=1),
+        int | None, typer.Option(help="Optimizer updates per epoch, for recipes", min=1)
     ] = None,
     source_format: Annotated[
         str | None,
@@ -113,6 +136,18 @@ def check(
             "is something to fix, 0 if not",
         ),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read [tool.warmplan] from this pyproject.toml (default: the first one "
+            "with the table, from here up to the repository's root)",
+            dir_okay=False,
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Read no pyproject.toml: flags only")
+    ] = False,
 ) -> None:
     """Check plans for schedule mistakes (CI linter): exit 0 clean, 1 errors, 2 usage."""
     with reporting():
@@ -129,12 +164,15 @@ def check(
             "training.steps": steps,
             "training.steps_per_epoch": steps_per_epoch,
         }
+        settings = read_settings(config, isolated)
         report = check_paths(
             paths,
             ignore=ignore or [],
             max_steps=max_steps,
             overrides={k: v for k, v in facts.items() if v is not None},
             source_format=source_format,
+            select=select,
+            settings=settings,
         )
         if diff:
             code = _show_diff(report)
@@ -148,8 +186,26 @@ def check(
         if count and not plain:
             err(count)
     unwritten = fixed is not None and fixed.unwritten
+    strict = bool(settings.strict) if strict is None else strict
     if (report.failed(strict) and not exit_zero) or unwritten:
         raise typer.Exit(EXIT_INVALID)
+
+
+def read_settings(config: Path | None, isolated: bool) -> Settings:
+    """The ``[tool.warmplan]`` settings that apply: ``--config``'s file, none with
+    ``--isolated``, else the one found from the current folder upward."""
+    from warmplan.errors import UsageError
+    from warmplan.lint import pyproject
+    from warmplan.lint.runner import known_codes
+
+    if config is not None and isolated:
+        raise UsageError("--config and --isolated exclude each other: give one")
+    if isolated:
+        return pyproject.Settings()
+    if config is not None and not config.is_file():
+        raise UsageError(f"--config {config}: no such file")
+    path = config or pyproject.find(Path.cwd())
+    return pyproject.load(path, known_codes()) if path else pyproject.Settings()
 
 
 def _shows_source(

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from warmplan import __version__
-from warmplan.cli import check, code, convert, plot, show, verify
+from warmplan.cli import check, code, convert, plot, rule, show, verify
 from warmplan.cli.common import State, reporting
 
 app = typer.Typer(
@@ -58,6 +58,7 @@ def main(
 app.command()(show.show)
 app.command()(plot.plot)
 app.command()(check.check)
+app.command()(rule.rule)
 app.command()(verify.verify)
 app.command()(code.code)
 app.command()(convert.convert)

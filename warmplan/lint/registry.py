@@ -30,6 +30,8 @@ RuleFunction = Callable[["Plan", "Trace"], Iterable[tuple[Any, ...]]]
 TORCH_REFUSED = errors.TORCH_REFUSED
 #: An ``ignore:`` entry that names no rule.
 UNKNOWN_IGNORE = "WP100"
+#: A suppression comment that silences nothing (found by :mod:`warmplan.lint.suppress`).
+UNUSED_SUPPRESSION = "WP116"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ rendering: the runner returns a :class:`CheckReport` that :mod:`warmplan.render.
 from __future__ import annotations
 
 import glob
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.errors import ConfigError, Finding, Fix, UsageError
-from warmplan.lint.registry import RULES, TORCH_REFUSED, UNKNOWN_IGNORE, Rule
+from warmplan.lint import suppress
+from warmplan.lint.pyproject import Settings
+from warmplan.lint.registry import RULES, TORCH_REFUSED, UNKNOWN_IGNORE, UNUSED_SUPPRESSION, Rule
+from warmplan.lint.selection import enabled, selected, selects_any
 
 if TYPE_CHECKING:
     from warmplan.config.models import Plan
@@ -32,7 +34,7 @@ def all_rules() -> dict[str, Rule]:
 
 
 def known_codes() -> set[str]:
-    return {*all_rules(), TORCH_REFUSED, UNKNOWN_IGNORE}
+    return {*all_rules(), TORCH_REFUSED, UNKNOWN_IGNORE, UNUSED_SUPPRESSION}
 
 
 def check_plan(plan: Plan, trace: Trace, ignore: Iterable[str] = ()) -> list[Finding]:
@@ -88,6 +90,7 @@ class FileResult:
     #: the format the file was read as (another tool's config is not fixed in place)
     format: str = "warmplan"
     checked_with: CheckArgs = field(default_factory=CheckArgs)
+    is_plan: bool = True  # False for the pyproject.toml whose [tool.warmplan] is wrong
 
     @property
     def status(self) -> str:
@@ -107,7 +110,7 @@ class CheckReport:
     @property
     def plans(self) -> int:
         """How many plan files were checked (arguments that matched none excluded)."""
-        return sum(1 for result in self.files if result.matched)
+        return sum(1 for result in self.files if result.matched and result.is_plan)
 
     @property
     def findings(self) -> list[Finding]:
@@ -169,23 +172,38 @@ def check_paths(
     max_steps: int | None = None,
     overrides: Any = None,
     source_format: str | None = None,
+    select: Iterable[str] | None = None,
+    settings: Settings | None = None,
 ) -> CheckReport:
     """Load, validate, simulate and check every plan under ``paths``; never stop early.
 
-    ``ignore``: rule codes to silence everywhere (UsageError for a code that names no
-    rule). Every problem, a file that does not load included, becomes a finding.
+    ``select``, ``ignore``: rule codes or prefixes of codes to run, to silence (a
+    UsageError for one that names no rule), applied after ``settings`` (the
+    ``[tool.warmplan]`` table: see :mod:`warmplan.lint.selection`). ``overrides`` and
+    ``max_steps`` win over the table's. Every problem, a file that does not load or a
+    mistake in the table included, becomes a finding.
     """
+    settings = settings or Settings()
     ignore = [code.strip().upper() for code in ignore]  # `--ignore wp109` is WP109
-    unknown = sorted(set(ignore) - known_codes())
-    if unknown:
-        codes = ", ".join(sorted(known_codes()))
-        raise UsageError(f"--ignore {unknown[0]}: no such rule; the rules are {codes}")
+    select = None if select is None else [code.strip().upper() for code in select]
+    for option, codes in (("--select", select or []), ("--ignore", ignore)):
+        unknown = [code for code in codes if not selects_any(code, known_codes())]
+        if unknown:
+            names = ", ".join(sorted(known_codes()))
+            raise UsageError(f"{option} {unknown[0]}: no such rule; the rules are {names}")
     if not paths:
         raise UsageError("give at least one plan file, folder or glob to check")
     files, unmatched = expand_paths(paths)
     results = [FileResult(f.path or "", [f], loaded=False, matched=False) for f in unmatched]
+    if settings.findings:
+        results.insert(0, FileResult(settings.path or "", settings.findings, False, is_plan=False))
+    every = known_codes()
+    on = enabled(every, [(settings.select, settings.ignore), (select, ignore)])
     for path in files:
-        results.append(check_file(path, ignore, max_steps, overrides, source_format))
+        silenced = (every - on) | selected(settings.ignored_in(path), every)
+        facts = {**settings.facts_for(path), **(overrides or {})}
+        steps = max_steps or settings.max_steps
+        results.append(check_file(path, silenced, steps, facts or None, source_format))
     return CheckReport(results)
 
 
@@ -204,13 +222,21 @@ def check_file(
     ``text``: check it as the content of ``path`` instead of reading the file (a fix
     being proven before it is written).
     """
-    result = _checked_file(path, set(ignore), max_steps, overrides, source_format, text)
+    silenced = set(ignore)
+    result, rules_ran = _checked_file(path, silenced, max_steps, overrides, source_format, text)
     result.checked_with = CheckArgs(frozenset(ignore), max_steps, overrides, source_format)
-    suppressed = inline_suppressions(path, text)
-    if suppressed:
-        result.findings = [
-            f for f in result.findings if f.code not in suppressed.get(f.line or 0, ())
-        ]
+    content = suppress.read_text(path) if text is None else text
+    if content is None:
+        return result
+    suppressions, malformed = suppress.parse(path, content)
+    known = known_codes()
+    judged = known - silenced if rules_ran else None  # a silenced rule cannot be judged
+    findings = suppress.apply(path, result.findings + malformed, suppressions, known, judged)
+    if UNUSED_SUPPRESSION in silenced:
+        findings = [f for f in findings if f.code != UNUSED_SUPPRESSION]
+    if rules_ran:  # else the reader's order is kept: its findings, then the missing fact
+        findings.sort(key=lambda f: (f.line or 0, f.col or 0, f.code))
+    result.findings = findings
     return result
 
 
@@ -222,34 +248,6 @@ def check_again(result: FileResult, text: str) -> FileResult:
     )
 
 
-#: ``# warmplan: ignore[WP109]`` (or ``ignore[WP102, WP124]``) at the end of a line
-_SUPPRESSION = re.compile(r"#\s*warmplan:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
-
-
-def inline_suppressions(path: str, text: str | None = None) -> dict[int, set[str]]:
-    """Line -> the rule codes a trailing ``# warmplan: ignore[...]`` comment silences
-    there. A comment, so it also works in another tool's config (whose parser refuses
-    unknown keys such as ``ignore:``). An unreadable file has none (reading it reports).
-    ``text``: the file's content, already read."""
-    from warmplan.limits import MAX_FILE_BYTES
-
-    if text is None:
-        try:
-            if not Path(path).is_file():  # a FIFO or a device is read once, by the loader
-                return {}
-            with open(path, "rb") as handle:
-                text = handle.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            return {}
-    found: dict[int, set[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SUPPRESSION.search(line)
-        if match:
-            codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
-            found[number] = codes
-    return found
-
-
 def _checked_file(
     path: str,
     silenced: set[str],
@@ -257,7 +255,8 @@ def _checked_file(
     overrides: Any,
     source_format: str | None,
     text: str | None = None,
-) -> FileResult:
+) -> tuple[FileResult, bool]:
+    """The file's result before suppressions, and whether the rules ran over it."""
     from warmplan.formats.draft import NeedsFact
     from warmplan.formats.load import load_plan, load_text
     from warmplan.limits import MAX_STEPS
@@ -277,11 +276,11 @@ def _checked_file(
         trace = simulate(plan, max_steps=max_steps or MAX_STEPS, checkpoints=checkpoints)
     except NeedsFact as exc:
         missing = [f.at(severity="warning") for f in exc.findings]
-        return FileResult(path, [f for f in exc.warnings if f.code not in silenced] + missing)
+        kept = [f for f in exc.warnings if f.code not in silenced]
+        return FileResult(path, kept + missing), False
     except ConfigError as exc:  # torch's refusals too (WP114): see simulation
-        return FileResult(path, list(exc.findings), loaded=False)
+        return FileResult(path, list(exc.findings), loaded=False), False
     silenced |= set(plan.ignore)
     read = [f for f in plan.source.findings if f.code not in silenced]
     findings = read + check_plan(plan, trace, ignore)
-    ordered = sorted(findings, key=lambda f: (f.line or 0, f.col or 0, f.code))
-    return FileResult(path, ordered, format=plan.source.format)
+    return FileResult(path, findings, format=plan.source.format), True

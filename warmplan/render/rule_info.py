@@ -1,41 +1,15 @@
 """What a report says about a finding's code: its title, default severity and help page.
 
-The rules of `warmplan check` (WP1xx) carry theirs in the registry; the load and
-validation problems (WP0xx) are findings without a rule function, titled here. SARIF's
-rule metadata and ``--statistics`` read both through :func:`code_info`.
+All three come from the pages of :mod:`warmplan.lint.docs` (the one source of the codes'
+documentation, of `warmplan rule` and of ``docs/rules/``): SARIF's rule metadata and
+``--statistics`` read them through :func:`code_info` and :func:`help_uri`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warmplan import errors
 from warmplan.errors import Severity
-
-#: the load and validation codes (raised while reading a plan, not by a rule)
-LOAD_TITLES: dict[str, tuple[str, Severity]] = {
-    errors.UNREADABLE: ("a file that cannot be read (missing, a folder, not UTF-8 text)", "error"),
-    errors.YAML_SYNTAX: (
-        "YAML, JSON or a Python config that does not parse, or is not data",
-        "error",
-    ),
-    errors.NOT_A_MAPPING: ("a plan (or a block) that is not a mapping of keys", "error"),
-    errors.UNKNOWN_KEY: ("an unknown key (with a did-you-mean)", "error"),
-    errors.MISSING_KEY: ("a required key missing", "error"),
-    errors.BAD_VALUE: ("a value of the wrong type or out of range", "error"),
-    errors.INCONSISTENT: ("values that cannot hold together", "error"),
-    errors.DUPLICATE_KEY: ("a key given twice", "error"),
-    errors.TOO_LARGE: ("a config too large, too deep or too long to simulate", "error"),
-    errors.BAD_OVERRIDE: ("a --set override that does not parse", "error"),
-    # `check` reports it as a warning: a folder of recipes is checked without their facts
-    errors.NEEDS_FACT: ("a recipe that needs a run-time fact (--dataset-size, --steps)", "warning"),
-    errors.OTHER_FORMAT: ("another tool's config read as a warmplan plan", "error"),
-}
-
-_UNREGISTERED: dict[str, tuple[str, Severity]] = {
-    errors.TORCH_REFUSED: ("torch refused to build or step the schedule", "error"),
-    "WP100": ("an ignore: entry that names no rule", "warning"),
-}
 
 
 @dataclass(frozen=True)
@@ -46,17 +20,17 @@ class CodeInfo:
 
 
 def help_uri(code: str) -> str:
-    """The documentation page of ``code`` (one place, to point elsewhere later)."""
-    return f"https://github.com/warmplan/warmplan/blob/main/docs/rules/{code}.md"
+    """The documentation page of ``code``."""
+    from warmplan.lint import docs
+
+    return docs.url(code)
 
 
 def every_code() -> list[CodeInfo]:
     """Every code a check report can hold, sorted."""
-    from warmplan.lint.runner import all_rules
+    from warmplan.lint import docs
 
-    known = {**LOAD_TITLES, **_UNREGISTERED}
-    known |= {code: (rule.title, rule.severity) for code, rule in all_rules().items()}
-    return [CodeInfo(code, title, severity) for code, (title, severity) in sorted(known.items())]
+    return [CodeInfo(code, title, severity) for code, severity, title in docs.listing()]
 
 
 def code_info(code: str) -> CodeInfo:
