@@ -55,14 +55,14 @@ training:
   interval: epoch
 decay:
   kind: 'cosine'
-  "T_max": 20   # warmplan: ignore[WP110]
+  "T_max": 20   # from the 20-epoch recipe
   eta_min: 1.0e-5
 """
 
 
 def test_a_cosine_horizon_that_ends_early_is_set_to_the_decay_phase(tmp_path):
     # WP106 names "set T_max: 40": the decay phase is all 40 epochs (no warm-up); the
-    # quoted key, the quoted kind, the comments and the suppression stay as written
+    # quoted key, the quoted kind, and the comments stay as written
     assert fixed_text(tmp_path, COSINE_SHORT) == dedent("""
         # a cosine copied from a 20-epoch run onto a 40-epoch one
         name: short-cosine
@@ -72,7 +72,7 @@ def test_a_cosine_horizon_that_ends_early_is_set_to_the_decay_phase(tmp_path):
           interval: epoch
         decay:
           kind: 'cosine'
-          "T_max": 40   # warmplan: ignore[WP110]
+          "T_max": 40   # from the 20-epoch recipe
           eta_min: 1.0e-5
         """)
 
@@ -418,8 +418,8 @@ def test_diff_prints_the_change_writes_nothing_and_exits_1(tmp_path):
         "   interval: epoch\n"
         " decay:\n"
         "   kind: 'cosine'\n"
-        '-  "T_max": 20   # warmplan: ignore[WP110]\n'
-        '+  "T_max": 40   # warmplan: ignore[WP110]\n'
+        '-  "T_max": 20   # from the 20-epoch recipe\n'
+        '+  "T_max": 40   # from the 20-epoch recipe\n'
         "   eta_min: 1.0e-5\n"
     )
     assert result.stderr == "Would fix 1 finding (0 remaining)\n"
@@ -577,8 +577,8 @@ def test_fix_in_a_git_repository_changes_exactly_the_intended_values(tmp_path, m
         "--- configs/cosine.yaml\n"
         "+++ configs/cosine.yaml\n"
         "@@ -9 +9 @@ decay:\n"
-        '-  "T_max": 20   # warmplan: ignore[WP110]\n'
-        '+  "T_max": 40   # warmplan: ignore[WP110]\n'
+        '-  "T_max": 20   # from the 20-epoch recipe\n'
+        '+  "T_max": 40   # from the 20-epoch recipe\n'
         "diff --git configs/resnet.yaml configs/resnet.yaml\n"
         f"index {_blob(tmp_path, 'resnet', git)}\n"
         "--- configs/resnet.yaml\n"
@@ -660,3 +660,15 @@ def test_the_count_follows_a_report_written_to_a_file_on_stderr(tmp_path):
     assert result.exit_code == 0
     assert report.read_text() == "1 plan checked: 0 errors, 0 warnings\n"
     assert result.stderr.splitlines()[-1] == "Fixed 1 finding (0 remaining)"
+
+
+def test_fix_keeps_an_inline_suppression_on_the_line_it_edits(tmp_path):
+    """The comment stays as written; it silences nothing there (no WP110 on that line),
+    so check reports it as stale (WP116) before and after the fix alike."""
+    stale = COSINE_SHORT.replace("# from the 20-epoch recipe", "# warmplan: ignore[WP110]")
+    path = plan_file(tmp_path, stale)
+    result = runner.invoke(app, ["check", "--fix", str(path)])
+    assert '  "T_max": 40   # warmplan: ignore[WP110]\n' in path.read_text()
+    (remaining,) = [line for line in result.stdout.splitlines() if "[WP" in line]
+    assert remaining.endswith("[WP116]") and "silences nothing" in remaining
+    assert result.stdout.splitlines()[-1] == "Fixed 1 finding (1 remaining)"
