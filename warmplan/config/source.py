@@ -39,6 +39,9 @@ class Source:
     #: the format the file was written in (another tool's config is read by a reader
     #: in :mod:`warmplan.formats`), the run-time facts it used, and its notes/warnings
     format: str = "warmplan"
+    #: a launch script's flags whose value names a variable the script never sets
+    #: (key -> the variable): an error only where a reader needs the value
+    unresolved: dict[KeyPath, str] = field(default_factory=dict)
     facts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -75,8 +78,12 @@ def dotted_key(key: KeyPath) -> str:
 def read_source(path: str | Path) -> Source:
     """Read and parse a YAML plan file; raise ConfigError pointing at what is wrong."""
     shown = str(path)
-    text = _read_text(Path(path), shown)
-    return parse_yaml(text, shown)
+    return parse_yaml(read_text(path), shown)
+
+
+def read_text(path: str | Path) -> str:
+    """A config file's text, refused when it is missing, huge, binary or not UTF-8."""
+    return _read_text(Path(path), str(path))
 
 
 def _fail(

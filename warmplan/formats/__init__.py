@@ -14,6 +14,7 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "megatron": "warmplan.formats.megatron",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -22,8 +23,22 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "megatron": "Megatron-LM launch script",
 }
 
+#: flags only Megatron-LM's argument parser has (a launch script's data)
+_MEGATRON_FLAGS = {
+    "--lr-decay-style",
+    "--lr-decay-iters",
+    "--lr-decay-samples",
+    "--lr-warmup-fraction",
+    "--lr-warmup-iters",
+    "--lr-warmup-samples",
+    "--train-iters",
+    "--train-samples",
+    "--min-lr",
+    "--global-batch-size",
+}
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
 _DEEPSPEED_KEYS = {
     "train_micro_batch_size_per_gpu",
@@ -73,6 +88,8 @@ def detect(data: Any) -> str:
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
+    if top & _MEGATRON_FLAGS:  # a launch script's arguments (warmplan.config.shell)
+        return "megatron"
     if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
         return NATIVE
     if (

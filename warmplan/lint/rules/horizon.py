@@ -106,7 +106,7 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
             f"back to the target); {fix}",
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
         )
-    elif held:
+    elif held and not getattr(plan.decay, "hold_floor", False):  # a held floor is asked for
         share = held / n
         yield (
             ("decay", key),
