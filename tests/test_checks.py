@@ -54,7 +54,8 @@ def test_every_rule_code_has_a_negative_example_or_a_synthetic_test():
     # the traps of other tools' configs have theirs in tests/data/formats/check (test_formats)
     in_files |= {
         item.strip().split("@")[0]
-        for path in (DATA / "formats" / "check" / "negative").glob("*.yaml")
+        for pattern in ("*.yaml", "*.sh")  # Megatron's traps are in launch scripts
+        for path in (DATA / "formats" / "check" / "negative").glob(pattern)
         for item in EXPECT.search(path.read_text()).group(1).split(",")  # type: ignore[union-attr]
     }
     synthetic = {"WP103", "WP110", "WP111", "WP112", "WP114"}

@@ -137,7 +137,7 @@ def _global_batch(draft: Draft, args: dict[str, Any]) -> int:
     micro = args["--micro-batch-size"] or 1
     if world is None:
         raise draft.needs(
-            (),
+            ("--micro-batch-size",) if draft.has("--micro-batch-size") else (),
             "no --global-batch-size: Megatron takes --micro-batch-size x the data-parallel "
             "size; pass --world-size (the GPUs of the run)",
         )

@@ -67,7 +67,7 @@ _START_ARGUMENTS = {
     "deepspeed": "preset.args.warmup_min_lr",
     "optax": "preset.args.init_value",
     "keras": "preset.args.initial_learning_rate",
-    "megatron": "preset.args.init_lr (--lr-warmup-init)",
+    "megatron": "--lr-warmup-init, preset.args.init_lr",
 }
 
 
