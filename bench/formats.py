@@ -26,6 +26,7 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/transformers/cosine-ratio.yaml",
     ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
+    ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
 ]
 
 

@@ -15,6 +15,7 @@ READERS = {
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
     "megatron": "warmplan.formats.megatron",
+    "nemo": "warmplan.formats.nemo",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -24,6 +25,7 @@ TITLES = {
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
     "megatron": "Megatron-LM launch script",
+    "nemo": "NeMo model config",
 }
 
 #: flags only Megatron-LM's argument parser has (a launch script's data)
@@ -90,6 +92,9 @@ def detect(data: Any) -> str:
     top = set(data)
     if top & _MEGATRON_FLAGS:  # a launch script's arguments (warmplan.config.shell)
         return "megatron"
+    model = data.get("model")
+    if isinstance(model, dict) and isinstance(model.get("optim"), dict):
+        return "nemo"  # NeMo's model.optim (.sched): no other format nests a model block
     if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
         return NATIVE
     if (

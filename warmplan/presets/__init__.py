@@ -25,7 +25,9 @@ from functools import partial
 from typing import Any, Literal, Protocol, get_args
 
 #: the frameworks with presets: the plan model validates ``preset.framework`` against it
-Framework = Literal["transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "megatron"]
+Framework = Literal[
+    "transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "megatron", "nemo"
+]
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 
 #: plans up to this long have every step's factor checked when they are loaded

@@ -68,6 +68,7 @@ _START_ARGUMENTS = {
     "optax": "preset.args.init_value",
     "keras": "preset.args.initial_learning_rate",
     "megatron": "--lr-warmup-init, preset.args.init_lr",
+    "nemo": "CosineAnnealing starts at 0 only with constant_steps > 0: set it to 0",
 }
 
 
