@@ -27,6 +27,7 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
     ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
+    ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
 ]
 
 

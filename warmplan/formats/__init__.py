@@ -16,6 +16,7 @@ READERS = {
     "deepspeed": "warmplan.formats.deepspeed",
     "megatron": "warmplan.formats.megatron",
     "nemo": "warmplan.formats.nemo",
+    "neox": "warmplan.formats.neox",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -26,6 +27,7 @@ TITLES = {
     "deepspeed": "DeepSpeed config",
     "megatron": "Megatron-LM launch script",
     "nemo": "NeMo model config",
+    "neox": "GPT-NeoX config",
 }
 
 #: flags only Megatron-LM's argument parser has (a launch script's data)
@@ -40,6 +42,16 @@ _MEGATRON_FLAGS = {
     "--train-samples",
     "--min-lr",
     "--global-batch-size",
+}
+#: keys only GPT-NeoX's configs have (NeoX reads "-" and "_" alike)
+_NEOX_KEYS = {
+    "lr_decay_style",
+    "lr-decay-style",
+    "lr_decay_iters",
+    "lr-decay-iters",
+    "lr_decay_fraction",
+    "train_iters",
+    "train-iters",
 }
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
 _DEEPSPEED_KEYS = {
@@ -92,6 +104,8 @@ def detect(data: Any) -> str:
     top = set(data)
     if top & _MEGATRON_FLAGS:  # a launch script's arguments (warmplan.config.shell)
         return "megatron"
+    if top & _NEOX_KEYS:  # before DeepSpeed: a NeoX config holds DeepSpeed's keys too
+        return "neox"
     model = data.get("model")
     if isinstance(model, dict) and isinstance(model.get("optim"), dict):
         return "nemo"  # NeMo's model.optim (.sched): no other format nests a model block

@@ -1,4 +1,4 @@
-"""The traps of Megatron-LM launch scripts and NeMo configs (WP160-WP166), found by
+"""The traps of Megatron-LM launch scripts, NeMo and GPT-NeoX configs (WP160-WP167), found by
 :mod:`warmplan.formats.megatron` and :mod:`warmplan.formats.nemo` while they read the
 file (the findings point at its keys); registered in :mod:`warmplan.lint.rules.formats`
 so ``--ignore`` knows them."""
@@ -12,6 +12,7 @@ MIN_LR_ZERO = "WP163"  # --min-lr 0 (the default) with a decay to it: the last u
 IGNORED_FLAG = "WP164"  # a flag the decay style chosen ignores
 NEMO_CONSTANT_STEPS = "WP165"  # CosineAnnealing constant_steps > 0: another formula
 NEMO_NOAM_MULTIPLIER = "WP166"  # NoamAnnealing's lr is a multiplier, not the peak
+NEOX_COSINE_RISES = "WP167"  # NeoX's cosine past lr_decay_iters comes back up
 
 TITLES = {
     DECAY_SHORTER: "Megatron's LR decay ending before training: min-lr held for the rest",
@@ -21,4 +22,5 @@ TITLES = {
     IGNORED_FLAG: "a Megatron schedule flag the chosen --lr-decay-style ignores",
     NEMO_CONSTANT_STEPS: "NeMo CosineAnnealing with constant_steps: Megatron's formula",
     NEMO_NOAM_MULTIPLIER: "NeMo NoamAnnealing's lr, a multiplier rather than the peak",
+    NEOX_COSINE_RISES: "GPT-NeoX's cosine ending before training: the LR comes back up",
 }

@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol, get_args
 
 #: the frameworks with presets: the plan model validates ``preset.framework`` against it
 Framework = Literal[
-    "transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "megatron", "nemo"
+    "transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "megatron", "nemo", "neox"
 ]
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 
