@@ -101,13 +101,15 @@ def test_an_inline_suppression_silences_its_rules_on_its_line_only(tmp_path):
     assert "WP102" in codes and "WP124" in codes  # WP124 sits on another line
 
 
-def test_bert_config_warns_about_its_wasted_first_step_unless_told(configs_report):
+def test_bert_config_warns_about_its_wasted_first_step_unless_told():
     """bert-linear.yaml's comment promises this warning; the plan silences it."""
     plan = load_plan(str(CONFIGS / "bert-linear.yaml"))
     assert plan.ignore == ["WP102"]
     bare = plan.model_copy(update={"ignore": []})
     bare._source = plan.source
-    found = check_plan(bare, simulate(plan))
+    # WP111 re-simulates the million updates; the plan passes it (and every other rule)
+    # in test_every_config_passes_check_strict
+    found = check_plan(bare, simulate(plan), ignore=["WP111"])
     assert [(f.code, f.severity) for f in found] == [("WP102", "warning")]
     assert "1 optimizer step trains with LR 0" in found[0].message
 

@@ -57,6 +57,7 @@ def test_the_issue_example_in_the_cli(tmp_path):
     first, summary = result.stdout.splitlines()
     assert first.startswith(f"{path}:1:1: error: this looks like a transformers TrainingArguments")
     assert "did you mean" not in first and summary == "1 plan checked: 1 error, 0 warnings"
+    assert "leave out --from, or --from transformers" in first  # warmplan reads it
 
 
 NATIVE_CONFIGS = sorted(p for p in CONFIGS.glob("**/*.yaml") if "recipes" not in p.parts)

@@ -149,18 +149,21 @@ def test_shell_completion_is_enabled_and_completes_without_torch(tmp_path):
     shell calls warmplan on every TAB) answers without importing torch or matplotlib."""
     import os
 
-    from typer.testing import CliRunner
+    # typer detects the shell from the process tree, where a CI runner may have none:
+    # its own switch (read when the app starts) takes the shell by name instead
+    named = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    cli = [sys.executable, "-c", "from warmplan.cli.main import app; app(prog_name='warmplan')"]
 
-    from warmplan.cli.main import app
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+        )
 
-    shown = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="warmplan")
-    assert shown.exit_code == 0, shown.output
+    shown = run("--show-completion", "bash", **named)
+    assert shown.returncode == 0, shown.stderr
     assert "complete -o default -F _warmplan_completion warmplan" in shown.stdout
-    env = {"HOME": str(tmp_path)}
-    installed = CliRunner().invoke(
-        app, ["--install-completion", "bash"], prog_name="warmplan", env=env
-    )
-    assert installed.exit_code == 0, installed.output
+    installed = run("--install-completion", "bash", **{**named, "HOME": str(tmp_path)})
+    assert installed.returncode == 0, installed.stderr
     assert "_warmplan_completion" in (tmp_path / ".bash_completions" / "warmplan.sh").read_text()
     probe = PROBE.replace("app({args!r})", "app({args!r}, prog_name='warmplan')")
     completion = {

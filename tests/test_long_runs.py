@@ -27,6 +27,9 @@ LONG = [
     "--warmup", "linear", "--warmup-length", "10000", "--start-factor", "0.01",
     "--decay", "cosine", "--eta-min", "1e-5",
 ]  # fmt: skip
+#: 500,000 steps: a quarter of the simulating, and still a write of a good part of a
+#: second to be interrupted in
+WRITTEN = [*LONG[:5], "250000", *LONG[6:]]
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and ptys")
 
@@ -97,13 +100,13 @@ def test_ctrl_c_while_simulating_exits_130_and_writes_nothing(command, tmp_path)
 
 
 def test_ctrl_c_while_writing_the_file_leaves_no_partial_file(tmp_path):
-    process, terminal = _start(["show", *LONG, "-f", "csv", "-o", "lr.csv"], tmp_path)
+    process, terminal = _start(["show", *WRITTEN, "-f", "csv", "-o", "lr.csv"], tmp_path)
     _read_until(terminal, "simulating")
     deadline = time.monotonic() + 300
     while not list(tmp_path.glob(".lr.csv.*.part")):  # the atomic write has begun
         assert process.poll() is None and time.monotonic() < deadline, "never wrote"
         time.sleep(0.005)
-    time.sleep(0.05)  # well into the writing (2M rows take seconds), past mkstemp
+    time.sleep(0.02)  # into the writing (500,000 rows take a while), past mkstemp
     process.send_signal(signal.SIGINT)
     rest = _finish(process, terminal)
     assert process.returncode == 130, rest

@@ -11,7 +11,7 @@ from warmplan.config.load import load_plan
 from warmplan.lint.runner import check_plan
 from warmplan.schedule.simulate import simulate
 
-EPOCHS, PER_EPOCH = 90, 5005  # ResNet-50 on ImageNet, batch 256 (Goyal et al.)
+EPOCHS, PER_EPOCH = 90, 100  # a ResNet recipe (90 epochs) on 50,000 images, batch 500
 RESNET = {
     "optimizer": {"kind": "sgd", "lr": 0.1},
     "training": {"epochs": EPOCHS, "steps_per_epoch": PER_EPOCH, "interval": "step"},
@@ -37,9 +37,9 @@ def test_milestones_in_epochs_give_one_finding_with_the_fix():
     (finding,) = found(RESNET)
     assert finding.code == "WP115" and finding.severity == "error"
     assert finding.key == "decay.milestones"
-    steps = "; ".join(f"{m * PER_EPOCH:,}" for m in (30, 60, 80))  # 150,150; ...
+    steps = "; ".join(f"{m * PER_EPOCH:,}" for m in (30, 60, 80))  # 3,000; ...
     assert f"milestones: {{epochs: [30, 60, 80]}} (= steps {steps})" in finding.message
-    assert "inside the 25,025-step warm-up" in finding.message  # 5 x 5,005
+    assert "inside the 500-step warm-up" in finding.message  # 5 x 100
 
 
 def test_the_written_fix_is_clean_and_drops_at_the_epochs():
@@ -57,7 +57,7 @@ def test_the_written_fix_is_clean_and_drops_at_the_epochs():
         (
             {"warmup": None, "decay": {"kind": "cosine", "T_max": 90}},
             "decay.T_max",
-            "T_max: {epochs: 90} (= 450,450 steps)",
+            "T_max: {epochs: 90} (= 9,000 steps)",
         ),
         (
             {"decay": {"kind": "step", "step_size": 30}},
@@ -76,7 +76,7 @@ def test_lengths_and_horizons_in_epochs(blocks, key, advice):
 def test_a_tiny_warmup_on_a_budget_in_steps_names_the_epoch_size():
     data = {
         "optimizer": {"kind": "adamw", "lr": 3e-4, "betas": [0.9, 0.95]},
-        "training": {"steps": 450_000},
+        "training": {"steps": 60_000},  # 5 steps: under 0.01% of it
         "warmup": {"kind": "linear", "length": 5},
         "decay": {"kind": "cosine", "min_lr_ratio": 0.1},
     }
@@ -88,7 +88,7 @@ def test_a_tiny_warmup_on_a_budget_in_steps_names_the_epoch_size():
 @pytest.mark.parametrize(
     "blocks",
     [
-        {"decay": {"kind": "multistep", "milestones": [150_150, 300_300, 400_400]}},
+        {"decay": {"kind": "multistep", "milestones": [3_000, 6_000, 8_000]}},
         {"warmup": {"kind": "linear", "length": 2000}},  # a real warm-up in steps
         {
             "training": {"epochs": 3, "steps_per_epoch": 100, "interval": "step"},
@@ -105,7 +105,7 @@ def test_show_prints_the_same_note_and_runs(tmp_path):
     path = tmp_path / "resnet.yaml"
     path.write_text(
         "optimizer: {kind: sgd, lr: 0.1}\n"
-        "training: {epochs: 90, steps_per_epoch: 5005, interval: step}\n"
+        "training: {epochs: 90, steps_per_epoch: 100, interval: step}\n"
         "warmup: {kind: linear, epochs: 5}\n"
         "decay: {kind: multistep, milestones: [30, 60, 80]}\n"
     )

@@ -6,7 +6,12 @@ A plan of 60 updates: a 10-update linear warm-up from 0.1x to 1e-3, then a cosin
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -111,6 +116,59 @@ def test_stepping_the_scheduler_before_the_optimizer_is_a_shift_by_one():
     assert (caught.value.update, caught.value.kind, caught.value.by) == (0, "shift", 1)
 
 
+def _scheduler_over(optimizer: torch.optim.Optimizer, total: int) -> SequentialLR:
+    warm = LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=WARMUP)
+    cosine = CosineAnnealingLR(optimizer, T_max=total - WARMUP, eta_min=1e-5)
+    return SequentialLR(optimizer, [warm, cosine], milestones=[WARMUP])
+
+
+def _lrs_over(total: int) -> list[float]:
+    _, optimizer = _model_and_optimizer()
+    scheduler = _scheduler_over(optimizer, total)
+    lrs = []
+    for _ in range(UPDATES):
+        lrs.append(scheduler.get_last_lr()[0])
+        optimizer.step()  # no gradients: a no-op update, so torch keeps the order
+        scheduler.step()
+    return lrs
+
+
+def test_a_scheduler_built_for_another_total_is_a_horizon():
+    """The run's cosine is built for 72 updates (6/5 of the plan's 60: another dataset
+    size); the warm-up is the same, so the first update that strays is the first decay
+    update whose LR differs, found here with plain torch."""
+    run_lrs, plan_lrs = _lrs_over(72), _lrs_over(UPDATES)
+    first = next(u for u in range(UPDATES) if run_lrs[u] != pytest.approx(plan_lrs[u], rel=1e-9))
+    assert first > WARMUP
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler_over(optimizer, 72)
+    watched = warmplan.watch(optimizer, PLAN)
+    with pytest.raises(ScheduleDivergence) as caught:
+        for _ in range(UPDATES):
+            _update(model, optimizer)
+            scheduler.step()
+    divergence = caught.value
+    assert (divergence.update, divergence.kind, divergence.total) == (first, "horizon", 72)
+    assert divergence.actual == pytest.approx(run_lrs[first], rel=1e-12)
+    assert "over 72 updates" in str(divergence)
+    watched.close()
+
+
+def test_a_fault_no_law_explains_is_other_and_names_no_horizon():
+    model, optimizer = _model_and_optimizer()
+    scheduler = _scheduler(optimizer)
+    watched = warmplan.watch(optimizer, PLAN, on_divergence="log")
+    for step in range(UPDATES):
+        if step == 20:
+            for group in optimizer.param_groups:
+                group["lr"] = 0.123  # set by hand: no schedule over any total gives it
+        _update(model, optimizer)
+        scheduler.step()
+    assert watched.divergences[0].kind == "other" and watched.divergences[0].total is None
+    assert watched.divergences[0].update == 20
+    watched.close()
+
+
 def test_a_run_longer_than_its_plan_diverges_past_the_end():
     model, optimizer = _model_and_optimizer()
     scheduler = _scheduler(optimizer)
@@ -197,7 +255,6 @@ def test_a_bad_on_divergence_is_refused():
 
 
 def test_the_readme_shows_the_real_message():
-    from pathlib import Path
 
     model, optimizer = _model_and_optimizer()
     scheduler = _scheduler(optimizer)
@@ -212,8 +269,6 @@ def test_the_readme_shows_the_real_message():
 
 
 def test_watching_imports_neither_matplotlib_nor_rich_nor_the_frameworks():
-    import subprocess
-    import sys
 
     code = (
         "import sys, torch, warmplan\n"
@@ -264,3 +319,33 @@ def test_a_step_skipped_by_the_grad_scaler_while_the_scheduler_steps_is_a_shift(
     # updates 0-2 ran at rows 0-2; batch 3 made no update; the next update (3) got row 4
     assert (caught.value.update, caught.value.kind, caught.value.by) == (3, "shift", 1)
     watched.close()
+
+
+def test_a_real_two_process_accelerate_run_is_two_scheduler_steps_per_update(tmp_path):
+    """accelerate's prepared scheduler steps the wrapped one once per process at each
+    update (2 processes here, gloo on 127.0.0.1): caught at update 1, factor 2, in
+    every process; with step_scheduler_with_optimizer=False it steps once: no alarm."""
+    pytest.importorskip("accelerate")
+    import socket
+
+    with socket.socket() as s:  # a free port for the rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    child = Path(__file__).with_name("accelerate_child.py")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(child.parent.parent)}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+    command += ["--master_addr", "127.0.0.1", "--master_port", str(port), str(child)]
+    done = subprocess.run(
+        [*command, str(tmp_path)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for rank in (0, 1):
+        results = json.loads((tmp_path / f"rank-{rank}.json").read_text())
+        default, once = results["default"], results["step_scheduler_with_optimizer=False"]
+        assert default["processes"] == 2
+        assert (default["kind"], default["update"], default["factor"]) == (
+            "scheduler-steps-per-update",
+            1,
+            2,
+        )
+        assert once["kind"] is None and once["checked"] == UPDATES // 2

@@ -115,3 +115,50 @@ def test_a_resume_continues_the_watch_and_a_lost_scheduler_is_a_restart(tmp_path
             resume_from_checkpoint=str(checkpoint)
         )
     assert (caught.value.update, caught.value.kind, caught.value.at_update) == (8, "restart", 8)
+
+
+def test_a_plan_for_another_number_of_updates_is_a_horizon(tmp_path):
+    """The plan previewed 16 updates; the run trains 20 (a larger dataset): the cosine
+    the Trainer builds is over 20, and the first update whose LR differs (found from
+    the documented formula) is stopped as a horizon of 20."""
+    plan = {
+        "optimizer": {"kind": "adamw", "lr": 1e-3},
+        "training": {"steps": 16, "interval": "step"},
+        "preset": {
+            "framework": "transformers",
+            "name": "cosine",
+            "args": {"num_warmup_steps": 3, "num_training_steps": 16},
+        },
+        "ignore": ["WP102"],
+    }
+    first = next(
+        t
+        for t in range(16)
+        if not math.isclose(_cosine_with_warmup(t, 3, 20), _cosine_with_warmup(t, 3, 16))
+    )
+    with pytest.raises(ScheduleDivergence) as caught:
+        _trainer(tmp_path, [WatchCallback(plan)], max_steps=20).train()
+    assert (caught.value.update, caught.value.kind, caught.value.total) == (first, "horizon", 20)
+    assert caught.value.actual == pytest.approx(1e-3 * _cosine_with_warmup(first, 3, 20))
+
+
+def test_a_plain_loop_is_watched_against_a_training_arguments_file(tmp_path):
+    """watch() takes what load_plan takes, another tool's config included: a
+    TrainingArguments YAML, followed by transformers' own scheduler in a plain loop."""
+    path = tmp_path / "args.yaml"
+    path.write_text(
+        "learning_rate: 1.0e-3\nlr_scheduler_type: linear\nwarmup_steps: 3\nmax_steps: 16\n"
+        "output_dir: out\n"
+    )
+    import warmplan
+
+    model = torch.nn.Linear(4, 1)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    scheduler = transformers.get_linear_schedule_with_warmup(optimizer, 3, 16)
+    with warmplan.watch(optimizer, path) as watched:
+        for _ in range(16):
+            model(torch.ones(2, 4)).sum().backward()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+    assert watched.checked == 16 and not watched.divergences

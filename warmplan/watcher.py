@@ -53,7 +53,8 @@ class ScheduleDivergence(RuntimeError):
     ``update`` is the 0-based index of the optimizer update that would have used the
     wrong LR; ``kind`` names what most likely happened, with its parameter: ``factor``
     for ``scheduler-steps-per-update``, ``at_update`` for ``restart``, ``by`` for
-    ``shift``. ``planned`` is None for an update past the plan's end.
+    ``shift``, ``total`` for ``horizon`` (the updates the run's schedule was built
+    for). ``planned`` is None for an update past the plan's end.
     """
 
     def __init__(
@@ -66,9 +67,11 @@ class ScheduleDivergence(RuntimeError):
         factor: int | None = None,
         at_update: int | None = None,
         by: int | None = None,
+        total: int | None = None,
     ) -> None:
         self.update, self.actual, self.planned, self.group = update, actual, planned, group
         self.kind, self.factor, self.at_update, self.by = kind, factor, at_update, by
+        self.total = total
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -106,6 +109,13 @@ def _advice(d: ScheduleDivergence) -> str:
             "scheduler.step() ran before optimizer.step() (or an extra time at the "
             "start), or an update was skipped (a GradScaler overflow) while the "
             "scheduler still stepped"
+        )
+    if d.kind == "horizon":
+        return (
+            f"The LRs so far are the plan's schedule over {d.total:,} updates: the run's "
+            "scheduler was built for another total than the plan's (num_training_steps, "
+            "T_max, or max_steps from another dataset, world or batch size); build it "
+            "for the run's real number of updates, or plan for that"
         )
     if d.kind == "per-epoch-stepping":
         return (
@@ -186,8 +196,39 @@ class Watch:
             actual = param_groups[group]["lr"]
             expected = column[update]
             if actual != expected and not math.isclose(actual, expected, rel_tol=RTOL):
-                self.diverged(_diagnose(planned, group, update, float(actual), self.start))
+                self.diverged(self._diagnosis(group, update, float(actual)))
                 return
+
+    def _diagnosis(self, group: int, update: int, actual: float) -> ScheduleDivergence:
+        found = _diagnose(self._planned, group, update, actual, self.start)
+        if found.kind == "other" and not self.divergences:  # once: it simulates
+            total = self._horizon(group, update, actual)
+            if total is not None:
+                found = ScheduleDivergence(
+                    update, actual, found.planned, group, "horizon", total=total
+                )
+        return found
+
+    def _horizon(self, group: int, update: int, actual: float) -> int | None:
+        """The total of updates whose plan gives every LR seen so far: the plan's own
+        until this update (they agreed), ``actual`` at it. The candidates and the
+        simulation budget are `warmplan verify`'s."""
+        import numpy as np
+
+        from warmplan.runs.compare import replanner
+        from warmplan.runs.diagnose import horizon_candidates
+
+        seen = np.frombuffer(self._planned.groups[group], dtype=np.float64)[self.start : update]
+        replan = replanner(self.plan, group)
+        for total in horizon_candidates(self._planned.updates):
+            lrs = replan(total) if total > update else None
+            if (
+                lrs is not None
+                and math.isclose(float(lrs[update]), actual, rel_tol=RTOL)
+                and np.allclose(lrs[self.start : update], seen, rtol=RTOL, atol=0.0)
+            ):
+                return total
+        return None
 
     def planned_lr(self, update: int, group: int = 0) -> float | None:
         """The plan's LR of ``update`` for ``group`` (None past the plan's end)."""
@@ -212,7 +253,8 @@ def _diagnose(
 
     Tried in order: a restart (after a resume at ``start``, the plan's row
     ``update - start``), k scheduler steps per update (row ``k * update``), a shift
-    (row ``update + c``); otherwise ``other``.
+    (row ``update + c``); otherwise ``other`` (which :meth:`Watch._diagnosis` may
+    still name a ``horizon``).
     """
     lrs = planned.groups[group]
     expected = lrs[update]
@@ -250,9 +292,9 @@ def watch(
     accelerate ``AcceleratedOptimizer`` is watched through the optimizer it wraps, so
     only the updates that really happen are counted.
     """
-    from warmplan.config.load import load_plan
     from warmplan.config.models import Plan
     from warmplan.errors import UsageError
+    from warmplan.formats.load import load_plan
 
     if on_divergence not in ("raise", "warn", "log"):
         raise UsageError(f"on_divergence must be raise, warn or log, got {on_divergence!r}")

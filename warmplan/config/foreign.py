@@ -16,6 +16,7 @@ from typing import Any
 @dataclass(frozen=True)
 class ForeignFormat:
     name: str  # what the file is, with its article: "a DeepSpeed config"
+    reader: str  # the format warmplan reads it as (``--from``)
     framework: str  # the preset framework that writes the same schedules
     keys: frozenset[str]  # top-level keys only this tool writes
     shared: frozenset[str] = frozenset()  # its keys other tools write too (count half)
@@ -29,6 +30,7 @@ MIN_SCORE = 2
 FORMATS = (
     ForeignFormat(
         "a transformers TrainingArguments file",
+        "transformers",
         "transformers",
         frozenset(
             {
@@ -50,12 +52,14 @@ FORMATS = (
     ),
     ForeignFormat(
         "an axolotl config",
+        "axolotl",
         "transformers",
         frozenset({"base_model", "micro_batch_size", "num_epochs", "lr_scheduler", "datasets"}),
         frozenset({"learning_rate", "warmup_ratio", "warmup_steps", "gradient_accumulation_steps"}),
     ),
     ForeignFormat(
         "a DeepSpeed config",
+        "deepspeed",
         "deepspeed",
         frozenset(
             {"train_micro_batch_size_per_gpu", "train_batch_size", "zero_optimization", "scheduler"}
@@ -74,10 +78,10 @@ class Recognised:
     def message(self) -> str:
         shown = ", ".join(self.keys[:5]) + (", ..." if len(self.keys) > 5 else "")
         return (
-            f"this looks like {self.format.name} ({shown}), not a warmplan plan; warmplan "
-            "does not read those yet: write the schedule as a plan (optimizer, training, "
-            f"warmup, decay), or as preset: {{framework: {self.format.framework}, name: ..., "
-            "args: {...}} with the framework's own arguments (see the README)"
+            f"this looks like {self.format.name} ({shown}), not a warmplan plan: read it "
+            f"as one (leave out --from, or --from {self.format.reader}), or write the "
+            "schedule as a plan (optimizer, training, warmup, decay) or as preset: "
+            f"{{framework: {self.format.framework}, name: ..., args: {{...}}}}"
         )
 
 

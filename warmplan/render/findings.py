@@ -1,15 +1,17 @@
 """A CheckReport -> text, JSON or GitHub Actions annotations (strings; cli prints).
 
-text:   ``path:line:col: severity: message [CODE]`` lines, then a summary line;
+text:   ``path:line:col: severity: message [CODE]`` lines, then a summary line; on a
+        terminal each followed by its source line and a caret (:mod:`.snippet`);
 json:   one object: every file with its status and findings, and the counts;
-github: ``::error file=...,line=...,col=...,title=WPxxx::message`` workflow commands.
+github: ``::error file=...,line=...,col=...,title=WPxxx::message`` workflow commands;
+sarif, junit: :mod:`.sarif`, :mod:`.junit`. ``--statistics``: :func:`render_statistics`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warmplan.text import counted
 
@@ -27,8 +29,39 @@ def summary_line(report: CheckReport) -> str:
     )
 
 
-def render_text(report: CheckReport) -> str:
-    lines = [f.format() for f in report.findings]
+def render_text(report: CheckReport, show_source: bool = False) -> str:
+    if not show_source:
+        lines = [f.format() for f in report.findings]
+        return "\n".join([*lines, summary_line(report)]) + "\n"
+    from warmplan.render.snippet import snippet
+
+    files: dict[str, Any] = {}
+    lines = []
+    for finding in report.findings:
+        shown = snippet(finding, files)
+        lines += [finding.format(), *shown, ""] if shown else [finding.format()]
+    return "\n".join([*lines, summary_line(report)]) + "\n"
+
+
+def rule_counts(report: CheckReport) -> list[tuple[int, str, str]]:
+    """(count, code, title) of every code found, the most frequent first (then by code)."""
+    from collections import Counter
+
+    from warmplan.render.rule_info import code_info
+
+    counts = Counter(f.code for f in report.findings)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(count, code, code_info(code).title) for code, count in ranked]
+
+
+def render_statistics(report: CheckReport, output_format: str = "text") -> str:
+    """Counts per code, as ``ruff --statistics``: ``count  code  title`` lines."""
+    rows = rule_counts(report)
+    if output_format == "json":
+        listed = [{"code": code, "title": title, "count": count} for count, code, title in rows]
+        return json.dumps(listed, indent=2) + "\n"
+    width = max((len(str(count)) for count, _, _ in rows), default=1)
+    lines = [f"{count:>{width}}  {code}  {title}" for count, code, title in rows]
     return "\n".join([*lines, summary_line(report)]) + "\n"
 
 
@@ -77,8 +110,22 @@ def render_github(report: CheckReport) -> str:
     return "\n".join([*lines, summary_line(report)]) + "\n"
 
 
+def _sarif(report: CheckReport) -> str:
+    from warmplan.render.sarif import render_sarif
+
+    return render_sarif(report)
+
+
+def _junit(report: CheckReport) -> str:
+    from warmplan.render.junit import render_junit
+
+    return render_junit(report)
+
+
 RENDERERS: dict[str, Callable[[CheckReport], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
+    "sarif": _sarif,
+    "junit": _junit,
 }

@@ -75,7 +75,7 @@ def verify(trace: Trace, log: RunLog, horizons: bool = True) -> Verdict:
     diagnosis = None
     if first is not None:
         one = first[1]
-        replan = _replan(trace.plan, one.group) if horizons else None
+        replan = replanner(trace.plan, one.group) if horizons else None
         diagnosis = diagnose(
             planned_per_update(trace, one.group),
             one.update,
@@ -107,7 +107,7 @@ def _divergence(one: Series, planned: np.ndarray, same: np.ndarray) -> Divergenc
     return Divergence(update, float(one.lr[at]), expected, one.name, one.group)
 
 
-def _replan(plan: Plan, group: int) -> Any:
+def replanner(plan: Plan, group: int) -> Any:
     """The same plan over another total of updates (for the horizon diagnosis): the
     transformers preset's num_training_steps, or else the training length in steps."""
     from warmplan.errors import WarmplanError

@@ -1,7 +1,8 @@
 """Why logged LRs left the plan: which law the logged values follow.
 
-A pure function of the planned LR of every update and the logged (update, lr) points,
-so a live watcher can reuse it on what it has seen so far. Each kind is a law saying
+A pure function of the planned LR of every update and the logged (update, lr) points.
+The live watch (:mod:`warmplan.watcher`) names the same kinds from the one LR it has
+just seen, and shares the horizon search (:func:`horizon_candidates`). Each kind is a law saying
 which planned update's LR the run used at update u; a kind is the diagnosis when every
 logged point where its law is defined follows it, the first divergence included:
 
@@ -164,17 +165,25 @@ def _started_over(tester: _Tester) -> Diagnosis | None:
     return Diagnosis("restart", {"at_update": update, "clean": False})
 
 
-def _horizon(tester: _Tester, replan: Callable[[int], np.ndarray | None]) -> int | None:
-    total = tester.planned.size
+def horizon_candidates(total: int) -> list[int]:
+    """Other totals a run's schedule may have been built for: ``total`` times p/q
+    (p, q <= 8), nearest first; only as many as :data:`HORIZON_BUDGET` simulated
+    updates allow."""
     ratios = {p / q for p in _RATIOS for q in _RATIOS if p != q and math.gcd(p, q) == 1}
     candidates = sorted(
         {round(total * r) for r in ratios} - {total, 0}, key=lambda m: abs(math.log(m / total))
     )
-    spent = 0
+    kept, spent = [], 0
     for candidate in candidates:
         spent += candidate
         if spent > HORIZON_BUDGET:
-            return None
+            break
+        kept.append(candidate)
+    return kept
+
+
+def _horizon(tester: _Tester, replan: Callable[[int], np.ndarray | None]) -> int | None:
+    for candidate in horizon_candidates(tester.planned.size):
         planned = replan(candidate)
         if planned is not None and tester.follows(tester.update, planned):
             return candidate
