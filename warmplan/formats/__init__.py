@@ -17,6 +17,7 @@ READERS = {
     "megatron": "warmplan.formats.megatron",
     "nemo": "warmplan.formats.nemo",
     "neox": "warmplan.formats.neox",
+    "olmo": "warmplan.formats.olmo",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -28,6 +29,7 @@ TITLES = {
     "megatron": "Megatron-LM launch script",
     "nemo": "NeMo model config",
     "neox": "GPT-NeoX config",
+    "olmo": "OLMo training config",
 }
 
 #: flags only Megatron-LM's argument parser has (a launch script's data)
@@ -104,6 +106,9 @@ def detect(data: Any) -> str:
     top = set(data)
     if top & _MEGATRON_FLAGS:  # a launch script's arguments (warmplan.config.shell)
         return "megatron"
+    optimizer = data.get("optimizer")
+    if isinstance(optimizer, dict) and "learning_rate" in optimizer and "scheduler" in top:
+        return "olmo"  # OLMo's optimizer.learning_rate (Composer and native plans say lr)
     if top & _NEOX_KEYS:  # before DeepSpeed: a NeoX config holds DeepSpeed's keys too
         return "neox"
     model = data.get("model")
