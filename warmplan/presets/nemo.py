@@ -171,7 +171,7 @@ def _phases(name: str) -> Any:
 
 _ARGS = {
     "warmup_steps": Arg("int", 0),
-    "max_steps": Arg("int", None, nullable=True),
+    "max_steps": Arg("int", minimum=1),  # the reader passes trainer.max_steps (or --steps)
     "min_lr": Arg("float", 0.0),
     "constant_steps": Arg("int", 0),
     "hold_steps": Arg("int", 0),
