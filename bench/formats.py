@@ -26,9 +26,28 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/transformers/cosine-ratio.yaml",
     ROOT / "tests/data/formats/configs/axolotl/ratio-lora-1b-like.yaml",
     ROOT / "tests/data/formats/configs/deepspeed/trainer/auto-warmupdecaylr-overrides-cosine.yaml",
+    ROOT / "tests/data/formats/configs/lightning/cosine-epoch.yaml",
+    ROOT / "tests/data/formats/configs/lightning/own-onecycle.yaml",
+    ROOT / "tests/data/formats/configs/torchtune/cosine-lora-like.yaml",
+    ROOT / "tests/data/formats/configs/hydra/transformers-cosine.yaml",
+    ROOT / "tests/data/formats/configs/timm/cosine-seresnet-like.sh",
+    ROOT / "tests/data/formats/configs/timm/args-cosine-updates-prefix-cooldown.yaml",
+    ROOT / "tests/data/formats/configs/ultralytics/sgd-linear.yaml",
     ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
     ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
 ]
+#: run-time facts of the recipes that need more than --dataset-size, per recipe
+EXTRA_FACTS = {
+    "cosine-epoch": ["--steps-per-epoch", "5"],
+    "own-onecycle": ["--steps-per-epoch", "13", "--interval", "step"],
+    "cosine-lora-like": ["--dataset-size", "1001"],
+    "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
+}
+#: ... and per format
+FACTS = {
+    "timm": ["--steps-per-epoch", "5005", "--world-size", "8"],
+    "ultralytics": ["--steps-per-epoch", "7330"],  # COCO at batch 16
+}
 
 
 def run(*args: str) -> float:
@@ -47,11 +66,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dataset-size", type=int, default=400_000)
+    parser.add_argument("--only", default="", help="only the recipes whose path has this")
     options = parser.parse_args()
-    facts = ["--dataset-size", str(options.dataset_size)]
     worst = 0.0
     with tempfile.TemporaryDirectory() as folder:
-        for recipe in RECIPES:
+        for recipe in [r for r in RECIPES if options.only in str(r)]:
+            facts = EXTRA_FACTS.get(recipe.stem) or FACTS.get(recipe.parent.name)
+            facts = facts or ["--dataset-size", str(options.dataset_size)]
             plan = Path(folder) / f"{recipe.stem}.plan.yaml"
             run("convert", str(recipe), *facts, "-o", str(plan))
             recipe_times, plan_times = [], []
@@ -60,7 +81,7 @@ def main() -> None:
                 plan_times.append(run("show", str(plan), "-f", "csv"))
             ratio = statistics.median(recipe_times) / statistics.median(plan_times)
             worst = max(worst, ratio)
-            extra = load_time(recipe, options.dataset_size) - load_time(plan, None)
+            extra = load_time(recipe, facts) - load_time(plan, [])
             share = extra / statistics.median(recipe_times)
             print(
                 f"{recipe.relative_to(ROOT)}: recipe {statistics.median(recipe_times):.3f} s, "
@@ -71,12 +92,19 @@ def main() -> None:
     print(f"worst process ratio {worst:.3f} (asked: <= 1.05)")
 
 
-def load_time(path: Path, dataset_size: int | None, repeats: int = 50) -> float:
+def load_time(path: Path, facts: list[str], repeats: int = 50) -> float:
     """Median seconds of load_plan (read, reader, validation) in this process."""
     sys.path.insert(0, str(ROOT))
     from warmplan import load_plan
 
-    overrides = {"training.dataset_size": dataset_size} if dataset_size else None
+    keys = {
+        "--dataset-size": "training.dataset_size",
+        "--steps-per-epoch": "training.steps_per_epoch",
+        "--world-size": "training.world_size",
+    }
+    keys["--interval"] = "training.interval"
+    pairs = zip(facts[::2], facts[1::2], strict=True)
+    overrides = {keys[f]: v if f == "--interval" else int(v) for f, v in pairs} or None
     load_plan(path, overrides)  # imports and caches warm
     times = []
     for _ in range(repeats):

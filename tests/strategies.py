@@ -23,8 +23,8 @@ DECAY_KINDS = tuple(kind for kind in ALL_DECAY_KINDS if kind != "reduce_on_plate
 
 
 def compatible(warmup_kind: str | None, decay_kind: str) -> bool:
-    """onecycle warms up by itself: a warm-up block beside it is refused on purpose."""
-    return decay_kind != "onecycle" or warmup_kind in (None, "none")
+    """onecycle and yolo warm up by themselves: a warm-up block beside them is refused."""
+    return decay_kind not in ("onecycle", "yolo") or warmup_kind in (None, "none")
 
 
 def fit_decay(block: dict[str, Any], intervals: int, warmup: int) -> dict[str, Any]:
@@ -168,6 +168,13 @@ def plans(draw: Any) -> dict[str, Any]:
         if not compatible(warmup and warmup["kind"], decay["kind"]):
             plan.pop("warmup", None)
             warmup = None
+        if decay["kind"] == "yolo":  # per iteration by definition; its bias group named
+            plan["training"]["interval"] = "step"
+            intervals = epochs * steps_per_epoch
+            decay.pop("bias_group", None)
+            groups = plan["optimizer"].get("groups")
+            if groups:
+                decay["bias_group"] = groups[-1]["name"]
         plan["decay"] = fit_decay(decay, intervals, _warmup_intervals(warmup, intervals))
     return plan
 

@@ -52,10 +52,12 @@ def test_every_rule_code_has_a_negative_example_or_a_synthetic_test():
     """WP1xx codes the files cannot reach are tested below with hand-made traces."""
     in_files = {code for path in NEGATIVE for code, _ in declared(path)}
     # the traps of other tools' configs have theirs in tests/data/formats/check (test_formats)
+    # and check-classpaths (test_formats_lightning)
     in_files |= {
         item.strip().split("@")[0]
+        for folder in ("check", "check-classpaths")
         for pattern in ("*.yaml", "*.sh")  # Megatron's traps are in launch scripts
-        for path in (DATA / "formats" / "check" / "negative").glob(pattern)
+        for path in (DATA / "formats" / folder / "negative").glob(pattern)
         for item in EXPECT.search(path.read_text()).group(1).split(",")  # type: ignore[union-attr]
     }
     synthetic = {"WP103", "WP110", "WP111", "WP112", "WP114"}

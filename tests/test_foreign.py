@@ -31,6 +31,8 @@ def files_of(tool: str, kind: str | None = None) -> list:
         *[(p, "a transformers TrainingArguments file") for p in files_of("transformers")[:12]],
         *[(p, "an axolotl config") for p in files_of("axolotl")[:6]],
         *[(p, "a DeepSpeed config") for p in files_of("deepspeed", "engine")[:6]],
+        *[(p, "a timm train.py args file") for p in files_of("timm") if p.suffix == ".yaml"][:6],
+        *[(p, "an ultralytics training config") for p in files_of("ultralytics")],
     ],
     ids=lambda value: getattr(value, "stem", ""),
 )

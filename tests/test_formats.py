@@ -328,7 +328,15 @@ def test_every_example_plan_is_still_read_as_a_plan() -> None:
 # -- check: the traps of these formats, each with a negative and a positive example -----------
 
 CHECKS = FORMATS / "check"
-TRAP_CODES = {f"WP12{i}" for i in range(8)} | {"WP165", "WP166", "WP167"}  # NeMo's, NeoX's
+TRAP_CODES = {f"WP12{i}" for i in range(8)} | {
+    "WP140",
+    "WP141",
+    "WP142",
+    "WP143",
+    "WP165",
+    "WP166",
+    "WP167",
+}  # + timm, ultralytics, NeMo, NeoX
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 

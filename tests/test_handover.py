@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler as torch_lr
 
@@ -42,6 +42,9 @@ def _decays(kind: str, draw, after: int, warmup: int):
     if kind == "onecycle":
         pct = draw(st.floats(0.05, 0.95))
         total = after + 1
+        # pct x total = 1: OneCycleLR's warm-up ends where it starts and torch divides
+        # by its length (a plan with it is refused, WP007): no schedule to compare
+        assume(float(pct * total) - 1 != 0)
         return lambda o: torch_lr.OneCycleLR(
             o, max_lr=0.5, total_steps=total, pct_start=pct, cycle_momentum=False
         )

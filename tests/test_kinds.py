@@ -252,3 +252,40 @@ def test_state_dict_round_trip_and_pickle(warmup, decay):
         assert [g["lr"] for g in second.param_groups] == pytest.approx(expected[t], rel=1e-12)
         second.step()
         resumed.step()
+
+
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
+def test_yolo_warms_up_per_iteration_towards_each_epochs_target(shape):
+    """ultralytics' trainer, written out: lf(e) per epoch; for ni <= nw, np.interp from
+    the start (warmup_bias_lr for the bias group, 0 for the others) to lr0 x lf(e)."""
+    import numpy as np
+
+    epochs, nb, nw, lr0, lrf, bias_lr = 6, 5, 12, 0.02, 0.05, 0.1
+    groups = [{"name": "weight"}, {"name": "bias"}]
+    decay = {"kind": "yolo", "lrf": lrf, "shape": shape, "warmup_steps": nw}
+    decay |= {"warmup_bias_lr": bias_lr, "bias_group": "bias"}
+    plan = plan_of(
+        None, decay, lr=lr0, epochs=epochs, groups=groups, steps_per_epoch=nb, interval="step"
+    )
+    assert plan.interval == "step" and plan.intervals == epochs * nb
+
+    def lf(e):
+        if shape == "cosine":
+            return max((1 - math.cos(e * math.pi / epochs)) / 2, 0) * (lrf - 1) + 1
+        return max(1 - e / epochs, 0) * (1.0 - lrf) + lrf
+
+    for group, start in ((0, 0.0), (1, bias_lr)):
+        expected = []
+        for ni in range(epochs * nb):
+            target = lr0 * lf(ni // nb)
+            expected.append(np.interp(ni, [0, nw], [start, target]) if ni <= nw else target)
+        assert lrs(plan, group) == pytest.approx(expected, rel=1e-12, abs=1e-18)
+    assert lrs(plan, 1)[0] == bias_lr and lrs(plan, 0)[0] == 0.0
+
+
+def test_yolo_needs_a_per_step_plan_and_a_real_bias_group():
+    decay = {"kind": "yolo", "warmup_steps": 3}
+    with pytest.raises(ConfigError, match="decay yolo sets the LR every iteration"):
+        plan_of(None, decay, epochs=4, interval="epoch")
+    with pytest.raises(ConfigError, match=r"decay\.bias_group bias names no param group"):
+        plan_of(None, {**decay, "bias_group": "bias"}, epochs=4, steps_per_epoch=3, interval="step")

@@ -92,7 +92,7 @@ def _replace(old, new):
             _replace("  kind: cosine", "  kind: cosin"),
             "plan.yaml:11:3: error: decay.kind must be one of constant, cosine, linear, step, "
             "multistep, exponential, polynomial, cosine_restarts, inverse_sqrt, wsd, onecycle, "
-            "reduce_on_plateau, got 'cosin' (text) (did you mean cosine?) [WP006]",
+            "yolo, reduce_on_plateau, got 'cosin' (text) (did you mean cosine?) [WP006]",
         ),
         (
             _replace("  kind: adam", "  kind: adma"),

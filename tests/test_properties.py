@@ -60,6 +60,8 @@ def _milestone_by_warmup_end(plan) -> bool:
 @given(plans())
 def test_warmup_rises_to_the_target(data: dict) -> None:
     plan = _load_valid(data)
+    if plan.decay is not None and plan.decay.kind == "yolo":
+        return  # aims at lr x lf(epoch), its bias group from above: test_kinds' oracle
     trace = simulate(plan)
     w = plan.warmup_intervals
     targets = np.array(plan.target_lrs)
@@ -87,7 +89,8 @@ def test_every_decay_kind_is_generated_valid(kind: str) -> None:
     @given(decay_blocks(kind))
     def check(block: dict) -> None:
         block = fit_decay(block, intervals=30, warmup=0)
-        plan = load_plan({"optimizer": {"lr": 1.0}, "training": {"epochs": 30}, "decay": block})
+        training = {"epochs": 30, **({"interval": "step"} if kind == "yolo" else {})}
+        plan = load_plan({"optimizer": {"lr": 1.0}, "training": training, "decay": block})
         _assert_sane(simulate(plan))
 
     check()

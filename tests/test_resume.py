@@ -63,9 +63,11 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
                 if not compatible(warmup, decay):
                     continue
                 length = 0 if warmup == "none" else WARMUP
+                # yolo sets the LR per iteration: one step an epoch here
+                per_step = {"interval": "step"} if decay == "yolo" else {}
                 plan = {
                     "optimizer": {"lr": 1e-2},
-                    "training": {"epochs": TOTAL},
+                    "training": {"epochs": TOTAL, **per_step},
                     "warmup": _warmup(warmup, start),
                     "decay": fit_decay(_decay(decay), TOTAL, length),
                 }

@@ -85,7 +85,8 @@ def check(
         str | None,
         typer.Option(
             "--from",
-            help="Read every file as this format: warmplan | transformers | axolotl | deepspeed",
+            help="Read every file as this format: warmplan | transformers | axolotl | "
+            "deepspeed | lightning | torchtune | hydra",
         ),
     ] = None,
 ) -> None:

@@ -42,7 +42,7 @@ FLAGS: tuple[Flag, ...] = (
         "decay.kind",
         str,
         "Decay kind: constant | cosine | linear | step | multistep | exponential | "
-        "polynomial | cosine_restarts | inverse_sqrt | wsd | onecycle",
+        "polynomial | cosine_restarts | inverse_sqrt | wsd | onecycle | yolo",
     ),
     Flag("--name", "name", str, "Label for tables, legends and messages"),
     Flag("--lr", "optimizer.lr", float, "Target (peak) learning rate"),
@@ -137,7 +137,7 @@ _FROM = inspect.Parameter(
         typer.Option(
             "--from",
             help="Read the config as this format: warmplan | transformers | axolotl | "
-            "deepspeed (default: recognised from its keys)",
+            "deepspeed | lightning | torchtune | hydra (default: recognised from its keys)",
             show_default=False,
         ),
     ],

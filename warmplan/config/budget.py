@@ -313,6 +313,12 @@ def final_decay_length(plan: Budgeted) -> Length:
     return fraction_to_intervals(plan, DEFAULT_WSD_FRACTION, "decay.decay_fraction (default)")
 
 
+def yolo_warmup(plan: Budgeted) -> Length:
+    """The yolo kind's per-iteration warm-up: its own ``warmup_steps``, within training."""
+    steps = min(plan.decay.warmup_steps, plan.intervals)
+    return Length(steps, (f"yolo warm-up: {steps:,} iterations",) if steps else ())
+
+
 def onecycle_warmup(plan: Budgeted) -> Length:
     """OneCycleLR's own warm-up: it peaks at interval pct_start x N - 1 (rounded)."""
     decay, total = plan.decay, plan.intervals

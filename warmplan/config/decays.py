@@ -162,6 +162,28 @@ class OneCycleDecay(_Decay):
     three_phase: bool = False
 
 
+class YoloDecay(_Decay):
+    """ultralytics / YOLOv5: per epoch e, target x lf(e); for the first ``warmup_steps``
+    optimizer steps (iterations), a straight line from the start (0, or
+    ``warmup_bias_lr`` for ``bias_group``) to that epoch's value, re-aimed every epoch."""
+
+    owns_warmup: ClassVar[bool] = True
+    kind: Literal["yolo"]
+    lrf: PositiveFloat = Field(0.01, description="lf's final factor: the LR ends at lrf x target")
+    shape: Literal["linear", "cosine"] = Field(
+        "linear", description="lf: linear, or cosine (ultralytics' cos_lr)"
+    )
+    warmup_steps: NonNegativeInt = Field(
+        0, description="Iterations of the per-iteration warm-up (nw; 0: none)"
+    )
+    warmup_bias_lr: Floor = Field(
+        0.1, description="The absolute LR bias_group starts its warm-up from"
+    )
+    bias_group: str | None = Field(
+        None, description="The param group (name) that warms from warmup_bias_lr; others from 0"
+    )
+
+
 class ReduceOnPlateauDecay(_Decay):
     """Accepted so that the error can explain itself: it needs a metric to preview."""
 
@@ -186,6 +208,7 @@ DECAY_MODELS: tuple[type[_Decay], ...] = (
     InverseSqrtDecay,
     WsdDecay,
     OneCycleDecay,
+    YoloDecay,
     ReduceOnPlateauDecay,
 )
 #: One decay block, told apart by ``kind``. Spelled out (not ``Union[DECAY_MODELS]``) so a
@@ -202,6 +225,7 @@ AnyDecay = (
     | InverseSqrtDecay
     | WsdDecay
     | OneCycleDecay
+    | YoloDecay
     | ReduceOnPlateauDecay
 )
 DecaySpec = Annotated[AnyDecay, Field(discriminator="kind")]

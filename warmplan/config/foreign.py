@@ -17,7 +17,7 @@ from typing import Any
 class ForeignFormat:
     name: str  # what the file is, with its article: "a DeepSpeed config"
     reader: str  # the format warmplan reads it as (``--from``)
-    framework: str  # the preset framework that writes the same schedules
+    framework: str | None  # the preset framework that writes the same schedules, if any
     keys: frozenset[str]  # top-level keys only this tool writes
     shared: frozenset[str] = frozenset()  # its keys other tools write too (count half)
 
@@ -66,6 +66,33 @@ FORMATS = (
         ),
         frozenset({"gradient_accumulation_steps", "fp16", "bf16"}),
     ),
+    ForeignFormat(
+        "a timm train.py args file",
+        "timm",
+        "timm",
+        frozenset(
+            {
+                "sched",
+                "sched_on_updates",
+                "warmup_epochs",
+                "warmup_lr",
+                "warmup_prefix",
+                "decay_epochs",
+                "decay_milestones",
+                "cooldown_epochs",
+                "lr_base",
+                "lr_cycle_limit",
+            }
+        ),
+        frozenset({"epochs", "min_lr", "decay_rate", "opt", "model"}),
+    ),
+    ForeignFormat(
+        "an ultralytics training config",
+        "ultralytics",
+        None,
+        frozenset({"lr0", "lrf", "warmup_bias_lr", "warmup_momentum", "cos_lr", "nbs"}),
+        frozenset({"epochs", "batch", "warmup_epochs", "momentum", "optimizer", "imgsz"}),
+    ),
 )
 
 
@@ -77,9 +104,13 @@ class Recognised:
     @property
     def message(self) -> str:
         shown = ", ".join(self.keys[:5]) + (", ..." if len(self.keys) > 5 else "")
-        return (
+        start = (
             f"this looks like {self.format.name} ({shown}), not a warmplan plan: read it "
             f"as one (leave out --from, or --from {self.format.reader}), or write the "
+        )
+        if self.format.framework is None:  # ultralytics: a decay kind of its own
+            return start + "schedule as a plan (optimizer, training, decay: {kind: yolo, ...})"
+        return start + (
             "schedule as a plan (optimizer, training, warmup, decay) or as preset: "
             f"{{framework: {self.format.framework}, name: ..., args: {{...}}}}"
         )

@@ -25,6 +25,7 @@ from warmplan.config.blocks import (
 )
 from warmplan.config.decays import DECAY_MODELS, DecaySpec, decay_model
 from warmplan.config.expect import ExpectSpec, RuleCode
+from warmplan.config.references import REFERENCE_SCHEMA
 from warmplan.presets import Framework
 
 __all__ = ["DECAY_MODELS", "Plan", "decay_model"]
@@ -132,8 +133,13 @@ class PresetSpec(_Block):
     framework: Framework
     name: str = Field(description="The framework's own name for the schedule")
     args: dict[str, Any] = Field(
-        default_factory=dict, description="The framework's own argument names and units"
+        default_factory=dict,
+        description="The framework's own argument names and units; a length may refer to "
+        "the plan's budget: `total`, or one of {fraction: f} / {steps: n} / {epochs: x}",
+        json_schema_extra={"additionalProperties": REFERENCE_SCHEMA},
     )
+    #: how budget references among ``args`` were resolved (for `show`)
+    _notes: tuple[str, ...] = PrivateAttr(default=())
 
 
 class Plan(_Block):
@@ -208,6 +214,8 @@ class Plan(_Block):
     @property
     def warmup_length(self) -> budget.Length:
         """W with its derivation: the plan's warm-up, or a onecycle decay's own."""
+        if self.decay is not None and self.decay.kind == "yolo":
+            return budget.yolo_warmup(self)
         if self.decay is not None and self.decay.owns_warmup:
             return budget.onecycle_warmup(self)
         return budget.warmup_length(self)
@@ -236,7 +244,8 @@ class Plan(_Block):
         """How the plan's numbers came from the user's units (for `show`)."""
         notes = budget.epoch_notes(self.training) + self.warmup_length.notes
         read = tuple(self._source.notes) if self._source is not None else ()
-        return list(read + notes + budget.decay_notes(self))
+        preset = self.preset._notes if self.preset is not None else ()
+        return list(read + notes + budget.decay_notes(self) + preset)
 
     def decay_length(self, key: str) -> int | None:
         """A decay length given in the plan (``T_max``, ``total_iters``, ``step_size``,

@@ -42,7 +42,7 @@ class Source:
     #: a launch script's flags whose value names a variable the script never sets
     #: (key -> the variable): an error only where a reader needs the value
     unresolved: dict[KeyPath, str] = field(default_factory=dict)
-    facts: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, int | str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 

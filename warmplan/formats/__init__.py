@@ -1,4 +1,5 @@
-"""Readers of other frameworks' training configs (transformers, axolotl, DeepSpeed) -> Plan.
+"""Readers of other tools' training configs (transformers, axolotl, DeepSpeed,
+Lightning CLI, torchtune, Hydra, timm, ultralytics) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -14,6 +15,11 @@ READERS = {
     "transformers": "warmplan.formats.transformers",
     "axolotl": "warmplan.formats.axolotl",
     "deepspeed": "warmplan.formats.deepspeed",
+    "lightning": "warmplan.formats.lightning",
+    "torchtune": "warmplan.formats.torchtune",
+    "hydra": "warmplan.formats.hydra",
+    "timm": "warmplan.formats.timm",
+    "ultralytics": "warmplan.formats.ultralytics",
     "megatron": "warmplan.formats.megatron",
     "nemo": "warmplan.formats.nemo",
     "neox": "warmplan.formats.neox",
@@ -26,6 +32,11 @@ TITLES = {
     "transformers": "transformers TrainingArguments",
     "axolotl": "axolotl config",
     "deepspeed": "DeepSpeed config",
+    "lightning": "Lightning CLI config",
+    "torchtune": "torchtune recipe config",
+    "hydra": "Hydra config",
+    "timm": "timm train.py arguments",
+    "ultralytics": "ultralytics training arguments",
     "megatron": "Megatron-LM launch script",
     "nemo": "NeMo model config",
     "neox": "GPT-NeoX config",
@@ -80,6 +91,23 @@ _AXOLOTL_KEYS = {
     "val_set_size",
     "lr_quadratic_warmup",
 }
+#: train.py argument names (args.yaml keys) beside ``sched``, which no other format has
+_TIMM_KEYS = {
+    "sched_on_updates",
+    "warmup_epochs",
+    "warmup_lr",
+    "warmup_prefix",
+    "min_lr",
+    "decay_epochs",
+    "decay_milestones",
+    "decay_rate",
+    "cooldown_epochs",
+    "lr_base",
+    "lr_cycle_limit",
+    "epochs",
+    "opt",
+    "model",
+}
 _TRANSFORMERS_KEYS = {
     "learning_rate",
     "lr_scheduler_type",
@@ -114,7 +142,15 @@ def detect(data: Any) -> str:
     model = data.get("model")
     if isinstance(model, dict) and isinstance(model.get("optim"), dict):
         return "nemo"  # NeMo's model.optim (.sched): no other format nests a model block
-    if "training" in top or (isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]):
+    if "training" in top:
+        return NATIVE
+    if "_target_" in top or any(isinstance(v, dict) and "_target_" in v for v in data.values()):
+        return "hydra"  # before Lightning: a composed config has trainer and model too
+    if _is_lightning(data):
+        return "lightning"
+    if any(isinstance(value, dict) and "_component_" in value for value in data.values()):
+        return "torchtune"
+    if isinstance(data.get("optimizer"), dict) and "lr" in data["optimizer"]:
         return NATIVE
     if (
         top & _DEEPSPEED_KEYS
@@ -122,12 +158,24 @@ def detect(data: Any) -> str:
         or _is_block(data.get("optimizer"))
     ):
         return "deepspeed"
+    if "sched" in top and len(top & _TIMM_KEYS) >= 2:
+        return "timm"
+    if "lr0" in top and top & {"lrf", "warmup_bias_lr", "warmup_epochs", "cos_lr", "nbs"}:
+        return "ultralytics"
     axolotl = len(top & _AXOLOTL_KEYS)
     if axolotl and axolotl >= len(top & _TRANSFORMERS_ONLY):
         return "axolotl"
     if top & _TRANSFORMERS_KEYS:
         return "transformers"
     return NATIVE
+
+
+def _is_lightning(data: dict[Any, Any]) -> bool:
+    """LightningCLI: a top-level ``class_path`` block, or a ``trainer`` mapping beside
+    a ``model`` or ``data`` one (no other format has these)."""
+    if any(isinstance(value, dict) and "class_path" in value for value in data.values()):
+        return True
+    return isinstance(data.get("trainer"), dict) and bool({"model", "data"} & set(data))
 
 
 def _is_block(value: Any) -> bool:

@@ -23,30 +23,37 @@ FACT_KEYS: dict[tuple[str | int, ...], str] = {
     ("training", "world_size"): "world_size",
     ("training", "steps"): "steps",
     ("training", "steps_per_epoch"): "steps_per_epoch",
+    ("training", "interval"): "interval",
 }
 FACT_FLAGS = {
     "dataset_size": "--dataset-size",
     "world_size": "--world-size",
     "steps": "--steps",
     "steps_per_epoch": "--steps-per-epoch",
+    "interval": "--interval",
 }
+#: the readers of formats that leave the scheduler's interval to Python code (Lightning's
+#: configure_optimizers) take --interval as a fact; the others lay it over their plan
+INTERVAL_FACT_FORMATS = ("lightning", "hydra")
 
 
 @dataclass(frozen=True)
 class Facts:
     """What a config leaves to run time: training examples, processes, total updates,
-    optimizer updates per epoch (the dataloader's length over gradient accumulation)."""
+    optimizer updates per epoch (the dataloader's length over gradient accumulation),
+    and what one scheduler step is (``step`` or ``epoch``) where code decides it."""
 
     dataset_size: int | None = None
     world_size: int | None = None
     steps: int | None = None
     steps_per_epoch: int | None = None
+    interval: str | None = None
 
     @property
     def processes(self) -> int:
         return self.world_size or 1
 
-    def used(self) -> dict[str, int]:
+    def used(self) -> dict[str, int | str]:
         return {k: v for k, v in vars(self).items() if v is not None}
 
 

@@ -19,6 +19,10 @@ FLOAT_WARMUP = "WP124"  # warmup_steps 0.1: a ratio in transformers 5, steps in 
 CONSTANT_RATIO_ZERO = "WP125"  # axolotl's cosine_constant_lr_ratio: 0, ignored
 DEFAULT_MAX_LR = "WP126"  # DeepSpeed WarmupDecayLR's warmup_max_lr default (1e-3)
 IGNORED_KEY = "WP127"  # a schedule key the tool ignores for this schedule
+TIMM_MILESTONE_EARLY = "WP140"  # timm multistep drops at milestone - 1
+TIMM_NOISE = "WP141"  # timm lr_noise: random, not shown
+TIMM_ZERO_LR = "WP142"  # timm lr: 0 is falsy: the LR comes from lr_base
+YOLO_AUTO_OPTIMIZER = "WP143"  # ultralytics optimizer: auto ignores lr0
 
 TITLES = {
     WARMUP_RATIO: "warmup_ratio, which transformers 5 refuses or silently drops",
@@ -29,6 +33,10 @@ TITLES = {
     CONSTANT_RATIO_ZERO: "axolotl's cosine_constant_lr_ratio: 0, which axolotl ignores",
     DEFAULT_MAX_LR: "DeepSpeed's default warmup_max_lr (0.001) overriding the optimizer LR",
     IGNORED_KEY: "a schedule key the tool ignores for the schedule chosen",
+    TIMM_MILESTONE_EARLY: "timm multistep lowering the LR one epoch before each milestone",
+    TIMM_NOISE: "timm lr_noise: random noise on the LR, not in the schedule shown",
+    TIMM_ZERO_LR: "timm lr: 0, which train.py replaces with the LR from lr_base",
+    YOLO_AUTO_OPTIMIZER: "ultralytics optimizer: auto, which ignores lr0",
 }
 
 #: real keys of the tools that resemble schedule keys (never near misses)

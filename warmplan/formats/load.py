@@ -8,6 +8,7 @@ reader drafted.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from warmplan.config.overrides import Override, apply_overrides, as_overrides
 from warmplan.config.source import Source
 from warmplan.errors import ConfigError, Finding
 from warmplan.formats import FORMATS, NATIVE, detect, reader
-from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, Draft, Facts
+from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, INTERVAL_FACT_FORMATS, Draft, Facts
 from warmplan.text import did_you_mean
 
 if TYPE_CHECKING:
@@ -33,7 +34,30 @@ def load_plan(
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
     :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
-    return plan_from_source(source_of(path_or_dict), as_overrides(overrides), source_format)
+    return plan_from_source(_source(path_or_dict), as_overrides(overrides), source_format)
+
+
+def _source(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
+    """A file's Source; a command line (``.sh``, ``.args``) is read as its flags."""
+    from warmplan.formats import timm_args
+
+    if isinstance(path_or_dict, (str, Path)) and timm_args.is_command_line(Path(path_or_dict)):
+        megatron = _megatron_script(Path(path_or_dict))
+        return megatron or timm_args.read_command_line(path_or_dict)
+    return source_of(path_or_dict)
+
+
+def _megatron_script(path: Path) -> Source | None:
+    """A launch script that runs Megatron-LM (its flags say so), else None (timm's)."""
+    from warmplan.config.shell import read_shell
+
+    if path.suffix != ".sh":
+        return None
+    try:
+        source = read_shell(path)
+    except ConfigError:
+        return None  # unreadable, or no ``.py`` command: timm's reader says why
+    return source if detect(source.data) == "megatron" else None
 
 
 def plan_from_source(
@@ -44,6 +68,9 @@ def plan_from_source(
         apply_overrides(source, overrides)
         return validate_source(source)
     facts, rest = split_facts(overrides)
+    if facts.interval is not None and kind not in INTERVAL_FACT_FORMATS:
+        rest.append(next(o for o in overrides if o.keypath == ("training", "interval")))
+        facts = replace(facts, interval=None)
     drafted = read_recipe(source, kind, facts)
     apply_overrides(drafted, rest)
     return validate_source(drafted)
@@ -58,7 +85,7 @@ def read_recipe(source: Source, kind: str, facts: Facts) -> Source:
 
 def _format(source: Source, forced: str | None) -> str:
     if forced is None:
-        return detect(source.data)
+        return "timm" if source.syntax == "args" else detect(source.data)
     if forced not in FORMATS:
         from warmplan.errors import UsageError
 
@@ -71,7 +98,7 @@ def _format(source: Source, forced: str | None) -> str:
 
 def split_facts(overrides: list[Override]) -> tuple[Facts, list[Override]]:
     """The run-time facts among the overrides (checked), and the other overrides."""
-    facts: dict[str, int] = {}
+    facts: dict[str, Any] = {}
     rest = []
     for override in overrides:
         name = FACT_KEYS.get(override.keypath)
@@ -79,6 +106,12 @@ def split_facts(overrides: list[Override]) -> tuple[Facts, list[Override]]:
             rest.append(override)
             continue
         value = override.value
+        if name == "interval" and value in ("step", "epoch"):
+            facts[name] = value
+            continue
+        if name == "interval":
+            message = f"--interval must be step or epoch, got {value!r}"
+            raise ConfigError([Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE)])
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             flag = FACT_FLAGS[name]
             message = f"{flag} must be a whole number of at least 1, got {value!r}"

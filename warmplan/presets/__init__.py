@@ -58,6 +58,9 @@ class Arg:
     choices: tuple[str, ...] = ()
     nullable: bool = False
     minimum: float | None = 0
+    #: a number of the framework's steps: it may refer to the plan's budget instead
+    #: (``{fraction: 1.0}``, ``total``; :mod:`warmplan.config.references`)
+    length: bool = False
 
 
 def _none(args: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -93,6 +96,17 @@ class PresetArgumentError(ValueError):
 
 def registry(framework: str) -> dict[str, Preset]:
     return importlib.import_module(f"warmplan.presets.{framework}").PRESETS
+
+
+#: how a framework rounds a fraction of its steps (a module's ``FRACTION_ROUNDING``):
+#: ceil, floor, or to the nearest (ties to even: warmplan's own, where it has none)
+Rounding = Literal["ceil", "floor", "nearest"]
+
+
+def fraction_rounding(framework: str) -> Rounding:
+    module = importlib.import_module(f"warmplan.presets.{framework}")
+    rounding: Rounding = getattr(module, "FRACTION_ROUNDING", "nearest")
+    return rounding
 
 
 class PresetCall(Protocol):

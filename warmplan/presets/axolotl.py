@@ -14,7 +14,12 @@ from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
-_LENGTHS = {"num_warmup_steps": Arg("int"), "num_training_steps": Arg("int")}
+#: axolotl's warm-up of a ratio: ``int(warmup_ratio * total_num_steps)`` (0.19.0)
+FRACTION_ROUNDING = "floor"
+_LENGTHS = {
+    "num_warmup_steps": Arg("int", length=True),
+    "num_training_steps": Arg("int", length=True),
+}
 
 
 def cosine_min_lr(

@@ -18,7 +18,7 @@ from typing import Any
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
 _WARMUP = {
-    "warmup_num_steps": Arg("int", 1000),
+    "warmup_num_steps": Arg("int", 1000, length=True),
     "warmup_type": Arg("str", "log", ("log", "linear")),
 }
 
@@ -199,7 +199,7 @@ PRESETS: dict[str, Preset] = {
     "WarmupDecayLR": Preset(
         warmup_lr,
         {
-            "total_num_steps": Arg("int"),
+            "total_num_steps": Arg("int", length=True),
             "warmup_min_lr": Arg("float", 0.0),
             "warmup_max_lr": Arg("float", 0.001, nullable=True),  # None: each group's own
             **_WARMUP,
@@ -210,9 +210,9 @@ PRESETS: dict[str, Preset] = {
     "WarmupCosineLR": Preset(
         warmup_cosine_lr,
         {
-            "total_num_steps": Arg("int"),
+            "total_num_steps": Arg("int", length=True),
             "warmup_min_ratio": Arg("float", 0.0),
-            "warmup_num_steps": Arg("int", 1000),
+            "warmup_num_steps": Arg("int", 1000, length=True),
             "cos_min_ratio": Arg("float", 0.0001),
             "warmup_type": Arg("str", "log", ("log", "linear")),
         },
@@ -225,11 +225,11 @@ PRESETS: dict[str, Preset] = {
             "cycle_min_lr": Arg("float"),
             "cycle_max_lr": Arg("float"),
             "decay_lr_rate": Arg("float", 0.0),
-            "cycle_first_step_size": Arg("float", 2000),
-            "cycle_second_step_size": Arg("float", None, nullable=True),
+            "cycle_first_step_size": Arg("float", 2000, length=True),
+            "cycle_second_step_size": Arg("float", None, nullable=True, length=True),
             "cycle_first_stair_count": Arg("int", 0),
             "cycle_second_stair_count": Arg("int", None, nullable=True),
-            "decay_step_size": Arg("float", 0),
+            "decay_step_size": Arg("float", 0, length=True),
             # the momentum cycle's arguments: accepted, not simulated (LRs only)
             "cycle_momentum": Arg("bool", True),
             "cycle_min_mom": Arg("float", 0.8),
@@ -244,7 +244,7 @@ PRESETS: dict[str, Preset] = {
         lr_range_test,
         {
             "lr_range_test_min_lr": Arg("float", 1e-3),
-            "lr_range_test_step_size": Arg("int", 2000),
+            "lr_range_test_step_size": Arg("int", 2000, length=True),
             "lr_range_test_step_rate": Arg("float", 1.0),
             "lr_range_test_staircase": Arg("bool", False),
         },

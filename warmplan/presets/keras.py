@@ -123,10 +123,10 @@ PRESETS: dict[str, Preset] = {
         cosine_decay,
         {
             **_LR,
-            "decay_steps": Arg("int"),
+            "decay_steps": Arg("int", length=True),
             "alpha": Arg("float", 0.0),
             "warmup_target": Arg("float", None, nullable=True),
-            "warmup_steps": Arg("int", 0),
+            "warmup_steps": Arg("int", 0, length=True),
         },
         _cosine_phases,
         _positive("decay_steps"),
@@ -135,7 +135,7 @@ PRESETS: dict[str, Preset] = {
         cosine_decay_restarts,
         {
             **_LR,
-            "first_decay_steps": Arg("int"),
+            "first_decay_steps": Arg("int", length=True),
             "t_mul": Arg("float", 2.0),
             "m_mul": Arg("float", 1.0),
             "alpha": Arg("float", 0.0),
@@ -147,7 +147,7 @@ PRESETS: dict[str, Preset] = {
         polynomial_decay,
         {
             **_LR,
-            "decay_steps": Arg("int"),
+            "decay_steps": Arg("int", length=True),
             "end_learning_rate": Arg("float", 0.0001),
             "power": Arg("float", 1.0),
             "cycle": Arg("bool", False),
@@ -159,7 +159,7 @@ PRESETS: dict[str, Preset] = {
         inverse_time_decay,
         {
             **_LR,
-            "decay_steps": Arg("int"),
+            "decay_steps": Arg("int", length=True),
             "decay_rate": Arg("float"),
             "staircase": Arg("bool", False),
         },

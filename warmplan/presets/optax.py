@@ -139,9 +139,13 @@ def _onecycle_phases(args: Any) -> list[tuple[str, int]]:
     return [("decay", int(args["pct_start"] * steps)), ("constant", steps)]
 
 
-_WARMUP = {"init_value": Arg("float"), "peak_value": Arg("float"), "warmup_steps": Arg("int")}
+_WARMUP = {
+    "init_value": Arg("float"),
+    "peak_value": Arg("float"),
+    "warmup_steps": Arg("int", length=True),
+}
 _ONECYCLE = {
-    "transition_steps": Arg("int"),
+    "transition_steps": Arg("int", length=True),
     "peak_value": Arg("float"),
     "pct_start": Arg("float", 0.3),
 }
@@ -153,7 +157,7 @@ PRESETS: dict[str, Preset] = {
         warmup_cosine_decay,
         {
             **_WARMUP,
-            "decay_steps": Arg("int"),
+            "decay_steps": Arg("int", length=True),
             "end_value": Arg("float", 0.0),
             "exponent": Arg("float", 1.0),
         },
@@ -164,9 +168,9 @@ PRESETS: dict[str, Preset] = {
         warmup_exponential_decay,
         {
             **_WARMUP,
-            "transition_steps": Arg("int"),
+            "transition_steps": Arg("int", length=True),
             "decay_rate": Arg("float"),
-            "transition_begin": Arg("int", 0),
+            "transition_begin": Arg("int", 0, length=True),
             "staircase": Arg("bool", False),
             "end_value": Arg("float", None, nullable=True),
         },

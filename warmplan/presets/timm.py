@@ -16,12 +16,12 @@ from typing import Any
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
 _COMMON = {
-    "warmup_t": Arg("int", 0),
+    "warmup_t": Arg("int", 0, length=True),
     "warmup_lr_init": Arg("float", 0.0),
     "t_in_epochs": Arg("bool", True),
 }
 _CYCLES = {
-    "t_initial": Arg("int"),
+    "t_initial": Arg("int", length=True),
     "lr_min": Arg("float", 0.0),
     "cycle_mul": Arg("float", 1.0),
     "cycle_decay": Arg("float", 1.0),
@@ -143,7 +143,7 @@ PRESETS: dict[str, Preset] = {
     "step": Preset(
         stepped,
         {
-            "decay_t": Arg("float"),
+            "decay_t": Arg("float", length=True),
             "decay_rate": Arg("float", 1.0),
             **_COMMON,
             "warmup_prefix": Arg("bool", True),

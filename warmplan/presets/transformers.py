@@ -13,8 +13,11 @@ from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
-WARMUP = Arg("int")
-TRAINING = Arg("int")
+#: the Trainer's warm-up of a ratio: ``math.ceil(num_training_steps * ratio)``
+#: (``TrainingArguments.get_warmup_steps``, transformers 5.24)
+FRACTION_ROUNDING = "ceil"
+WARMUP = Arg("int", length=True)
+TRAINING = Arg("int", length=True)
 SHAPES = ("linear", "cosine", "1-sqrt")
 
 
@@ -235,7 +238,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "inverse_sqrt": Preset(
         inverse_sqrt,
-        {"num_warmup_steps": WARMUP, "timescale": Arg("int", None, nullable=True)},
+        {"num_warmup_steps": WARMUP, "timescale": Arg("int", None, nullable=True, length=True)},
         _decay_at_warmup,
     ),
     "cosine_with_min_lr": Preset(cosine, _MIN_LR_ARGS, _decay_at_warmup, _min_lr_rate, ("min_lr",)),
@@ -250,9 +253,9 @@ PRESETS: dict[str, Preset] = {
         warmup_stable_decay,
         {
             "num_warmup_steps": WARMUP,
-            "num_decay_steps": Arg("int"),
-            "num_training_steps": Arg("int", None, nullable=True),
-            "num_stable_steps": Arg("int", None, nullable=True),
+            "num_decay_steps": Arg("int", length=True),
+            "num_training_steps": Arg("int", None, nullable=True, length=True),
+            "num_stable_steps": Arg("int", None, nullable=True, length=True),
             "warmup_type": Arg("str", "linear", SHAPES),
             "decay_type": Arg("str", "cosine", SHAPES),
             "min_lr_ratio": Arg("float", 0.0),

@@ -214,6 +214,28 @@ def _onecycle(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     )
 
 
+def _yolo(optimizer: Optimizer, plan: Plan) -> LRScheduler:
+    from torch.optim.lr_scheduler import LambdaLR
+
+    from warmplan.schedule.factors import yolo_factor
+
+    decay = plan.decay
+    names: list[str | None] = [group.name for group in plan.optimizer.groups or []] or [None]
+    factors: list[Callable[[int], float]] = [
+        functools.partial(
+            yolo_factor,
+            per_epoch=plan.steps_per_epoch,
+            epochs=plan.epochs,
+            lrf=decay.lrf,  # type: ignore[union-attr]
+            shape=decay.shape,  # type: ignore[union-attr]
+            warmup=decay.warmup_steps,  # type: ignore[union-attr]  # the slope's, even past N
+            start=decay.warmup_bias_lr / target if name == decay.bias_group else 0.0,  # type: ignore[union-attr]
+        )
+        for name, target in zip(names, plan.target_lrs, strict=True)
+    ]
+    return LambdaLR(optimizer, factors[0] if len(factors) == 1 else factors)
+
+
 DecayBuilder = Callable[[Any, Any], Any]
 
 #: decay kind -> builder. Each builds with torch's own class, or a LambdaLR over a
@@ -230,6 +252,7 @@ DECAY_BUILDERS: dict[str, DecayBuilder] = {
     "inverse_sqrt": _inverse_sqrt,
     "wsd": _wsd,
     "onecycle": _onecycle,
+    "yolo": _yolo,
 }
 
 
@@ -299,6 +322,8 @@ def _boundaries(plan: Plan) -> Sequence[int]:
         return ()
     if decay.kind == "multistep":
         return tuple(sorted({m for m in plan.milestones if 0 < m < total}))
+    if decay.kind == "yolo":  # lf(epoch) changes at every epoch's first iteration
+        return range(plan.steps_per_epoch, total, plan.steps_per_epoch)
     if decay.kind == "step":
         size: int = plan.decay_length("step_size")  # type: ignore[assignment]
         return range(warmup + size, total, size)

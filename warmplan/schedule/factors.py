@@ -56,6 +56,21 @@ def wsd_factor(k: int, stable: int, length: int, shape: str, floor: float) -> fl
     return floor + (1.0 - floor) * remaining
 
 
+def yolo_factor(
+    k: int, per_epoch: int, epochs: int, lrf: float, shape: str, warmup: int, start: float
+) -> float:
+    """ultralytics' LR over target at iteration k: lf(epoch), after a straight line from
+    ``start`` (the warm-up start over the target) while k <= warmup (np.interp's form)."""
+    epoch = k // per_epoch
+    if shape == "cosine":  # one_cycle(1, lrf, epochs)
+        target = max((1 - math.cos(epoch * math.pi / epochs)) / 2, 0) * (lrf - 1) + 1
+    else:
+        target = max(1 - epoch / epochs, 0) * (1.0 - lrf) + lrf
+    if warmup and k <= warmup:
+        return (target - start) / warmup * k + start
+    return target
+
+
 def warmup_factor(
     t: int, length: int, start: float, curve: Callable[[float, float], float]
 ) -> float:

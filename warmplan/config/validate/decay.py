@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
 from warmplan.config.budget import UNITS
-from warmplan.config.decays import InverseSqrtDecay, OneCycleDecay, WsdDecay
+from warmplan.config.decays import InverseSqrtDecay, OneCycleDecay, WsdDecay, YoloDecay
 from warmplan.config.source import Source
 from warmplan.errors import Finding
 from warmplan.text import counted
@@ -60,8 +60,13 @@ def decay_kind_findings(plan: Plan, source: Source) -> list[Finding]:
             source.finding(
                 errors.INCONSISTENT,
                 ("warmup",),
-                f"decay {decay.kind} warms up by itself (from lr / div_factor over pct_start "
-                "of training); remove the warmup block",
+                f"decay {decay.kind} warms up by itself ("
+                + (
+                    "over its warmup_steps iterations"
+                    if decay.kind == "yolo"
+                    else "from lr / div_factor over pct_start of training"
+                )
+                + "); remove the warmup block",
             )
         )
     found += _unit_findings(decay, source)
@@ -133,6 +138,32 @@ def _length_findings(plan: Plan, source: Source) -> list[Finding]:
         return _wsd_findings(plan, decay, source)
     if isinstance(decay, OneCycleDecay):
         return _onecycle_findings(plan, decay, source)
+    if isinstance(decay, YoloDecay):
+        return _yolo_findings(plan, decay, source)
+    return []
+
+
+def _yolo_findings(plan: Plan, decay: YoloDecay, source: Source) -> list[Finding]:
+    """The yolo kind sets the LR per iteration from the epoch: it steps per step."""
+    if plan.interval != "step":
+        return [
+            source.finding(
+                errors.INCONSISTENT,
+                ("decay", "kind"),
+                "decay yolo sets the LR every iteration from its epoch: write "
+                "training.interval: step (and steps_per_epoch, the batches of an epoch)",
+            )
+        ]
+    names = [group.name for group in plan.optimizer.groups or []]
+    if decay.bias_group is not None and decay.bias_group not in names:
+        shown = ", ".join(str(n) for n in names) or "none (the plan has no optimizer.groups)"
+        return [
+            source.finding(
+                errors.BAD_VALUE,
+                ("decay", "bias_group"),
+                f"decay.bias_group {decay.bias_group} names no param group; the groups: {shown}",
+            )
+        ]
     return []
 
 

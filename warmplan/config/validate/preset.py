@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from warmplan import errors
+from warmplan.config.references import resolve_references
 from warmplan.errors import Finding
 from warmplan.limits import MAX_WHOLE
 from warmplan.presets import (
@@ -52,6 +53,9 @@ def preset_findings(plan: Plan, source: Source) -> list[Finding]:
             f"{spec.framework} has: {', '.join(presets)}"
         )
         return [*found, source.finding(errors.BAD_VALUE, (*where, "name"), message)]
+    references = resolve_references(plan, source)
+    if references:
+        return found + references
     argument_findings = _argument_findings(presets[spec.name], spec, source)
     if argument_findings:
         return found + argument_findings

@@ -115,6 +115,10 @@ def bad_lr(plan: Plan, trace: Trace) -> Found:
 
 @rule("WP105", "error", "a target LR never reached, or exceeded")
 def target_reached(plan: Plan, trace: Trace) -> Found:
+    if plan.decay_kind == "yolo":
+        # ultralytics' lr0 is where lf starts, not a peak: a warm-up over several epochs
+        # aims at lr0 x lf(epoch) < lr0, and its bias group starts above (by design)
+        return
     for group, target in enumerate(plan.target_lrs):
         column = trace.lr[:, group]
         at = int(column.argmax())
@@ -140,10 +144,12 @@ def group_ratios(plan: Plan, trace: Trace) -> Found:
     targets = plan.target_lrs
     if len(targets) < 2:
         return
-    end = trace.intervals
+    start, end = 0, trace.intervals
     if any(getattr(plan.decay, name, 0) for name in ABSOLUTE_FLOORS):
         end = plan.warmup_intervals  # a shared floor changes the ratios in the decay
-    lr = trace.lr[:end]
+    if getattr(plan.decay, "bias_group", None) is not None:
+        start = plan.warmup_intervals  # yolo's bias group warms down from its own start
+    lr = trace.lr[start:end]
     for group in range(1, len(targets)):
         # lr_g / lr_0 == target_g / target_0, cross-multiplied so LR 0 is no division
         left, right = lr[:, group] * targets[0], lr[:, 0] * targets[group]
@@ -154,7 +160,7 @@ def group_ratios(plan: Plan, trace: Trace) -> Found:
             yield (
                 ("optimizer", "groups"),
                 f"groups {names[group]} and {names[0]} should keep the LR ratio "
-                f"{fmt(targets[group] / targets[0])} but at {plan.interval} {t} it is "
+                f"{fmt(targets[group] / targets[0])} but at {plan.interval} {start + t} it is "
                 f"{fmt(lr[t, group] / lr[t, 0]) if lr[t, 0] else 'undefined'}; "
                 "give every group the same schedule",
             )
@@ -234,7 +240,7 @@ def _is_piecewise_constant(plan: Plan, phase: str) -> bool:
     """Phases whose LR only changes where the layout says (asked boundaries)."""
     if phase == "warmup":
         return plan.warmup is not None and plan.warmup.kind == "constant"
-    return plan.decay_kind in ("constant", "step", "multistep")
+    return plan.decay_kind in ("constant", "step", "multistep", "yolo")
 
 
 def _outliers(size: np.ndarray, floor: float) -> np.ndarray:

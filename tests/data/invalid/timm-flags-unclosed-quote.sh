@@ -1,0 +1,1 @@
+./distributed_train.sh 2 --sched 'cosine --epochs 10
