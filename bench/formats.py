@@ -35,6 +35,8 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/ultralytics/sgd-linear.yaml",
     ROOT / "tests/data/formats/configs/mmengine/detection/faster-rcnn-2x.py",
     ROOT / "tests/data/formats/configs/nanogpt/gpt2-defaults-short.py",
+    ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
+    ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
 ]
 #: run-time facts of the recipes that need more than --dataset-size, per recipe
 EXTRA_FACTS = {
@@ -44,6 +46,8 @@ EXTRA_FACTS = {
     "transformers-cosine": ["--steps-per-epoch", "13", "--interval", "step"],
     "faster-rcnn-2x": ["--steps-per-epoch", "2000"],  # mmengine: len(train_dataloader)
     "gpt2-defaults-short": [],  # nanoGPT: all in the file
+    "gpt-cosine-fraction": [],  # Megatron: --train-iters and the batch in the script
+    "gpt-cosine": [],  # NeMo: trainer.max_steps
 }
 #: ... and per format
 FACTS = {

@@ -333,7 +333,10 @@ TRAP_CODES = {f"WP12{i}" for i in range(8)} | {
     "WP141",
     "WP142",
     "WP143",
-}  # + timm, ultralytics
+    "WP165",
+    "WP166",
+    "WP167",
+}  # + timm, ultralytics, NeMo, NeoX
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 

@@ -122,13 +122,13 @@ def test_a_command_line_is_read_with_train_pys_types(tmp_path) -> None:
 
 
 def test_timm_files_are_told_apart_from_the_other_formats() -> None:
-    from warmplan.config.source import read_source
+    from warmplan.config.load import source_of
     from warmplan.formats import detect
     from warmplan.formats.load import read_any
 
     for case in RAN + [c for c in CASES if "error" in c]:
         if case["config"].endswith(".yaml"):
-            assert detect(read_source(FORMATS / case["config"]).data) == "timm", case["name"]
+            assert detect(source_of(FORMATS / case["config"]).data) == "timm", case["name"]
     others = [p for p in (FORMATS / "configs").rglob("*.*") if "timm" not in p.parts]
     assert len(others) > 80
     for path in others:

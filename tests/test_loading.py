@@ -81,7 +81,7 @@ def _replace(old, new):
         (
             _replace("  eta_min: 1.0e-5", "  eta_mn: 1.0e-5"),
             "plan.yaml:12:3: error: unknown key decay.eta_mn (did you mean eta_min?); decay takes: "
-            "T_max, eta_min, kind, min_lr_ratio [WP004]",
+            "T_max, eta_min, hold_floor, kind, min_lr_ratio [WP004]",
         ),
         (
             _replace("training:", "trainig:"),

@@ -54,6 +54,16 @@ SPAN_KEYS = ("T_max", "total_iters", "step_size", "T_0", "decay_length")
 MIN_LR_RATIO = Field(
     None, description="The floor as a fraction of each group's target (instead of eta_min)"
 )
+#: after the horizon (T_max, total_iters) the LR stays at the floor to the end, as
+#: Megatron-LM, NeMo and OLMo hold min_lr; torch's CosineAnnealingLR comes back up
+HOLD_FLOOR = Field(
+    False,
+    description=(
+        "Hold the floor from the horizon (T_max / total_iters) to the end of training, as "
+        "Megatron-LM, NeMo and OLMo do (torch's cosine is periodic; LinearLR and "
+        "PolynomialLR hold already: true says the hold is meant)"
+    ),
+)
 
 
 class _Decay(_Block):
@@ -72,6 +82,7 @@ class CosineDecay(_Decay):
     )
     eta_min: Floor = 0.0
     min_lr_ratio: Share | None = MIN_LR_RATIO
+    hold_floor: bool = HOLD_FLOOR
 
 
 class LinearDecay(_Decay):
@@ -80,6 +91,7 @@ class LinearDecay(_Decay):
     total_iters: DecayLength | None = Field(
         None, description="Default: all intervals after warm-up"
     )
+    hold_floor: bool = HOLD_FLOOR
 
 
 class StepDecay(_Decay):
@@ -107,6 +119,7 @@ class PolynomialDecay(_Decay):
         None, description="Default: all intervals after warm-up"
     )
     power: PositiveFloat = 1.0
+    hold_floor: bool = HOLD_FLOOR
 
 
 class CosineRestartsDecay(_Decay):

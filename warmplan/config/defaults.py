@@ -40,6 +40,8 @@ def filled_defaults(plan: Plan) -> list[str]:
                 continue
             if name == "eta_min" and getattr(decay, "min_lr_ratio", None) is not None:
                 continue  # the floor is the ratio's
+            if name == "hold_floor" and not {"T_max", "total_iters"} & decay.model_fields_set:
+                continue  # without a horizon of its own the decay ends with training
             filled.append(f"decay.{name} {_shown(field.default)}")
         wsd_length = ("decay_fraction", "decay_length")
         if decay.kind == "wsd" and all(getattr(decay, k) is None for k in wsd_length):

@@ -42,6 +42,9 @@ class Source:
     #: the format the file was written in (another tool's config is read by a reader
     #: in :mod:`warmplan.formats`), the run-time facts it used, and its notes/warnings
     format: str = "warmplan"
+    #: a launch script's flags whose value names a variable the script never sets
+    #: (key -> the variable): an error only where a reader needs the value
+    unresolved: dict[KeyPath, str] = field(default_factory=dict)
     facts: dict[str, int | str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

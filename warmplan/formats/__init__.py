@@ -1,5 +1,6 @@
 """Readers of other tools' training configs (transformers, axolotl, DeepSpeed,
-Lightning CLI, torchtune, Hydra, timm, ultralytics, mmengine, nanoGPT) -> Plan.
+Lightning CLI, torchtune, Hydra, timm, ultralytics, mmengine, nanoGPT, Megatron-LM, NeMo,
+GPT-NeoX, OLMo) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -22,6 +23,10 @@ READERS = {
     "ultralytics": "warmplan.formats.ultralytics",
     "mmengine": "warmplan.formats.mmengine",
     "nanogpt": "warmplan.formats.nanogpt",
+    "megatron": "warmplan.formats.megatron",
+    "nemo": "warmplan.formats.nemo",
+    "neox": "warmplan.formats.neox",
+    "olmo": "warmplan.formats.olmo",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -37,8 +42,35 @@ TITLES = {
     "ultralytics": "ultralytics training arguments",
     "mmengine": "mmengine config",
     "nanogpt": "nanoGPT config",
+    "megatron": "Megatron-LM launch script",
+    "nemo": "NeMo model config",
+    "neox": "GPT-NeoX config",
+    "olmo": "OLMo training config",
 }
 
+#: flags only Megatron-LM's argument parser has (a launch script's data)
+_MEGATRON_FLAGS = {
+    "--lr-decay-style",
+    "--lr-decay-iters",
+    "--lr-decay-samples",
+    "--lr-warmup-fraction",
+    "--lr-warmup-iters",
+    "--lr-warmup-samples",
+    "--train-iters",
+    "--train-samples",
+    "--min-lr",
+    "--global-batch-size",
+}
+#: keys only GPT-NeoX's configs have (NeoX reads "-" and "_" alike)
+_NEOX_KEYS = {
+    "lr_decay_style",
+    "lr-decay-style",
+    "lr_decay_iters",
+    "lr-decay-iters",
+    "lr_decay_fraction",
+    "train_iters",
+    "train-iters",
+}
 _NATIVE_KEYS = {"name", "optimizer", "training", "warmup", "decay", "expect", "ignore", "preset"}
 _DEEPSPEED_KEYS = {
     "train_micro_batch_size_per_gpu",
@@ -146,6 +178,16 @@ def detect(data: Any, syntax: str = "yaml") -> str:
     if not isinstance(data, dict):
         return NATIVE
     top = set(data)
+    if top & _MEGATRON_FLAGS:  # a launch script's arguments (warmplan.config.shell)
+        return "megatron"
+    optimizer = data.get("optimizer")
+    if isinstance(optimizer, dict) and "learning_rate" in optimizer and "scheduler" in top:
+        return "olmo"  # OLMo's optimizer.learning_rate (Composer and native plans say lr)
+    if top & _NEOX_KEYS:  # before DeepSpeed: a NeoX config holds DeepSpeed's keys too
+        return "neox"
+    model = data.get("model")
+    if isinstance(model, dict) and isinstance(model.get("optim"), dict):
+        return "nemo"  # NeMo's model.optim (.sched): no other format nests a model block
     if "training" in top:
         return NATIVE
     if "_target_" in top or any(isinstance(v, dict) and "_target_" in v for v in data.values()):

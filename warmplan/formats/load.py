@@ -43,7 +43,8 @@ def read_any(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
     from warmplan.formats import timm_args
 
     if isinstance(path_or_dict, (str, Path)) and timm_args.is_command_line(Path(path_or_dict)):
-        return timm_args.read_command_line(path_or_dict)
+        megatron = _megatron_script(Path(path_or_dict))
+        return megatron or timm_args.read_command_line(path_or_dict)
     return source_of(path_or_dict)
 
 
@@ -54,6 +55,19 @@ def load_text(
     from warmplan.config.source import parse_yaml
 
     return plan_from_source(parse_yaml(text, path), as_overrides(overrides), source_format)
+
+
+def _megatron_script(path: Path) -> Source | None:
+    """A launch script that runs Megatron-LM (its flags say so), else None (timm's)."""
+    from warmplan.config.shell import read_shell
+
+    if path.suffix != ".sh":
+        return None
+    try:
+        source = read_shell(path)
+    except ConfigError:
+        return None  # unreadable, or no ``.py`` command: timm's reader says why
+    return source if detect(source.data) == "megatron" else None
 
 
 def plan_from_source(

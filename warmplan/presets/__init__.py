@@ -26,7 +26,18 @@ from typing import Any, Literal, Protocol, get_args
 
 #: the frameworks with presets: the plan model validates ``preset.framework`` against it
 Framework = Literal[
-    "transformers", "timm", "deepspeed", "optax", "keras", "axolotl", "mmengine", "nanogpt"
+    "transformers",
+    "timm",
+    "deepspeed",
+    "optax",
+    "keras",
+    "axolotl",
+    "mmengine",
+    "nanogpt",
+    "megatron",
+    "nemo",
+    "neox",
+    "olmo",
 ]
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 

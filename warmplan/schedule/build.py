@@ -96,9 +96,12 @@ def _per_group(plan: Plan, factor: Callable[..., float], **bound: Any) -> Any:
 def _cosine(optimizer: Optimizer, plan: Plan) -> LRScheduler:
     from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
 
-    from warmplan.schedule.factors import cosine_factor
+    from warmplan.schedule.factors import cosine_factor, held_cosine_factor
 
     period, floor = plan.decay_length("T_max") or plan.decay_intervals, _one_floor(plan)
+    if plan.decay.hold_floor and period < plan.decay_intervals:  # type: ignore[union-attr]
+        # torch's cosine is periodic past T_max; a held floor is its own curve
+        return LambdaLR(optimizer, _per_group(plan, held_cosine_factor, period=period))
     if floor is not None:
         return CosineAnnealingLR(optimizer, T_max=period, eta_min=floor)
     # min_lr_ratio with different targets: a floor per group, which

@@ -18,6 +18,14 @@ def cosine_factor(k: int, period: int, floor: float) -> float:
     return floor + (1.0 - floor) * (1.0 + math.cos(math.pi * k / period)) / 2.0
 
 
+def held_cosine_factor(k: int, period: int, floor: float) -> float:
+    """The cosine to ``floor`` over ``period`` intervals, then the floor held (Megatron-LM,
+    NeMo and OLMo hold min_lr after the horizon; CosineAnnealingLR would come back up)."""
+    if k >= period:
+        return floor
+    return floor + (1.0 - floor) * (1.0 + math.cos(math.pi * k / period)) / 2.0
+
+
 def cosine_restarts_factor(k: int, first: int, mult: int, floor: float) -> float:
     """CosineAnnealingWarmRestarts' closed form (periods first, first*mult, ...)."""
     position, period = k, first

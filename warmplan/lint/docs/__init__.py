@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warmplan.errors import Severity
-from warmplan.lint.docs import classpaths, loading, pyconfigs, run, shape, traps, vision
+from warmplan.lint.docs import (
+    classpaths,
+    loading,
+    megatron,
+    pyconfigs,
+    run,
+    shape,
+    traps,
+    vision,
+)
 from warmplan.lint.docs.model import Example, RuleDoc
 
 if TYPE_CHECKING:
@@ -35,6 +44,7 @@ _DOCS: dict[str, RuleDoc] = {
         *classpaths.DOCS,
         *vision.DOCS,
         *pyconfigs.DOCS,
+        *megatron.DOCS,
     ]
 }
 

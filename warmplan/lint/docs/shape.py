@@ -91,7 +91,8 @@ DOCS = [
         "LR comes back up (a periodic cosine), or sits at the floor; says by how much. A "
         "warning, not an error, when it rises less than 10% of the way back to the target and "
         "sits at the floor for less than 10% of training. A floor reached exactly on the last "
-        "update (`T_max` = decay phase - 1, as nanoGPT, OLMo and OpenCLIP write it) is fine",
+        "update (`T_max` = decay phase - 1, as nanoGPT, OLMo and OpenCLIP write it) is fine, "
+        "and so is a floor held as asked (`hold_floor: true`)",
         why="torch's CosineAnnealingLR is periodic: past `T_max` the LR climbs back towards "
         "the target, the opposite of a decay, late in training where it hurts most. A linear "
         "decay that ends early trains the rest of the run at the floor.",

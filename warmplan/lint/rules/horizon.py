@@ -113,7 +113,7 @@ def decay_ends_early(plan: Plan, trace: Trace) -> Graded:
             "error" if share >= HORIZON_ERROR_SHARE else "warning",
             edit,
         )
-    elif held:
+    elif held and not getattr(plan.decay, "hold_floor", False):  # a held floor is asked for
         share = held / n
         yield (
             ("decay", key),

@@ -67,6 +67,8 @@ _START_ARGUMENTS = {
     "deepspeed": "preset.args.warmup_min_lr",
     "optax": "preset.args.init_value",
     "keras": "preset.args.initial_learning_rate",
+    "megatron": "--lr-warmup-init, preset.args.init_lr",
+    "nemo": "CosineAnnealing starts at 0 only with constant_steps > 0: set it to 0",
 }
 
 
