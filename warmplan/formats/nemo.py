@@ -67,6 +67,7 @@ def read(draft: Draft) -> None:
             continue
         values[key] = _typed(draft, where, _resolved(draft, where, value), KEYS[key])
     draft.raise_problems()
+    assert isinstance(name, str) and isinstance(lr, (int, float))  # refused above if not
     total = _max_steps(draft, name)
     _write(draft, float(lr), name, values, total)
     _traps(draft, float(lr), name, draft.data["preset"]["args"])

@@ -39,9 +39,8 @@ def _key(draft: Draft, name: str) -> str | None:
 
 def read(draft: Draft) -> None:
     args = {name: _value(draft, name) for name in DEFAULTS}
-    lr_key: tuple[str, ...] = (
-        (_key(draft, "lr"),) if _key(draft, "lr") else ("optimizer", "params", "lr")
-    )
+    spelled = _key(draft, "lr")
+    lr_key: tuple[str, ...] = (spelled,) if spelled else ("optimizer", "params", "lr")
     if args["lr"] is None:
         optimizer = draft.get("optimizer")
         params = optimizer.get("params") if isinstance(optimizer, dict) else None

@@ -48,6 +48,7 @@ def read(draft: Draft) -> None:
     draft.raise_problems()
     per_step = per_batch if units == "tokens" else 1
     maximum = max_tokens if units == "tokens" else updates
+    assert isinstance(lr, (int, float))  # refused above if not
     draft.put(("optimizer", "lr"), float(lr), ("optimizer", "learning_rate"))
     draft.put(("training", "steps"), updates, ("max_duration",))
     draft.put(("training", "interval"), "step")

@@ -44,13 +44,13 @@ def nemo_lr(
         return base
     if max_steps is not None and step > max_steps:
         return min_lr
-    if name == "SquareAnnealing":
-        mult = (
-            (max_steps - warmup_steps - (step - warmup_steps)) / (max_steps - warmup_steps)
-        ) ** 2  # type: ignore[operator]
-        return max(base * mult, min_lr)
-    if name == "SquareRootAnnealing":
-        mult = ((max_steps - step) / max_steps) ** 0.5  # type: ignore[operator]
+    if name in ("SquareAnnealing", "SquareRootAnnealing"):
+        assert max_steps is not None  # the reader gives every annealing policy its total
+        if name == "SquareAnnealing":
+            span = max_steps - warmup_steps
+            mult = ((span - (step - warmup_steps)) / span) ** 2
+        else:
+            mult = ((max_steps - step) / max_steps) ** 0.5
         return max(base * mult, min_lr)
     if name == "WarmupAnnealing":
         mult = (step - warmup_steps) / (max_steps - warmup_steps)  # type: ignore[operator]
@@ -100,11 +100,12 @@ def _megatron_cosine(max_lr: float, warmup: int, step: int, decay: int, min_lr: 
 
 
 def _poly(base: float, step: int, decay: int, power: float, min_lr: float, cycle: bool) -> float:
+    span = float(decay)  # NeMo multiplies it by a float
     if cycle:
-        decay *= 1.0 if step == 0 else math.ceil(step / decay)
+        span *= 1.0 if step == 0 else math.ceil(step / decay)
     else:
         step = min(step, decay)
-    return (base - min_lr) * math.pow(1.0 - step / decay, power) + min_lr
+    return (base - min_lr) * math.pow(1.0 - step / span, power) + min_lr
 
 
 def nemo_policy(t: int, *, target: float, name: str, **args: Any) -> float:
