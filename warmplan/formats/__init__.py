@@ -1,6 +1,6 @@
 """Readers of other tools' training configs (transformers, axolotl, DeepSpeed,
 Lightning CLI, torchtune, Hydra, timm, ultralytics, mmengine, nanoGPT, Megatron-LM, NeMo,
-GPT-NeoX, OLMo) -> Plan.
+GPT-NeoX, OLMo, Composer) -> Plan.
 
 Each reader module has ``read(draft)``; :data:`READERS` names them, and :func:`detect`
 tells the format of a config from its keys (``--from FORMAT`` forces one).
@@ -27,6 +27,7 @@ READERS = {
     "nemo": "warmplan.formats.nemo",
     "neox": "warmplan.formats.neox",
     "olmo": "warmplan.formats.olmo",
+    "composer": "warmplan.formats.composer",
 }
 FORMATS = (NATIVE, *READERS)
 #: what each format is, in words (the header of a converted plan)
@@ -46,6 +47,7 @@ TITLES = {
     "nemo": "NeMo model config",
     "neox": "GPT-NeoX config",
     "olmo": "OLMo training config",
+    "composer": "Composer / llm-foundry config",
 }
 
 #: flags only Megatron-LM's argument parser has (a launch script's data)
@@ -190,6 +192,8 @@ def detect(data: Any, syntax: str = "yaml") -> str:
         return "nemo"  # NeMo's model.optim (.sched): no other format nests a model block
     if "training" in top:
         return NATIVE
+    if _is_composer(data):
+        return "composer"
     if "_target_" in top or any(isinstance(v, dict) and "_target_" in v for v in data.values()):
         return "hydra"  # before Lightning: a composed config has trainer and model too
     if _is_lightning(data):
@@ -231,6 +235,13 @@ def _is_lightning(data: dict[Any, Any]) -> bool:
     if any(isinstance(value, dict) and "class_path" in value for value in data.values()):
         return True
     return isinstance(data.get("trainer"), dict) and bool({"model", "data"} & set(data))
+
+
+def _is_composer(data: dict[Any, Any]) -> bool:
+    """Composer / llm-foundry: a ``scheduler`` mapping with ``t_warmup`` (a time string)
+    beside ``max_duration``."""
+    scheduler = data.get("scheduler")
+    return isinstance(scheduler, dict) and "t_warmup" in scheduler and "max_duration" in data
 
 
 def _is_block(value: Any) -> bool:

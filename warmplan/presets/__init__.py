@@ -38,6 +38,7 @@ Framework = Literal[
     "nemo",
     "neox",
     "olmo",
+    "composer",
 ]
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 

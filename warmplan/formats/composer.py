@@ -1,0 +1,155 @@
+"""A Composer / llm-foundry training YAML (``optimizer.lr``, ``scheduler`` with
+``name``, ``t_warmup``, ``t_max`` (default ``1dur``), ``alpha_f``, ``max_duration``)
+-> a plan with a composer preset (:mod:`warmplan.presets.composer`).
+
+Time strings as mosaicml 0.32.1's ``_convert_time`` reads them: ``100ba`` (batches =
+optimizer updates), ``2ep`` (epochs: needs ``--steps-per-epoch``), ``0.05dur`` (a
+fraction of ``max_duration``, truncated), ``512sp`` / ``1e6tok`` (samples, tokens:
+llm-foundry's ``global_train_batch_size`` and ``max_seq_len`` a batch). ``max_duration``
+in batches or epochs; in samples or tokens it needs ``--steps``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from warmplan.formats.draft import Draft
+from warmplan.presets.composer import NAMES
+
+_TIME = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(ba|ep|sp|tok|dur)")
+_BATCH_KEYS = {
+    "sp": ("global_train_batch_size",),
+    "tok": ("global_train_batch_size", "max_seq_len"),
+}
+
+
+def read(draft: Draft) -> None:
+    scheduler = draft.get("scheduler") or {}
+    optimizer = draft.get("optimizer") or {}
+    lr = optimizer.get("lr") if isinstance(optimizer, dict) else None
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        draft.error(("optimizer", "lr"), f"optimizer.lr must be a positive number, got {lr!r}")
+    name = scheduler.get("name") if isinstance(scheduler, dict) else None
+    if name not in NAMES:
+        draft.error(
+            ("scheduler", "name"),
+            f"scheduler.name {name!r} is not one warmplan reads; it reads: {', '.join(NAMES)}",
+        )
+    draft.raise_problems()
+    updates = _updates(draft)
+    warmup, unit = _time(draft, ("scheduler", "t_warmup"), scheduler.get("t_warmup"))
+    t_max, max_unit = _time(draft, ("scheduler", "t_max"), scheduler.get("t_max", "1dur"))
+    if unit != max_unit:
+        draft.error(
+            ("scheduler", "t_max" if "t_max" in scheduler else "t_warmup"),
+            f"t_max is in {max_unit} and t_warmup in {unit}: Composer subtracts one from the "
+            "other and raises (write both in the same unit)",
+        )
+    _check_t_max(draft, t_max, max_unit)
+    draft.raise_problems()
+    per_step = _per_batch(draft, unit)
+    draft.raise_problems()
+    assert isinstance(lr, (int, float))  # refused above if not
+    draft.put(("optimizer", "lr"), float(lr), ("optimizer", "lr"))
+    draft.put(("training", "steps"), updates, ("max_duration",))
+    draft.put(("training", "interval"), "step")
+    draft.put(("preset", "framework"), "composer", ("scheduler", "name"))
+    draft.put(("preset", "name"), name, ("scheduler", "name"))
+    draft.put(("preset", "args"), {}, ("scheduler",))
+    args = {"t_warmup": warmup, "t_max": t_max, "units_per_step": per_step}
+    for key, value in args.items():
+        draft.put(
+            ("preset", "args", key), value, ("scheduler", key.replace("units_per_step", "t_warmup"))
+        )
+    if name != "constant_with_warmup":
+        alpha_f = scheduler.get("alpha_f", 0.0)
+        draft.put(("preset", "args", "alpha_f"), alpha_f, ("scheduler", "alpha_f"))
+    draft.note(
+        f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "
+        f"{per_step:,} {unit} an update; t_warmup {warmup:,} {unit}, t_max {t_max:,} {unit}"
+    )
+
+
+def _check_t_max(draft: Draft, t_max: int, unit: str) -> None:
+    """Composer's ``_raise_if_max_duration_exceeds_t_max``, where the units compare."""
+    total, total_unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    limit = int(total) if unit == total_unit else None
+    per_epoch = draft.facts.steps_per_epoch
+    if unit == "ba" and total_unit == "ep" and per_epoch is not None:
+        limit = int(total) * per_epoch
+    if limit is not None and t_max < limit:
+        draft.error(
+            ("scheduler", "t_max"),
+            f"t_max {t_max:,}{unit} is shorter than max_duration {draft.get('max_duration')}: "
+            "Composer refuses it (the schedule would end before training)",
+        )
+
+
+def _parse(draft: Draft, where: tuple[str, ...], value: Any) -> tuple[float, str]:
+    match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        draft.error(
+            where,
+            f"{'.'.join(where)} must be a Composer time string (100ba, 2ep, 0.05dur, 512sp, "
+            f"1e6tok), got {value!r}",
+        )
+        return 1.0, "ba"
+    number, unit = float(match.group(1)), match.group(2)
+    if unit != "dur" and not number.is_integer():
+        draft.error(where, f"{'.'.join(where)} {value!r}: {unit} must be a whole number")
+    return number, unit
+
+
+def _updates(draft: Draft) -> int:
+    number, unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    draft.raise_problems()
+    if draft.facts.steps is not None:
+        return draft.facts.steps
+    if unit == "ba":
+        return int(number)
+    if unit == "ep":
+        return int(number) * _per_epoch(draft, ("max_duration",))
+    raise draft.needs(
+        ("max_duration",),
+        f"max_duration {draft.get('max_duration')} in {unit}: pass --steps N (the updates "
+        "the run makes)",
+    )
+
+
+def _per_epoch(draft: Draft, where: tuple[str, ...]) -> int:
+    if draft.facts.steps_per_epoch is None:
+        raise draft.needs(
+            where,
+            f"{'.'.join(where)} in epochs needs the batches of an epoch: pass --steps-per-epoch N",
+        )
+    return draft.facts.steps_per_epoch
+
+
+def _time(draft: Draft, where: tuple[str, ...], value: Any) -> tuple[int, str]:
+    """``value`` as ``_convert_time`` makes it: whole units of ba, sp or tok."""
+    number, unit = _parse(draft, where, value)
+    if unit == "ep":
+        return int(number) * _per_epoch(draft, where), "ba"
+    if unit != "dur":
+        return int(number), unit
+    total, total_unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    if total_unit == "ep":  # Composer counts batches: fraction x dataloader_len x epochs
+        return int(number * _per_epoch(draft, ("max_duration",)) * total), "ba"
+    return int(number * total), total_unit
+
+
+def _per_batch(draft: Draft, unit: str) -> int:
+    """The ``unit``s one update adds to Composer's timestamp."""
+    per_step = 1
+    for key in _BATCH_KEYS.get(unit, ()):
+        value = draft.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            draft.error(
+                (key,) if draft.has(key) else ("scheduler", "t_warmup"),
+                f"a schedule in {unit} needs {key} (a whole number >= 1) to count the {unit} of "
+                f"an update, got {value!r}",
+            )
+            return 1
+        per_step *= value
+    return per_step
