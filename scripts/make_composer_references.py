@@ -17,7 +17,8 @@ keys as keyword arguments), compiled by Composer's own ``compile_composer_schedu
 into a LambdaLR over a torch SGD, and driven as Composer's trainer does: the batch
 runs (a step pre-hook records the LRs), the timestamp moves to the next batch (samples +=
 global batch, tokens += global batch x max_seq_len), then ``scheduler.step()``.
-Output: tests/data/formats/composer.json.
+Output: tests/data/formats/composer.json (``derived``: ``_convert_time``'s t_warmup and
+t_max, which scripts/make_family_preset_cases.py copies into tests/data/presets).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def run(time: types.ModuleType, schedulers: types.ModuleType, path: Path) -> dic
         optimizer.step()
         state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
         lambda_lr.step()
+    block = config["scheduler"]
+    t_warmup = schedulers._convert_time(block["t_warmup"], state)
+    t_max = schedulers._convert_time(block.get("t_max", "1dur"), state)
+    per_update = {"ba": 1, "sp": batch, "tok": batch * sequence}[t_warmup.unit.value]
     return {
         "name": path.stem,
         "config": str(path.relative_to(OUT)),
@@ -110,6 +115,13 @@ def run(time: types.ModuleType, schedulers: types.ModuleType, path: Path) -> dic
         "args": config,
         "steps_per_epoch": per_epoch,
         "updates": updates,
+        # _convert_time's own results, in t_warmup's unit (the preset's arguments)
+        "derived": {
+            "t_warmup": t_warmup.value,
+            "t_max": t_max.value,
+            "unit": t_warmup.unit.value,
+            "units_per_update": per_update,
+        },
         "lrs": lrs,
     }
 

@@ -1,7 +1,7 @@
-"""Preset reference cases for the megatron, nemo, neox and olmo presets, taken from the
+"""Preset reference cases for the megatron, nemo, neox, olmo and composer presets, taken from the
 format reference runs (no library needed).
 
-scripts/make_{megatron,nemo,neox,olmo}_references.py ran each framework's scheduler
+scripts/make_{megatron,nemo,neox,olmo,composer}_references.py ran each framework's scheduler
 (NeoX: its re-typed formula) over launch scripts and configs; this script copies one run
 per preset name into the preset reference format of tests/data/presets (the arguments
 as the scheduler was given them, the group LRs, every update's LRs), so
@@ -123,14 +123,32 @@ def olmo() -> list[dict]:
     return out
 
 
+def composer() -> list[dict]:
+    document = json.loads((FORMATS / "composer.json").read_text())
+    out = []
+    for name, case in _first_per(
+        document["cases"], lambda c: c["args"]["scheduler"]["name"]
+    ).items():
+        d = case["derived"]
+        args = {"t_warmup": d["t_warmup"], "t_max": d["t_max"]}
+        args["units_per_step"] = d["units_per_update"]
+        if name != "constant_with_warmup":
+            args["alpha_f"] = case["args"]["scheduler"].get("alpha_f", 0.0)
+        case["_lr"] = case["args"]["optimizer"]["lr"]
+        out.append(_case(name, args, case, "composer"))
+    return out
+
+
 def main() -> None:
     versions = {
         "megatron": "megatron-core 0.16.1",
         "nemo": "nemo_toolkit 3.0.0",
         "neox": "gpt-neox@ea7aefd8 (documented formula)",
         "olmo": "ai2-olmo 0.6.0",
+        "composer": "mosaicml 0.32.1",
     }
-    for family, make in (("megatron", megatron), ("nemo", nemo), ("neox", neox), ("olmo", olmo)):
+    families = (("megatron", megatron), ("nemo", nemo), ("neox", neox), ("olmo", olmo))
+    for family, make in (*families, ("composer", composer)):
         document = {
             "framework": family,
             "library_version": versions[family],
