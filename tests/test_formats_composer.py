@@ -116,3 +116,23 @@ def test_a_composer_config_is_recognised_and_others_are_not() -> None:
             continue
         for path in folder.glob("*.y*ml"):
             assert detect(source_of(path).data) != "composer", path
+
+
+def test_the_traps_point_at_their_keys(tmp_path: Path) -> None:
+    config = tmp_path / "foundry.yaml"
+    config.write_text(
+        "max_duration: 500ba\n"
+        "optimizer: {lr: 1.0e-3}\n"
+        "scheduler:\n"
+        "  name: cosine_with_warmup\n"
+        "  t_warmup: 0.001dur\n"
+    )
+    result = CliRunner().invoke(app, ["check", str(config)])
+    # int(0.001 x 500) = 0 batches of warm-up; alpha_f absent: Composer's 0.0
+    assert f"{config}:5:3: warning: t_warmup 0.001dur is 0 ba" in result.stdout
+    assert result.stdout.count("[WP170]") == 1
+    assert f"{config}:4:3: warning: alpha_f is not given" in result.stdout
+    given = CliRunner().invoke(
+        app, ["check", str(FORMATS / "configs/composer/cosine-batches.yaml")]
+    )
+    assert "WP170" not in given.stdout and "WP171" not in given.stdout

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from warmplan.formats import composer_traps as traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.composer import NAMES
 
@@ -65,10 +66,32 @@ def read(draft: Draft) -> None:
     if name != "constant_with_warmup":
         alpha_f = scheduler.get("alpha_f", 0.0)
         draft.put(("preset", "args", "alpha_f"), alpha_f, ("scheduler", "alpha_f"))
+    _traps(draft, scheduler, warmup, unit)
     draft.note(
         f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "
         f"{per_step:,} {unit} an update; t_warmup {warmup:,} {unit}, t_max {t_max:,} {unit}"
     )
+
+
+def _traps(draft: Draft, scheduler: dict[str, Any], warmup: int, unit: str) -> None:
+    given = scheduler.get("t_warmup")
+    match = _TIME.fullmatch(given.strip()) if isinstance(given, str) else None
+    if warmup == 0 and match is not None and float(match.group(1)) > 0:
+        draft.warn(
+            traps.WARMUP_TRUNCATED_TO_ZERO,
+            ("scheduler", "t_warmup"),
+            f"t_warmup {given} is 0 {unit}: Composer truncates a fraction of max_duration "
+            f"{draft.get('max_duration')} to whole {unit}, so there is no warm-up; give it "
+            "in batches (e.g. 10ba)",
+        )
+    if scheduler.get("name") != "constant_with_warmup" and "alpha_f" not in scheduler:
+        draft.warn(
+            traps.ALPHA_F_DEFAULT_ZERO,
+            ("scheduler", "name"),
+            f"alpha_f is not given: Composer's default 0.0 takes the {scheduler.get('name')} "
+            "decay to LR 0, and the last updates barely train (llm-foundry's configs set "
+            "alpha_f: 0.1)",
+        )
 
 
 def _check_t_max(draft: Draft, t_max: int, unit: str) -> None:

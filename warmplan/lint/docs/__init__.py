@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from warmplan.errors import Severity
 from warmplan.lint.docs import (
     classpaths,
+    composer,
     loading,
     megatron,
     pyconfigs,
@@ -45,6 +46,7 @@ _DOCS: dict[str, RuleDoc] = {
         *vision.DOCS,
         *pyconfigs.DOCS,
         *megatron.DOCS,
+        *composer.DOCS,
     ]
 }
 

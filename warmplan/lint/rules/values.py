@@ -84,6 +84,11 @@ def _preset_start_hint(spec: object) -> str:
         )
     if framework == "axolotl":
         return f"axolotl's {name} warm-up starts at LR 0 (factor step / num_warmup_steps)"
+    if framework == "composer":
+        return (
+            f"Composer's {name} warm-up starts at LR 0 (a LinearScheduler from alpha_i 0), "
+            "so update 0 does nothing whatever its arguments"
+        )
     if name == "WarmupCosineLR":
         return (
             "DeepSpeed's WarmupCosineLR runs its first update at LR 0 whatever its "
