@@ -336,7 +336,9 @@ TRAP_CODES = {f"WP12{i}" for i in range(8)} | {
     "WP165",
     "WP166",
     "WP167",
-}  # + timm, ultralytics, NeMo, NeoX
+    "WP170",
+    "WP171",
+}  # + timm, ultralytics, NeMo, NeoX, Composer
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 
