@@ -401,3 +401,16 @@ def test_sound_plans_raise_no_schedule_errors(decay, warmup):
     }
     plan = load_plan({key: value for key, value in data.items() if value is not None})
     assert set(codes(plan)) <= {"WP102"}  # a warm-up from 0 wastes its first epoch
+
+
+def test_the_lr_0_hint_of_a_framework_without_a_start_argument_is_a_sentence():
+    """Every preset framework gets a WP102 hint; one with no known start argument (a
+    new framework) a generic one, not a KeyError (exit 3)."""
+    from types import SimpleNamespace
+
+    from warmplan.lint.rules.values import _preset_start_hint
+    from warmplan.presets import FRAMEWORKS
+
+    for framework in [*FRAMEWORKS, "someframework"]:
+        hint = _preset_start_hint(SimpleNamespace(framework=framework, name="cosine"))
+        assert isinstance(hint, str) and "0" in hint, framework

@@ -94,7 +94,10 @@ def _preset_start_hint(spec: object) -> str:
             "DeepSpeed's WarmupCosineLR runs its first update at LR 0 whatever its "
             "arguments; preset.args.warmup_min_ratio lifts the ones after it"
         )
-    return f"start the warm-up above 0 ({_START_ARGUMENTS[framework]})"
+    where = _START_ARGUMENTS.get(framework)
+    if where is None:  # a framework with no start argument warmplan knows of
+        return f"{framework}'s warm-up starts at LR 0 here: start it above 0 if {framework} can"
+    return f"start the warm-up above 0 ({where})"
 
 
 @rule("WP103", "error", "an LR that is negative or not finite")
