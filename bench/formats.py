@@ -37,6 +37,7 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/nanogpt/gpt2-defaults-short.py",
     ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
     ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
+    ROOT / "tests/data/formats/configs/composer/cosine-batches.yaml",
 ]
 #: run-time facts of the recipes that need more than --dataset-size, per recipe
 EXTRA_FACTS = {
@@ -48,6 +49,7 @@ EXTRA_FACTS = {
     "gpt2-defaults-short": [],  # nanoGPT: all in the file
     "gpt-cosine-fraction": [],  # Megatron: --train-iters and the batch in the script
     "gpt-cosine": [],  # NeMo: trainer.max_steps
+    "cosine-batches": [],  # Composer: max_duration in batches
 }
 #: ... and per format
 FACTS = {
