@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from warmplan.cli.common import EXIT_INVALID, State, err, reporting, resume_collection
+from warmplan.formats import FORMATS
 from warmplan.limits import MAX_STEPS
 
 if TYPE_CHECKING:
@@ -114,10 +115,7 @@ def check(
         str | None,
         typer.Option(
             "--from",
-            help=(
-                "Read every file as this format: warmplan | transformers | axolotl | "
-                "deepspeed | lightning | torchtune | hydra | mmengine | nanogpt"
-            ),
+            help=f"Read every file as this format: {' | '.join(FORMATS)}",
         ),
     ] = None,
     fix: Annotated[

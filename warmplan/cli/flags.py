@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from warmplan.formats import FORMATS
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -136,8 +138,8 @@ _FROM = inspect.Parameter(
         str | None,
         typer.Option(
             "--from",
-            help="Read the config as this format: warmplan | transformers | axolotl | "
-            "deepspeed | lightning | torchtune | hydra (default: recognised from its keys)",
+            help=f"Read the config as this format: {' | '.join(FORMATS)} (default: "
+            "recognised from its keys)",
             show_default=False,
         ),
     ],
