@@ -8,6 +8,7 @@ about the plan (validation, `check`) point into the user's own file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,25 @@ class Draft:
 
     def warn(self, code: str, origin: KeyPath, message: str) -> None:
         self.findings.append(self.finding(code, origin, message, severity="warning"))
+
+    def interpolated(
+        self, value: Any, where: KeyPath, pattern: re.Pattern[str], missing: Any
+    ) -> Any:
+        """``${trainer.max_steps}`` (a text ``pattern`` matches whole, group 1 the dotted
+        key) -> that key's value in this file, as OmegaConf resolves an absolute
+        interpolation; ``missing``, with an error at ``where``, when the file has no
+        such key; any other value as it is."""
+        match = pattern.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        node: Any = self.recipe.data
+        for part in match.group(1).split("."):
+            if not isinstance(node, dict) or part not in node:
+                unresolved = f"{value} names no key of this file (OmegaConf cannot resolve it)"
+                self.error(where, unresolved)
+                return missing
+            node = node[part]
+        return node
 
     def note(self, text: str) -> None:
         self.notes.append(text)

@@ -65,16 +65,7 @@ def _arguments(draft: Draft, block: dict[str, Any], at: KeyPath) -> dict[str, An
 
 def _interpolated(draft: Draft, value: Any, where: KeyPath) -> Any:
     """``${trainer.max_steps}``: OmegaConf's absolute interpolation, resolved in the file."""
-    match = INTERPOLATION.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        return value
-    node: Any = draft.recipe.data
-    for part in match.group(1).split("."):
-        if not isinstance(node, dict) or part not in node:
-            draft.error(where, f"{value} names no key of this file (OmegaConf cannot resolve it)")
-            return value
-        node = node[part]
-    return node
+    return draft.interpolated(value, where, INTERPOLATION, missing=value)
 
 
 def _partial(draft: Draft, block: dict[str, Any], at: KeyPath, needs: str) -> None:

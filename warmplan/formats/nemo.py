@@ -35,7 +35,7 @@ KEYS = {
     "max_steps": int,
     "last_epoch": int,
 }
-_INTERPOLATION = re.compile(r"^\$\{([A-Za-z0-9_.]+)\}$")
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
 
 
 def read(draft: Draft) -> None:
@@ -87,16 +87,7 @@ def _mapping(draft: Draft, keypath: KeyPath) -> dict[str, Any]:
 
 def _resolved(draft: Draft, where: KeyPath, value: Any) -> Any:
     """``${model.encoder.d_model}`` -> that key's value (OmegaConf's absolute form)."""
-    match = _INTERPOLATION.match(value) if isinstance(value, str) else None
-    if not match:
-        return value
-    node: Any = draft.recipe.data
-    for part in match.group(1).split("."):
-        if not isinstance(node, dict) or part not in node:
-            draft.error(where, f"{value} names no key of this file (OmegaConf cannot resolve it)")
-            return None
-        node = node[part]
-    return node
+    return draft.interpolated(value, where, _INTERPOLATION, missing=None)
 
 
 def _typed(draft: Draft, where: KeyPath, value: Any, kind: type) -> Any:
