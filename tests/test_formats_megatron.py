@@ -160,10 +160,10 @@ def test_a_flag_from_an_unset_variable_is_an_error_only_when_read(tmp_path: Path
 
 
 def test_a_launch_script_is_recognised_and_a_yaml_plan_is_not_taken_for_one() -> None:
-    from warmplan.config.load import source_of
     from warmplan.formats import detect
+    from warmplan.formats.load import read_any
 
-    assert detect(source_of(FORMATS / RAN[0]["config"]).data) == "megatron"
+    assert detect(read_any(FORMATS / RAN[0]["config"]).data) == "megatron"
     assert detect({"optimizer": {"lr": 1e-3}, "training": {"steps": 10}}) == "warmplan"
     assert detect({"learning_rate": 1e-3, "min_lr": 0.1}) == "transformers"
 

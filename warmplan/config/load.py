@@ -42,10 +42,6 @@ def source_of(path_or_dict: str | Path | dict[str, Any] | None) -> Source:
         return Source(data={})
     if isinstance(path_or_dict, dict):
         return Source(data=copy.deepcopy(path_or_dict))
-    if Path(path_or_dict).suffix == ".sh":  # a launch script: its command's arguments
-        from warmplan.config.shell import read_shell
-
-        return read_shell(path_or_dict)
     return read_config(path_or_dict)
 
 
