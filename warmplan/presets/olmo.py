@@ -29,28 +29,9 @@ def olmo_lr(
     warmup_min_lr: float | None,
 ) -> float:
     """The scheduler's ``get_lr(initial_lr, step, max_steps)``."""
-    if name == "max_scheduler":
-        cosine = olmo_lr(
-            "cosine_with_warmup",
-            initial_lr,
-            step,
-            max_steps,
-            warmup_steps,
-            alpha_f,
-            t_max,
-            warmup_min_lr,
-        )
-        inverse = olmo_lr(
-            "inverse_sqrt_with_warmup",
-            initial_lr,
-            step,
-            max_steps,
-            warmup_steps,
-            alpha_f,
-            t_max,
-            warmup_min_lr,
-        )
-        return max(cosine, inverse)
+    if name == "max_scheduler":  # the larger of the two, update by update
+        args = (initial_lr, step, max_steps, warmup_steps, alpha_f, t_max, warmup_min_lr)
+        return max(olmo_lr("cosine_with_warmup", *args), olmo_lr("inverse_sqrt_with_warmup", *args))
     if name == "constant":
         return initial_lr
     if step < warmup_steps:
