@@ -1,5 +1,5 @@
-"""One process of a real 2-process accelerate run (launched by torch.distributed.run,
-gloo on 127.0.0.1), watched by warmplan; used by tests/test_watch.py.
+"""One process of a real 2-process accelerate run (started with torch.distributed.run's
+environment, gloo on 127.0.0.1), watched by warmplan; used by tests/test_watch.py.
 
 Two loops over the same plan (60 updates: a 10-update linear warm-up from 0.1x, then a
 cosine to 1e-5): accelerate's default, whose prepared scheduler steps the wrapped one

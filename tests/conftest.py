@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from warmplan import Trace
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
@@ -12,3 +17,47 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture
 def example_path() -> Path:
     return CONFIGS / "linear-warmup-cosine.yaml"
+
+
+@functools.cache
+def config_trace(path: Path) -> Trace:
+    """``simulate(load_plan(path))``, once per test process (the million-update bert
+    plan alone takes ~2.5 s); read-only arrays, since tests share it. Its readers run on
+    one xdist worker (SHARED_WORK)."""
+    from warmplan import load_plan, simulate
+
+    trace = simulate(load_plan(path))
+    for array in vars(trace).values():
+        if hasattr(array, "flags"):
+            array.flags.writeable = False
+    return trace
+
+
+#: tests that share one costly piece of work, by the start of their node ids: each group
+#: runs on one xdist worker, which does that work once; every other test is balanced on
+#: its own. (pytest-xdist's own `xdist_group` marks do nothing under pytest 9: it tags
+#: node ids through an attribute that pytest 9 no longer reads.)
+SHARED_WORK = {
+    "resumed runs (~9 s)": ("tests/test_resume.py::",),
+    "Lightning's import (~4 s)": ("tests/test_watch_lightning.py::",),
+    "configs_report (~6 s)": ("tests/test_checks.py::test_every_config_passes_check",),
+    "config_trace (~2.5 s for bert)": (
+        "tests/test_configs.py::test_example_simulates_to_finite_nonnegative_lrs",
+        "tests/test_configs.py::test_bert_",
+        "tests/test_checks.py::test_bert_",
+        "tests/test_code.py::test_every_config_snippet_reproduces_the_trace",
+    ),
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for group, starts in SHARED_WORK.items():
+                if nodeid.startswith(starts):
+                    return group
+            return nodeid
+
+    return SharedWorkScheduling(config, log)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm
+
 ROOT = Path(__file__).resolve().parent.parent
 WARMPLAN = [sys.executable, "-m", "warmplan"]
 COMPARE = ["configs/compare/torch.yaml", "configs/compare/keras.yaml"]
@@ -37,7 +39,7 @@ COMMANDS = {
 def _run_into_closed_pipe(args: list[str], read_first_line: bool) -> tuple[int, str]:
     """Run warmplan with stdout a pipe whose reader leaves: at once (before any output:
     every write fails), or after its first line, as `head -1` does."""
-    with subprocess.Popen(
+    with warm.Popen(
         [*WARMPLAN, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import warm
 from tests.conftest import ROOT
 
 PYPROJECT = """\
@@ -58,7 +59,7 @@ def _git(repo: Path, *args: str) -> str:
 def _check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("CI", None)
-    return subprocess.run(
+    return warm.run(
         [sys.executable, "-m", "warmplan", "check", *args],
         cwd=cwd,
         capture_output=True,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests import warm
 from tests.conftest import DATA, ROOT
 from warmplan.cli.main import app
 
@@ -173,7 +173,7 @@ def test_schema_still_describes_expect_and_ignore():
 @pytest.mark.parametrize("fmt", ["text", "github"])
 def test_subprocess_exit_code_and_stdout(fmt):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
+    done = warm.run(
         [
             sys.executable,
             "-m",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import CONFIGS, ROOT
-from warmplan import load_plan, simulate
+from tests import warm
+from tests.conftest import CONFIGS, ROOT, config_trace
+from warmplan import load_plan
 from warmplan.cli.main import app
 from warmplan.schedule.codegen import snippet
 
@@ -61,7 +61,7 @@ def _run_snippets(folder: Path, plans: dict[str, Any]) -> dict[str, np.ndarray]:
         script.write_text(snippet(plan, None if plan.intervals <= HEAD else HEAD))
         scripts.append(str(script))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    subprocess.run(
+    warm.run(
         [sys.executable, "-c", _DRIVER, *scripts], cwd=folder, env=env, check=True, timeout=600
     )
     return {
@@ -82,7 +82,7 @@ def test_every_config_snippet_reproduces_the_trace(tmp_path):
         tmp_path, {name.replace("/", "-"): load_plan(path) for path, name in names.items()}
     )
     for path, name in names.items():
-        expected = simulate(load_plan(path)).lr[:HEAD]
+        expected = config_trace(path).lr[:HEAD]
         printed = runs[name.replace("/", "-")]
         assert printed.shape == (expected.shape[0], 1 + expected.shape[1]), path.name
         assert (printed[:, 0] == np.arange(expected.shape[0])).all()
@@ -165,7 +165,7 @@ def test_code_cli_with_flags_and_output(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, check=True)
+    run = warm.run([sys.executable, str(out)], capture_output=True, text=True, check=True)
     assert len(run.stdout.splitlines()) == 50
     assert run.stdout.splitlines()[0] == "0 0.0"
 
@@ -208,7 +208,7 @@ def test_warmup_length_flag_that_is_neither_number_nor_auto():
 
 def test_module_entry_point_runs_code(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run(
+    run = warm.run(
         [sys.executable, "-m", "warmplan", "code", str(CONFIGS / "onecycle.yaml"), "--head", "3"],
         capture_output=True,
         text=True,

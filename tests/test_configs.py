@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, config_trace
 from warmplan import load_plan, simulate
 
 EXAMPLES = sorted(CONFIGS.glob("**/*.yaml"))
@@ -20,7 +20,7 @@ def test_there_are_real_examples():
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_simulates_to_finite_nonnegative_lrs(path):
     plan = load_plan(path)
-    trace = simulate(plan)
+    trace = config_trace(path)
     assert trace.lr.shape == (plan.intervals, len(plan.target_lrs))
     assert np.isfinite(trace.lr).all() and (trace.lr >= 0).all()
     if "WP105" not in plan.ignore:  # a plan that says its target is never reached
@@ -28,7 +28,7 @@ def test_example_simulates_to_finite_nonnegative_lrs(path):
 
 
 def test_bert_warms_up_from_zero_and_decays_linearly_to_zero():
-    trace = simulate(load_plan(CONFIGS / "bert-linear.yaml"))
+    trace = config_trace(CONFIGS / "bert-linear.yaml")
     lr = trace.lr[:, 0]
     assert len(lr) == 1_000_000
     for t in (0, 1, 5_000, 9_999, 10_000):

@@ -147,9 +147,10 @@ def _warmup(draw: Any, budget: Budget, expected: Expected) -> dict[str, Any] | N
     if draw(st.booleans()):
         block["start_factor"], start = _decimal(draw, 0, 100)
         expected.start = float(start)
+    # a plan may break both rules; the loader may name either
     if expected.warmup >= n:
         expected.refused.append("must be shorter than training")
-    elif expected.warmup and expected.start == 0 and kind in ("constant", "exponential"):
+    if expected.warmup and expected.start == 0 and kind in ("constant", "exponential"):
         expected.refused.append("stays at LR 0")
     return block
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests import warm
 from tests.conftest import DATA
 from tests.test_formats import _csv_lrs
 from warmplan.cli.main import app
@@ -149,7 +150,6 @@ def test_every_trap_code_has_a_negative_example() -> None:
 
 
 def test_warmplan_code_writes_train_pys_schedule_as_plain_torch(tmp_path: Path) -> None:
-    import subprocess
     import sys
 
     case = next(c for c in RAN if c["name"] == "decay-shorter-than-training")
@@ -157,6 +157,6 @@ def test_warmplan_code_writes_train_pys_schedule_as_plain_torch(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     script = tmp_path / "schedule.py"
     script.write_text(result.stdout)
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    ran = warm.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     lrs = [float(line.split()[1]) for line in ran.stdout.splitlines()]
     np.testing.assert_allclose(lrs, np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)

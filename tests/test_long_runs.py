@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm
 from tests.conftest import ROOT
 from warmplan import load_plan
 
@@ -39,7 +40,7 @@ def _start(args: list[str], folder: Path) -> tuple[subprocess.Popen[bytes], int]
     primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env.update(PYTHONPATH=str(ROOT), TERM="xterm", COLUMNS="100")
-    process = subprocess.Popen(
+    process = warm.Popen(
         [sys.executable, "-m", "warmplan", *args],
         cwd=folder,
         env=env,

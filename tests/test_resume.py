@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 import torch
 
+from tests import warm
 from tests.resume_child import build, train
 from tests.strategies import DECAY_KINDS, WARMUP_KINDS, compatible, fit_decay
 from warmplan.config.models import DECAY_MODELS
@@ -163,7 +163,7 @@ def _resume_every_case(folder: Path) -> dict[tuple[str, int], Any]:
     manifest = folder / "manifest.json"
     manifest.write_text(json.dumps(runs))
     env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
-    child = subprocess.run(
+    child = warm.run(
         [sys.executable, str(TESTS / "resume_child.py"), str(manifest)],
         capture_output=True,
         text=True,

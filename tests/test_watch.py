@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 
 import warmplan
+from tests import warm
 from warmplan import ScheduleDivergence
 
 UPDATES, WARMUP = 60, 10
@@ -277,7 +279,7 @@ def test_watching_imports_neither_matplotlib_nor_rich_nor_the_frameworks():
         "heavy = {'matplotlib', 'rich', 'transformers', 'lightning', 'plotext', 'typer'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = warm.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout
 
 
@@ -332,13 +334,31 @@ def test_a_real_two_process_accelerate_run_is_two_scheduler_steps_per_update(tmp
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     child = Path(__file__).with_name("accelerate_child.py")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(child.parent.parent)}
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
-    command += ["--master_addr", "127.0.0.1", "--master_port", str(port), str(child)]
-    done = subprocess.run(
-        [*command, str(tmp_path)], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    # the two ranks started as torch.distributed.run starts them: its environment (with
+    # env:// rendezvous), the same script, one process per rank
+    world = {"WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1"}
+    env = {**os.environ, **world, "MASTER_PORT": str(port), "PYTHONPATH": str(child.parent.parent)}
+    logs = [(tmp_path / f"rank-{rank}.err").open("w") for rank in (0, 1)]
+    ranks = [
+        warm.Popen(
+            [sys.executable, str(child), str(tmp_path)],
+            env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank), "GROUP_RANK": "0"},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        for rank, log in enumerate(logs)
+    ]
+    deadline = time.monotonic() + 300
+    while any(p.poll() is None for p in ranks) and time.monotonic() < deadline:
+        if any(p.returncode for p in ranks):  # one failed: the other would wait for it
+            break
+        time.sleep(0.05)
+    for process, log in zip(ranks, logs, strict=True):
+        process.kill()  # only one still running
+        process.wait(timeout=30)
+        log.close()
+    for rank, process in enumerate(ranks):
+        assert process.returncode == 0, (tmp_path / f"rank-{rank}.err").read_text()[-3000:]
     for rank in (0, 1):
         results = json.loads((tmp_path / f"rank-{rank}.json").read_text())
         default, once = results["default"], results["step_scheduler_with_optimizer=False"]

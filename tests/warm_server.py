@@ -1,0 +1,127 @@
+"""The server behind tests/warm.py: imports torch once, then forks a new Python process
+for each request, as if ``python -m mod``, ``python -c code`` or ``python script`` had
+been started with the request's argv, folder, environment and standard streams.
+
+Run as ``python warm_server.py FD``: FD is one end of a Unix socket pair. Each request is
+one byte with four file descriptors (stdin, stdout, stderr, and a socket for the rest);
+on that socket, the request (JSON, up to its end of file) comes in, and the process id,
+then its wait status, go out, a line each.
+
+Why a fork is a faithful new process here: nothing but modules was loaded before it (no
+thread, no torch operation, no handler changed but SIGCHLD, which the fork restores), and
+the forked interpreter builds its own sys.argv, sys.path, environment and standard
+streams, runs the program as __main__ and ends through the interpreter's normal exit
+(flushes, atexit, exit code or signal), which is what tests of exits and pipes observe.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import runpy
+import signal
+import socket
+import sys
+import types
+
+import torch  # noqa: F401  (the import every request would otherwise pay for)
+
+# out of the collections of every program forked from here: with ~165k objects of
+# torch's in them, each program's exit took a quarter of a second longer
+gc.freeze()
+
+#: the interpreter's own sys.path, without this script's folder at its head
+BASE_PATH = sys.path[1:]
+
+
+def _serve(control: socket.socket) -> socket.socket:
+    """Fork a supervisor per request; return, in the program's process, its socket."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(control, 1, 4)
+        except OSError:
+            os._exit(0)
+        if not fds:  # the client closed its end: the test session is over
+            os._exit(0)
+        if os.fork() == 0:
+            control.close()
+            return _supervise(fds)
+        for fd in fds:
+            os.close(fd)
+
+
+def _supervise(fds: list[int]) -> socket.socket:
+    """Fork the program; report its pid and wait status. Returns only in the program."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    channel = socket.socket(fileno=fds[3])
+    program = os.fork()
+    if program == 0:
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds[:3]:
+            if fd > 2:
+                os.close(fd)
+        return channel
+    for fd in fds[:3]:
+        os.close(fd)
+    channel.sendall(f"{program}\n".encode())
+    _, status = os.waitpid(program, 0)
+    channel.sendall(f"{status}\n".encode())
+    os._exit(0)
+
+
+def _read_request(channel: socket.socket) -> dict[str, object]:
+    chunks = []
+    while chunk := channel.recv(1 << 16):
+        chunks.append(chunk)
+    channel.close()
+    return json.loads(b"".join(chunks))
+
+
+def _streams(unbuffered: bool) -> None:
+    """New standard streams over fds 0-2, buffered as a new interpreter buffers them."""
+    encoding = sys.stdout.encoding
+    sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        binary = io.FileIO(fd, "w", closefd=False)
+        buffered = io.BufferedWriter(binary) if not unbuffered else binary
+        stream = io.TextIOWrapper(
+            buffered,  # type: ignore[arg-type]
+            encoding=encoding,
+            errors="backslashreplace" if fd == 2 else "strict",
+            line_buffering=fd == 2 or os.isatty(fd),
+            write_through=unbuffered,
+        )
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def _run(request: dict[str, object]) -> None:
+    """Become the program the request names, and run it as __main__."""
+    os.chdir(str(request["cwd"]))
+    environment = dict(request["env"])  # type: ignore[call-overload]
+    os.environ.clear()
+    os.environ.update(environment)
+    kind, target, rest = request["kind"], str(request["target"]), list(request["argv"])  # type: ignore[call-overload]
+    first = {"c": "", "m": os.getcwd(), "script": os.path.dirname(os.path.abspath(target))}
+    extra = [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p]
+    sys.path[:] = [first[kind], *(os.path.abspath(p) for p in extra), *BASE_PATH]
+    _streams(bool(request["unbuffered"]))
+    if kind == "m":
+        sys.argv = ["-m", *rest]
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
+    elif kind == "script":
+        sys.argv = [target, *rest]
+        runpy.run_path(target, run_name="__main__")
+    else:
+        sys.argv = ["-c", *rest]
+        main = types.ModuleType("__main__")
+        sys.modules["__main__"] = main
+        exec(compile(target, "<string>", "exec"), main.__dict__)
+
+
+if __name__ == "__main__":
+    _run(_read_request(_serve(socket.socket(fileno=int(sys.argv[1])))))
