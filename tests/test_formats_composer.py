@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import DATA
@@ -61,15 +63,21 @@ def test_the_reference_is_composers_arithmetic() -> None:
     assert by_name["cosine-epochs"]["updates"] == 36
 
 
+def _refused_at(case: dict[str, Any]) -> str:
+    """The last key of the file's scheduler block that the library's message names."""
+    block = yaml.safe_load(case["config_text"])["scheduler"]
+    named = [k for k in block if re.search(rf"\b{k}\b", case["error"]["message"])]
+    return named[-1]
+
+
 @pytest.mark.parametrize("case", REFUSED, ids=[c["name"] for c in REFUSED])
 def test_what_composer_refuses_is_a_located_error(case: dict[str, Any]) -> None:
     path = FORMATS / case["config"]
-    code, _, err = _show(str(path))
-    lines = path.read_text().splitlines()
-    key = "t_max:" if any("t_max:" in text for text in lines) else "t_warmup:"
-    line = next(i for i, text in enumerate(lines, 1) if key in text)
+    code, _, err = _show(str(path), *_facts(case))
+    key = _refused_at(case)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if f"{key}:" in text)
     assert code == 1, err
-    assert err.startswith(f"{path}:{line}:") and "t_max" in err, err
+    assert err.startswith(f"{path}:{line}:") and key in err, err
     assert "Traceback" not in err
 
 
