@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from warmplan import errors
 from warmplan.formats import composer_traps as traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.composer import NAMES
@@ -117,6 +118,7 @@ def _check_keys(draft: Draft, name: str, scheduler: dict[str, Any]) -> None:
                 where,
                 f"{name} has no argument {key}{did_you_mean(str(key), list(known))} "
                 f"({CLASSES[name]} raises TypeError); it takes: {', '.join(known)}",
+                errors.UNKNOWN_KEY,
             )
         elif known[key] == "number" and (
             isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
@@ -129,6 +131,7 @@ def _check_keys(draft: Draft, name: str, scheduler: dict[str, Any]) -> None:
             ("scheduler",),
             f"{name} needs scheduler.{key} (a time string such as 100ba): "
             f"{CLASSES[name]} raises TypeError without it",
+            errors.MISSING_KEY,
         )
 
 
@@ -157,7 +160,10 @@ def _inv_sqrt_times(draft: Draft, scheduler: dict[str, Any]) -> tuple[dict[str, 
     for key in (*_INV_SQRT_TIMES, "t_max"):
         where = ("scheduler", key)
         value = scheduler.get(key, "1dur")
+        known = len(draft.problems)
         _, given = _parse(draft, where, value)
+        if len(draft.problems) > known:  # not a time string: said once
+            continue
         if key != "t_max" and given == "dur":
             draft.error(where, f"{key} {value}: llm-foundry refuses dur here (ValueError)")
         elif key != "t_max" and given != total_unit:
@@ -167,7 +173,7 @@ def _inv_sqrt_times(draft: Draft, scheduler: dict[str, Any]) -> tuple[dict[str, 
                 f"{total_unit}: llm-foundry refuses it (ValueError; write them in one unit)",
             )
         times[key], units[key] = _time(draft, where, value)
-    if units["t_max"] != units["t_cooldown"]:
+    if len(units) == len(_INV_SQRT_TIMES) + 1 and units["t_max"] != units["t_cooldown"]:
         draft.error(
             ("scheduler", "t_max"),
             f"t_max {scheduler.get('t_max')} is not in the unit of t_cooldown: llm-foundry "
@@ -179,7 +185,7 @@ def _inv_sqrt_times(draft: Draft, scheduler: dict[str, Any]) -> tuple[dict[str, 
             "alpha_f_cooldown is above alpha_f_decay: llm-foundry refuses it "
             "(Required: alpha_f_decay >= alpha_f_cooldown)",
         )
-    return times, units["t_warmup"]
+    return times, units.get("t_warmup", "ba")
 
 
 def _check_t_max(draft: Draft, t_max: int, unit: str) -> None:
