@@ -271,7 +271,7 @@ def test_the_new_traps_point_at_their_keys(tmp_path: Path) -> None:
     # 6e-5 is a ratio of 6e-4: the schedule would end at 3.6e-8; meant: 0.1
     assert f"{config}:10:3: warning: alpha_f 6e-05 is a ratio of optimizer.lr 6e-4" in out
     assert "ends at 3.6e-8" in out and "write alpha_f: 0.1" in out
-    assert f"{config}:8:3: warning: t_warmup 400 tok is not below t_max 400 tok" in out
+    assert f"{config}:9:3: warning: t_warmup 400 tok is not below t_max 400 tok" in out
     assert f"{config}:11:3: warning: scale_warmup: true changes nothing" in out
     for code in ("WP172", "WP173", "WP174"):
         assert out.count(f"[{code}]") == 1, out

@@ -55,7 +55,7 @@ def find(
     if name != "inv_sqrt_with_warmup" and times["t_warmup"] >= times["t_max"] > 0:
         draft.warn(
             WARMUP_AT_T_MAX,
-            ("scheduler", "t_warmup"),
+            ("scheduler", "t_max" if "t_max" in scheduler else "t_warmup"),
             f"t_warmup {times['t_warmup']:,} {unit} is not below t_max {times['t_max']:,} "
             f"{unit}: Composer counts the decay from t_warmup to t_max, so after the warm-up "
             f"the {name} schedule holds its peak and never decays; t_max is the whole "
