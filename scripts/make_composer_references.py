@@ -117,6 +117,123 @@ RATIO_CASES = [
     ),
 ]
 
+#: Composer classes llm-foundry has no name for, built in Python: (case, max_duration, lr,
+#: {"class": its name, its keyword arguments}, the Trainer's scale_schedule_ratio)
+CLASS_CASES = [
+    ("step", "40ba", 1e-3, {"class": "StepScheduler", "step_size": "7ba", "gamma": 0.5}, 1.0),
+    ("step-ratio", "40ba", 1e-3, {"class": "StepScheduler", "step_size": "7ba"}, 0.6),
+    (
+        "multistep",
+        "40ba",
+        1e-3,
+        {"class": "MultiStepScheduler", "milestones": ["10ba", "25ba"], "gamma": 0.3},
+        1.0,
+    ),
+    (
+        "multistep-ratio",
+        "40ba",
+        1e-3,
+        {"class": "MultiStepScheduler", "milestones": ["10ba", "25ba", "33ba"]},
+        1.3,
+    ),
+    ("constant", "30ba", 2e-3, {"class": "ConstantScheduler", "alpha": 0.25, "t_max": "12ba"}, 1.0),
+    (
+        "linear",
+        "30ba",
+        1e-3,
+        {"class": "LinearScheduler", "alpha_i": 0.2, "alpha_f": 1.0, "t_max": "13ba"},
+        1.0,
+    ),
+    ("linear-ratio", "30ba", 1e-3, {"class": "LinearScheduler", "t_max": "30ba"}, 0.5),
+    (
+        "exponential",
+        "30ba",
+        1e-3,
+        {"class": "ExponentialScheduler", "gamma": 0.8, "decay_period": "4ba"},
+        1.0,
+    ),
+    (
+        "cosine",
+        "30ba",
+        1e-3,
+        {"class": "CosineAnnealingScheduler", "t_max": "30ba", "alpha_f": 0.05},
+        1.0,
+    ),
+    ("cosine-ratio", "30ba", 1e-3, {"class": "CosineAnnealingScheduler", "t_max": "30ba"}, 0.8),
+    (
+        "restarts",
+        "60ba",
+        1e-3,
+        {"class": "CosineAnnealingWarmRestartsScheduler", "t_0": "10ba", "alpha_f": 0.1},
+        1.0,
+    ),
+    (
+        "restarts-mult",
+        "80ba",
+        1e-3,
+        {"class": "CosineAnnealingWarmRestartsScheduler", "t_0": "5ba", "t_mult": 1.7},
+        1.0,
+    ),
+    (
+        "restarts-mult-ratio",
+        "80ba",
+        1e-3,
+        {"class": "CosineAnnealingWarmRestartsScheduler", "t_0": "6ba", "t_mult": 2.0},
+        0.5,
+    ),
+    (
+        "polynomial",
+        "30ba",
+        1e-3,
+        {"class": "PolynomialScheduler", "power": 1.5, "t_max": "30ba", "alpha_f": 0.1},
+        1.0,
+    ),
+    (
+        "multistep-warmup",
+        "40ba",
+        1e-3,
+        {
+            "class": "MultiStepWithWarmupScheduler",
+            "t_warmup": "8ba",
+            "milestones": ["20ba", "30ba"],
+            "gamma": 0.5,
+        },
+        1.0,
+    ),
+    (
+        "multistep-warmup-ratio",
+        "40ba",
+        1e-3,
+        {
+            "class": "MultiStepWithWarmupScheduler",
+            "t_warmup": "8ba",
+            "milestones": ["20ba", "30ba"],
+            "scale_warmup": True,
+        },
+        0.75,
+    ),
+    (
+        "polynomial-warmup",
+        "40ba",
+        1e-3,
+        {"class": "PolynomialWithWarmupScheduler", "t_warmup": "6ba", "alpha_f": 0.1},
+        1.0,
+    ),
+    (
+        "polynomial-warmup-ratio",
+        "40ba",
+        1e-3,
+        {
+            "class": "PolynomialWithWarmupScheduler",
+            "t_warmup": "6ba",
+            "power": 0.5,
+            "t_max": "40ba",
+            "scale_warmup": True,
+        },
+        1.25,
+    ),
+]
+
 
 def _load(name: str, relative: str, package: str = "composer") -> types.ModuleType:
     site = next(Path(p) for p in sys.path if (Path(p) / package / relative).exists())
@@ -176,6 +293,27 @@ def build(scheduler_module: types.ModuleType, foundry: types.ModuleType, block: 
     return classes[block["name"]](**kwargs)
 
 
+def _class_times(schedulers, state, kwargs: dict) -> dict:
+    """``_convert_time`` of every time argument (a string, or a list of them)."""
+    out: dict = {}
+    for key, value in kwargs.items():
+        if isinstance(value, str):
+            out[key] = schedulers._convert_time(value, state).value
+        elif isinstance(value, list):
+            out[key] = [schedulers._convert_time(v, state).value for v in value]
+    return out
+
+
+def class_cases(time, schedulers, foundry) -> list[dict]:
+    cases = []
+    for name, duration, lr, block, ratio in CLASS_CASES:
+        config = {"max_duration": duration, "optimizer": {"lr": lr}, "scheduler": block}
+        case = {"name": name, "args": config, "scale_schedule_ratio": ratio}
+        case.update(_drive(time, schedulers, foundry, config, None, ratio))
+        cases.append(case)
+    return cases
+
+
 def _drive(time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.0) -> dict:
     """The Trainer's loop over ``config``: LRs of every update, and what
     ``_convert_time`` made of the block's times (before the ratio)."""
@@ -192,11 +330,17 @@ def _drive(time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.
     optimizer = torch.optim.SGD([parameter], lr=config["optimizer"]["lr"])
     state.optimizers = [optimizer]
     block = config["scheduler"]
-    scheduler = build(schedulers, foundry, block)
-    derived = {k: schedulers._convert_time(block[k], state).value for k in TIMES if k in block}
-    if "t_max" not in block:
-        derived["t_max"] = schedulers._convert_time("1dur", state).value
-    unit = schedulers._convert_time(block["t_warmup"], state).unit.value
+    if "class" in block:  # a Composer class by its name, as Python builds it
+        kwargs = {k: v for k, v in block.items() if k != "class"}
+        scheduler = getattr(schedulers, block["class"])(**kwargs)
+        derived = _class_times(schedulers, state, kwargs)
+        unit = "ba"
+    else:
+        scheduler = build(schedulers, foundry, block)
+        derived = {k: schedulers._convert_time(block[k], state).value for k in TIMES if k in block}
+        if "t_max" not in block:
+            derived["t_max"] = schedulers._convert_time("1dur", state).value
+        unit = schedulers._convert_time(block["t_warmup"], state).unit.value
     lambda_lr = schedulers.compile_composer_scheduler(scheduler, state, ratio)
     if ratio != 1.0:  # the Trainer scales max_duration after compiling its schedulers
         state.max_duration = state.max_duration * ratio
@@ -271,6 +415,7 @@ def main() -> None:
         },
         "cases": cases,
         "ratio_cases": ratio_cases(time, schedulers, foundry),
+        "class_cases": class_cases(time, schedulers, foundry),
     }
     (OUT / "composer.json").write_text(json.dumps(data, indent=1) + "\n")
     print(f"{len(cases)} cases -> {OUT / 'composer.json'}")

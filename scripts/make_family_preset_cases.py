@@ -153,6 +153,15 @@ def composer() -> list[dict]:
     for case in ran:
         case["_lr"] = case["args"]["optimizer"]["lr"]
         out.append(_case(case["args"]["scheduler"]["name"], _composer_args(case), case, "composer"))
+    for case in document["class_cases"]:  # Composer's classes by their names
+        block = case["args"]["scheduler"]
+        args = {k: v for k, v in case["derived"].items() if k not in ("unit", "units_per_update")}
+        if block["class"] == "PolynomialWithWarmupScheduler" and "t_max" not in args:
+            args["t_max"] = int(case["args"]["max_duration"][:-2])  # its default 1dur
+        args.update({k: v for k, v in block.items() if k != "class" and k not in args})
+        args["scale_schedule_ratio"] = case["scale_schedule_ratio"]
+        case["_lr"] = case["args"]["optimizer"]["lr"]
+        out.append(_case(block["class"], args, case, "composer"))
     return out
 
 

@@ -337,3 +337,28 @@ def test_a_ratio_composer_cannot_run_is_located(
     code, _, err = _show(str(plan))
     line = 1 + next(i for i, text in enumerate(plan.read_text().splitlines()) if key in text)
     assert code == 1 and err.startswith(f"{plan}:{line}:"), err
+
+
+def test_composers_other_classes_are_native_presets_by_class_name() -> None:
+    """Composer's classes llm-foundry has no name for: their data against the documented
+    formulas here; tests/test_presets.py runs every one of them against the data."""
+    from warmplan.presets import registry
+
+    cases = {c["name"]: c for c in REFERENCE["class_cases"]}
+    assert {c["args"]["scheduler"]["class"] for c in cases.values()} <= set(registry("composer"))
+    assert len({c["args"]["scheduler"]["class"] for c in cases.values()}) == 10
+    step = [row[0] for row in cases["step"]["lrs"]]
+    assert step == [1e-3 * 0.5 ** (t // 7) for t in range(40)]
+    # cycles of 5, int(1.7 x 5) = 8, int(1.7 x 8) = 13, int(1.7 x 13) = 22: restarts
+    restarts = [row[0] / 1e-3 for row in cases["restarts-mult"]["lrs"]]
+    assert [t for t in range(1, 80) if restarts[t] > restarts[t - 1]] == [5, 13, 26, 48]
+    exponential = [row[0] for row in cases["exponential"]["lrs"]]
+    assert exponential[6] == pytest.approx(1e-3 * 0.8 ** (6 / 4), rel=1e-14)
+    assert cases["step-ratio"]["updates"] == 24  # int(40 x 0.6); step_size int(7 x 0.6) = 4
+
+
+def test_a_composer_class_name_in_an_llm_foundry_file_is_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path, "  name: CosineAnnealingScheduler\n  t_warmup: 0ba\n")
+    code, _, err = _show(str(config))
+    assert code == 1 and err.startswith(f"{config}:5:3: error: scheduler.name"), err
+    assert "not in llm-foundry's scheduler registry" in err and "by class name" in err

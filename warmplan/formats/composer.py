@@ -65,7 +65,8 @@ def read(draft: Draft) -> None:
         draft.error(
             ("scheduler", "name"),
             f"scheduler.name {name!r} is not in llm-foundry's scheduler registry"
-            f"{did_you_mean(str(name), list(NAMES))}; its build_scheduler has: {', '.join(NAMES)}",
+            f"{did_you_mean(str(name), list(NAMES))}; its build_scheduler has: {', '.join(NAMES)} "
+            "(Composer's other classes are composer presets of a native plan, by class name)",
         )
     if draft.has("scale_schedule_ratio"):
         draft.error(

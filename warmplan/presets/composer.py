@@ -3,7 +3,8 @@
 classes: cosine_with_warmup (Composer's CosineAnnealingWithWarmupScheduler),
 linear_decay_with_warmup (LinearWithWarmupScheduler), constant_with_warmup
 (ConstantWithWarmupScheduler), all of mosaicml 0.32.1's ``composer/optim/scheduler.py``,
-and inv_sqrt_with_warmup (llm-foundry's InverseSquareRootWithWarmupScheduler).
+and inv_sqrt_with_warmup (llm-foundry's InverseSquareRootWithWarmupScheduler); and
+Composer's other classes under their class names (:mod:`warmplan.presets.composer_classes`).
 
 Composer's trainer steps its LambdaLR after every batch, so update ``t`` (0-based) has
 the factor of the timestamp after ``t`` batches: ``t x units_per_step`` in the unit of
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from warmplan.presets import Arg, Preset, PresetArgumentError
+from warmplan.presets import Arg, Preset, PresetArgumentError, composer_classes
 
 NAMES = (
     "cosine_with_warmup",
@@ -181,3 +182,5 @@ PRESETS["inv_sqrt_with_warmup"] = Preset(
     _inv_sqrt_phases,
     _derive("inv_sqrt_with_warmup"),
 )
+#: Composer's classes without an llm-foundry name, for Trainers built in Python
+PRESETS.update(composer_classes.PRESETS)
