@@ -168,8 +168,9 @@ class Draft:
             return value if value is not None else given
         self.error(
             where,
-            f"{dotted_key(where)} is {value:,} in this file but {FACT_FLAGS[fact]} says "
-            f"{given:,}: give the run's value once (drop the flag, or change the file)",
+            f"{dotted_key(where)} is {value:,} in this file but the command line's "
+            f"{FACT_FLAGS[fact]} is {given:,}: give the run's value once (drop the flag, or "
+            "change the file)",
         )
         return value
 
