@@ -42,7 +42,11 @@ def load_plan(
 ) -> Plan:
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
-    :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
+    :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`.
+
+    Another tool's config takes its run-time facts as ``overrides`` too, by the keys
+    of :data:`~warmplan.formats.draft.FACT_KEYS`: ``{"training.dataset_size": 50000,
+    "training.global_batch_size": 512, "training.sequence_length": 2048}``."""
     return plan_from_source(read_any(path_or_dict), as_overrides(overrides), source_format)
 
 
