@@ -269,3 +269,16 @@ def test_megatron_refuses_a_flag_that_contradicts_the_script() -> None:
         "--global-batch-size is 24 in this file but the command line's --global-batch-size "
         "is 48" in result.stderr
     )
+
+
+@pytest.mark.parametrize("flags", [[], ["--steps", "100"]])
+def test_max_duration_in_dur_is_refused_as_composer_refuses_it(
+    tmp_path: Path, flags: list[str]
+) -> None:
+    config = _write(tmp_path, "foundry.yaml", TOKENS.replace("2000tok", "1dur"))
+    result = _run("show", str(config), *flags)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{config}:1:1: error: max_duration 1dur: Composer raises ValueError ('TimeUnit.DURATION "
+        "is not allowed as a unit for max_duration') [WP006]"
+    ]

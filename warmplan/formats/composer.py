@@ -13,7 +13,6 @@ timestamp reaches it, ceil(max_duration / per batch) updates (or ``--steps``).
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -131,6 +130,12 @@ def _parse(draft: Draft, where: tuple[str, ...], value: Any) -> tuple[float, str
 
 def _updates(draft: Draft) -> int:
     number, unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    if unit == "dur":  # composer/core/state.py, State.max_duration's setter
+        draft.error(
+            ("max_duration",),
+            f"max_duration {draft.get('max_duration')}: Composer raises ValueError "
+            "('TimeUnit.DURATION is not allowed as a unit for max_duration')",
+        )
     draft.raise_problems()
     if draft.facts.steps is not None:
         return draft.facts.steps
@@ -138,13 +143,10 @@ def _updates(draft: Draft) -> int:
         return int(number)
     if unit == "ep":
         return int(number) * _per_epoch(draft, ("max_duration",))
-    if unit == "dur":
-        draft.error(("max_duration",), "max_duration cannot be in dur (a fraction of itself)")
-        draft.raise_problems()
     per_batch = _per_batch(draft, unit, ("max_duration",))
     draft.raise_problems()
     # the trainer's loop: a batch, its samples/tokens added, stop once they reach the end
-    updates = math.ceil(int(number) / per_batch)
+    updates = -(-int(number) // per_batch)  # ceil, in whole numbers (exact past 2**53)
     draft.note(
         f"max_duration {draft.get('max_duration')}: Composer stops after the first batch "
         f"that reaches it, ceil({int(number):,} / {per_batch:,} {unit} a batch) = "
