@@ -19,7 +19,14 @@ the YAML's other keys as keyword arguments), compiled by Composer's own
 ``compile_composer_scheduler`` into a LambdaLR over a torch SGD, and driven as
 Composer's trainer does: the batch runs (a step pre-hook records the LRs), the
 timestamp moves to the next batch (samples += global batch, tokens += global batch x
-max_seq_len), then ``scheduler.step()``.
+max_seq_len), then ``scheduler.step()``. The number of batches is the trainer's loop
+(``Trainer._train_loop``, trainer.py of 0.32.1):
+batches while ``timestamp < max_duration``, stopping after the first whose timestamp is
+``>= max_duration`` (Composer's own ``Timestamp``/``Time`` comparisons), the timestamp
+moved to the next epoch when a dataloader of ``dataloader_len`` batches runs out. A case
+whose file has no ``global_train_batch_size`` / ``max_seq_len`` takes them from
+``FACTS`` (what ``--global-batch-size`` / ``--sequence-length`` give warmplan; stored as
+the case's ``facts``).
 Output: tests/data/formats/composer.json (``derived``: ``_convert_time``'s t_warmup and
 t_max, which scripts/make_family_preset_cases.py copies into tests/data/presets).
 
@@ -33,6 +40,7 @@ is also the number of updates.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 import types
@@ -49,6 +57,13 @@ STEPS_PER_EPOCH = {
     "cosine-epochs.yaml": 12,
     "inv-sqrt-epochs.yaml": 10,
     "inv-sqrt-mixed-units.yaml": 10,
+}
+#: the batch of a case whose file leaves it to the command line (llm-foundry's
+#: global_train_batch_size / max_seq_len, as the flags give them)
+FACTS = {
+    "linear-max-samples-flags.yaml": {"global_batch_size": 8},
+    "constant-max-tokens-flags.yaml": {"global_batch_size": 6, "sequence_length": 50},
+    "cosine-max-tokens-batches.yaml": {"sequence_length": 40},
 }
 #: the keys of a scheduler block that are times (the others are numbers or flags)
 TIMES = ("t_warmup", "t_scale", "t_cooldown", "t_max")
@@ -293,6 +308,22 @@ def build(scheduler_module: types.ModuleType, foundry: types.ModuleType, block: 
     return classes[block["name"]](**kwargs)
 
 
+def train_loop(state, batch: int, sequence: int, per_epoch, train_batch, step_scheduler) -> int:
+    """Trainer._train_loop's timing: the batches it trains before max_duration."""
+    batches = 0
+    while state.timestamp < state.max_duration:
+        for _ in range(per_epoch) if per_epoch else itertools.count():  # no length: endless
+            train_batch()
+            batches += 1
+            state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
+            step_scheduler()
+            if state.timestamp >= state.max_duration:
+                break
+        if per_epoch and int(state.timestamp.batch_in_epoch) == per_epoch:
+            state.timestamp = state.timestamp.to_next_epoch()
+    return batches
+
+
 def _class_times(schedulers, state, kwargs: dict) -> dict:
     """``_convert_time`` of every time argument (a string, or a list of them)."""
     out: dict = {}
@@ -314,13 +345,16 @@ def class_cases(time, schedulers, foundry) -> list[dict]:
     return cases
 
 
-def _drive(time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.0) -> dict:
+def _drive(
+    time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.0, facts=None
+) -> dict:
     """The Trainer's loop over ``config``: LRs of every update, and what
     ``_convert_time`` made of the block's times (before the ratio)."""
     import torch
 
-    batch = config.get("global_train_batch_size", 1)
-    sequence = config.get("max_seq_len", 1)
+    facts = facts or {}
+    batch = config.get("global_train_batch_size", facts.get("global_batch_size", 1))
+    sequence = config.get("max_seq_len", facts.get("sequence_length", 1))
     state = types.SimpleNamespace(
         max_duration=time.Time.from_timestring(config["max_duration"]),
         timestamp=time.Timestamp(),
@@ -344,15 +378,14 @@ def _drive(time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.
     lambda_lr = schedulers.compile_composer_scheduler(scheduler, state, ratio)
     if ratio != 1.0:  # the Trainer scales max_duration after compiling its schedulers
         state.max_duration = state.max_duration * ratio
-    duration = state.max_duration
-    updates = duration.value * per_epoch if duration.unit == time.TimeUnit.EPOCH else duration.value
     lrs: list[list[float]] = []
     optimizer.register_step_pre_hook(lambda o, a, k: lrs.append([g["lr"] for g in o.param_groups]))
-    for _ in range(updates):
+
+    def train_batch() -> None:
         parameter.grad = torch.ones(1)
         optimizer.step()
-        state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
-        lambda_lr.step()
+
+    updates = train_loop(state, batch, sequence, per_epoch, train_batch, lambda_lr.step)
     derived["unit"] = unit
     derived["units_per_update"] = {"ba": 1, "sp": batch, "tok": batch * sequence}[unit]
     return {"updates": updates, "derived": derived, "lrs": lrs}
@@ -361,13 +394,15 @@ def _drive(time, schedulers, foundry, config: dict, per_epoch, ratio: float = 1.
 def run(time, schedulers, foundry, path: Path) -> dict:
     config = yaml.safe_load(path.read_text())
     per_epoch = STEPS_PER_EPOCH.get(path.name)
-    driven = _drive(time, schedulers, foundry, config, per_epoch)
+    facts = FACTS.get(path.name, {})
+    driven = _drive(time, schedulers, foundry, config, per_epoch, facts=facts)
     return {
         "name": path.stem,
         "config": str(path.relative_to(OUT)),
         "config_text": path.read_text(),
         "args": config,
         "steps_per_epoch": per_epoch,
+        "facts": facts,
         "updates": driven["updates"],
         # _convert_time's own results, in t_warmup's unit (the preset's arguments)
         "derived": driven["derived"],
