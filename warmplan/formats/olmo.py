@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from warmplan.formats import olmo_traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.olmo import NAMES
 
@@ -72,6 +73,19 @@ def read(draft: Draft) -> None:
     for key, (value, origin) in args.items():
         where = ("max_duration",) if origin == "max_duration" else ("scheduler", origin)
         draft.put(("preset", "args", key), value, where)
+    run = olmo_traps.Run(
+        name=name,
+        lr=float(lr),
+        units=units,
+        warmup=args["warmup_steps"][0],
+        t_max=args["t_max"][0],
+        alpha_f=args["alpha_f"][0],
+        warmup_min_lr=args["warmup_min_lr"][0],
+        per_step=per_step,
+        updates=updates,
+        maximum=maximum,
+    )
+    olmo_traps.find(draft, scheduler, run)
     start = scheduler.get("warmup_min_lr")
     draft.note(
         f"OLMo counts {units} after each update (update 0 at {per_step:,}); the warm-up starts at "
