@@ -176,3 +176,27 @@ def test_an_olmo_trap_can_be_ignored() -> None:
     path = str(CHECKS / "negative" / "olmo-floor-held.yaml")
     result = CliRunner().invoke(app, ["check", path, "--ignore", "WP177", "--isolated"])
     assert result.exit_code == 0 and "WP177" not in result.output
+
+
+def test_the_schedules_of_olmo_7b_and_olmo_2_7b() -> None:
+    """The schedule keys of allenai/OLMo@59a53e3f configs/official-0724/OLMo-7B.yaml and
+    configs/official-1124/OLMo2-7B-stage1.yaml, re-typed; OLMo 2 7B trained 4e12 of its
+    schedule's 5e12 tokens (allenai/OLMo#887)."""
+    olmo_7b = (
+        "model:\n  max_sequence_length: 2048\noptimizer:\n  learning_rate: 3.0e-4\n"
+        "scheduler:\n  name: linear_with_warmup\n  t_warmup: 5000\n  alpha_f: 0.1\n"
+        "max_duration: 2e12T\nglobal_train_batch_size: 2048\n"
+    )
+    assert [(c, line) for c, line, _ in _traps(olmo_7b)] == [("WP175", 7)]
+    olmo_2 = (
+        "model:\n  max_sequence_length: 4096\noptimizer:\n  learning_rate: 3.0e-4\n"
+        "scheduler:\n  name: cosine_with_warmup\n  units: tokens\n  t_warmup: 8388608000\n"
+        "  t_max: 5e12\n  alpha_f: 0.1\n  warmup_min_lr: 0.0\n"
+        "max_duration: 1ep\nglobal_train_batch_size: 1024\n"
+    )
+    updates = math.ceil(4e12 / (1024 * 4096))  # 953,675
+    ((code, line, message),) = _traps(olmo_2, Facts(steps=updates))
+    last = _cosine(3e-4, 0.1, updates * 1024 * 4096, 8388608000, int(5e12))
+    assert (code, line) == ("WP176", 9)
+    assert f"at the last of 953,675 updates): the run stops mid-decay at LR {last:.3g}" in message
+    assert f"{last:.3g}" == "5.59e-05"
