@@ -38,6 +38,7 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
     ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
     ROOT / "tests/data/formats/configs/composer/cosine-batches.yaml",
+    ROOT / "tests/data/formats/configs/composer/constant-max-tokens-flags.yaml",
 ]
 #: run-time facts of the recipes that need more than --dataset-size, per recipe
 EXTRA_FACTS = {
@@ -50,6 +51,8 @@ EXTRA_FACTS = {
     "gpt-cosine-fraction": [],  # Megatron: --train-iters and the batch in the script
     "gpt-cosine": [],  # NeMo: trainer.max_steps
     "cosine-batches": [],  # Composer: max_duration in batches
+    # Composer: max_duration in tokens, the batch from the command line
+    "constant-max-tokens-flags": ["--global-batch-size", "6", "--sequence-length", "50"],
 }
 #: ... and per format
 FACTS = {
@@ -109,6 +112,8 @@ def load_time(path: Path, facts: list[str], repeats: int = 50) -> float:
         "--dataset-size": "training.dataset_size",
         "--steps-per-epoch": "training.steps_per_epoch",
         "--world-size": "training.world_size",
+        "--global-batch-size": "training.global_batch_size",
+        "--sequence-length": "training.sequence_length",
     }
     keys["--interval"] = "training.interval"
     pairs = zip(facts[::2], facts[1::2], strict=True)

@@ -16,7 +16,14 @@ scheduler is built as llm-foundry's ``build_scheduler`` does (name -> class, the
 keys as keyword arguments), compiled by Composer's own ``compile_composer_scheduler``
 into a LambdaLR over a torch SGD, and driven as Composer's trainer does: the batch
 runs (a step pre-hook records the LRs), the timestamp moves to the next batch (samples +=
-global batch, tokens += global batch x max_seq_len), then ``scheduler.step()``.
+global batch, tokens += global batch x max_seq_len), then ``scheduler.step()``. The
+number of batches is the trainer's loop (``Trainer._train_loop``, trainer.py of 0.32.1):
+batches while ``timestamp < max_duration``, stopping after the first whose timestamp is
+``>= max_duration`` (Composer's own ``Timestamp``/``Time`` comparisons), the timestamp
+moved to the next epoch when a dataloader of ``dataloader_len`` batches runs out. A case
+whose file has no ``global_train_batch_size`` / ``max_seq_len`` takes them from
+``FACTS`` (what ``--global-batch-size`` / ``--sequence-length`` give warmplan; stored as
+the case's ``facts``).
 Output: tests/data/formats/composer.json (``derived``: ``_convert_time``'s t_warmup and
 t_max, which scripts/make_family_preset_cases.py copies into tests/data/presets).
 """
@@ -24,6 +31,7 @@ t_max, which scripts/make_family_preset_cases.py copies into tests/data/presets)
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 import types
@@ -37,6 +45,13 @@ OUT = ROOT / "tests" / "data" / "formats"
 CONFIGS = OUT / "configs" / "composer"
 #: run-time facts of a case (the epochs' batches); the other cases need none
 STEPS_PER_EPOCH = {"cosine-epochs.yaml": 12}
+#: the batch of a case whose file leaves it to the command line (llm-foundry's
+#: global_train_batch_size / max_seq_len, as the flags give them)
+FACTS = {
+    "linear-max-samples-flags.yaml": {"global_batch_size": 8},
+    "constant-max-tokens-flags.yaml": {"global_batch_size": 6, "sequence_length": 50},
+    "cosine-max-tokens-batches.yaml": {"sequence_length": 40},
+}
 
 
 def _load(name: str, relative: str) -> types.ModuleType:
@@ -79,31 +94,47 @@ def build(scheduler_module: types.ModuleType, block: dict):
     return classes[block["name"]](**kwargs)
 
 
+def train_loop(state, batch: int, sequence: int, per_epoch, train_batch, step_scheduler) -> int:
+    """Trainer._train_loop's timing: the batches it trains before max_duration."""
+    batches = 0
+    while state.timestamp < state.max_duration:
+        for _ in range(per_epoch) if per_epoch else itertools.count():  # no length: endless
+            train_batch()
+            batches += 1
+            state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
+            step_scheduler()
+            if state.timestamp >= state.max_duration:
+                break
+        if per_epoch and int(state.timestamp.batch_in_epoch) == per_epoch:
+            state.timestamp = state.timestamp.to_next_epoch()
+    return batches
+
+
 def run(time: types.ModuleType, schedulers: types.ModuleType, path: Path) -> dict:
     import torch
 
     config = yaml.safe_load(path.read_text())
     per_epoch = STEPS_PER_EPOCH.get(path.name)
-    batch = config.get("global_train_batch_size", 1)
-    sequence = config.get("max_seq_len", 1)
+    facts = FACTS.get(path.name, {})
+    batch = config.get("global_train_batch_size", facts.get("global_batch_size", 1))
+    sequence = config.get("max_seq_len", facts.get("sequence_length", 1))
     state = types.SimpleNamespace(
         max_duration=time.Time.from_timestring(config["max_duration"]),
         timestamp=time.Timestamp(),
         dataloader_len=None if per_epoch is None else time.Time(per_epoch, time.TimeUnit.BATCH),
     )
-    duration = state.max_duration
-    updates = duration.value * per_epoch if duration.unit == time.TimeUnit.EPOCH else duration.value
     parameter = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([parameter], lr=config["optimizer"]["lr"])
     state.optimizers = [optimizer]
     lambda_lr = schedulers.compile_composer_scheduler(build(schedulers, config["scheduler"]), state)
     lrs: list[list[float]] = []
     optimizer.register_step_pre_hook(lambda o, a, k: lrs.append([g["lr"] for g in o.param_groups]))
-    for _ in range(updates):
+
+    def train_batch() -> None:
         parameter.grad = torch.ones(1)
         optimizer.step()
-        state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
-        lambda_lr.step()
+
+    updates = train_loop(state, batch, sequence, per_epoch, train_batch, lambda_lr.step)
     block = config["scheduler"]
     t_warmup = schedulers._convert_time(block["t_warmup"], state)
     t_max = schedulers._convert_time(block.get("t_max", "1dur"), state)
@@ -114,6 +145,7 @@ def run(time: types.ModuleType, schedulers: types.ModuleType, path: Path) -> dic
         "config_text": path.read_text(),
         "args": config,
         "steps_per_epoch": per_epoch,
+        "facts": facts,
         "updates": updates,
         # _convert_time's own results, in t_warmup's unit (the preset's arguments)
         "derived": {

@@ -234,7 +234,8 @@ def test_mistakes_in_the_table_are_located_findings_with_did_you_mean(repo):
         'pyproject.toml:9:44: error: per-file-ignores."b/*.yaml" must be a list of rule codes, '
         "got 'WP106' (text) [WP006]",
         "pyproject.toml:13:1: error: unknown fact world_size (did you mean world-size?); the "
-        "facts are dataset-size, world-size, steps, steps-per-epoch [WP004]",
+        "facts are dataset-size, world-size, steps, steps-per-epoch, global-batch-size, "
+        "sequence-length [WP004]",
     ]
     # the valid rest still applies (select WP1 keeps WP109), and the plan is still checked
     assert lines[6].startswith("plan.yaml:3:") and lines[6].endswith("[WP109]")

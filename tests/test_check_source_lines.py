@@ -13,6 +13,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from tests import warm
 from tests.conftest import DATA, ROOT
 from warmplan.cli.main import app
 
@@ -114,11 +115,15 @@ def _run_check(*args: str, terminal: bool) -> str:
     command = [sys.executable, "-m", "warmplan", "check", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if not terminal:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        done = warm.run(
+            command, preload=warm.CLI, env=env, capture_output=True, text=True, timeout=60
+        )
         return done.stdout
     leader, follower = pty.openpty()
     try:
-        done = subprocess.run(command, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=60)
+        done = warm.run(
+            command, preload=warm.CLI, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=60
+        )
         os.close(follower)
         chunks = []
         while True:

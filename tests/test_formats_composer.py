@@ -31,8 +31,12 @@ def _show(*args: str) -> tuple[int, str, str]:
 
 
 def _facts(case: dict[str, Any]) -> list[str]:
+    """The flags of what the case's file leaves to run time."""
     per_epoch = case.get("steps_per_epoch")
-    return [] if per_epoch is None else ["--steps-per-epoch", str(per_epoch)]
+    flags = [] if per_epoch is None else ["--steps-per-epoch", str(per_epoch)]
+    for name, value in case.get("facts", {}).items():
+        flags += ["--" + name.replace("_", "-"), str(value)]
+    return flags
 
 
 def _csv_lrs(text: str) -> np.ndarray:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests import warm
 from warmplan.cli.main import app
 from warmplan.errors import ConfigError
 
@@ -133,8 +134,9 @@ SUBPROCESS_SAMPLE = [
 
 def run_warmplan(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
+    return warm.run(
         [sys.executable, "-m", "warmplan", *args],
+        preload=warm.CLI,
         cwd=cwd,
         env=env,
         capture_output=True,

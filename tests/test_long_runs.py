@@ -35,7 +35,7 @@ WRITTEN = [*LONG[:5], "250000", *LONG[6:]]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and ptys")
 
 
-def _start(args: list[str], folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _start(args: list[str], folder: Path) -> tuple[warm.Popen, int]:
     """``warmplan args`` with stderr on a pseudo-terminal (read from the returned fd)."""
     primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "CI"}
@@ -63,7 +63,7 @@ def _read_until(fd: int, text: str, timeout: float = 120) -> str:
     return seen.decode(errors="replace")
 
 
-def _finish(process: subprocess.Popen[bytes], fd: int) -> str:
+def _finish(process: warm.Popen, fd: int) -> str:
     """Wait for the process; everything it wrote to the terminal after what was read."""
     rest = b""
     deadline = time.monotonic() + 120
@@ -151,7 +151,7 @@ def test_no_bar_in_a_pipe(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env.update(PYTHONPATH=str(ROOT), TERM="xterm")
     short = [*LONG, "--epochs", "1", "--steps-per-epoch", "300000"]
-    result = subprocess.run(
+    result = warm.run(
         [sys.executable, "-m", "warmplan", "show", *short, "-f", "csv", "-o", "lr.csv"],
         cwd=tmp_path,
         env=env,

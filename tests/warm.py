@@ -5,8 +5,8 @@ A server per test process (tests/warm_server.py) imports torch once and forks ea
 program from there: a real process with its own pid, argv, folder, environment, standard
 streams, exit status and signals, which is what the tests of exits, pipes, terminals and
 Ctrl-C observe. Only the cost differs: ~2 s of torch import per process on this machine,
-which was half of the suite's time. Tests about what a process imports (torch, or not)
-use subprocess itself: here torch is always already imported.
+which was half of the suite's time. Tests about what a process imports use subprocess
+itself: here the server's modules (``preload``) are always already imported.
 """
 
 from __future__ import annotations
@@ -29,27 +29,30 @@ SERVER = Path(__file__).with_name("warm_server.py")
 #: interpreter options whose effect a forked interpreter cannot take on
 _STARTUP = {"PYTHONWARNINGS", "PYTHONIOENCODING", "PYTHONHASHSEED", "PYTHONDEVMODE"}
 
+#: what a server imports before forking: torch, for the programs that need it; the CLI
+#: without torch, for the programs that fail before they would import it
+TORCH, CLI = ("torch",), ("warmplan.cli.main",)
+
 _lock = threading.Lock()
-_control: socket.socket | None = None
+_servers: dict[tuple[str, ...], socket.socket] = {}
 
 
-def _server() -> socket.socket:
-    global _control
+def _server(preload: tuple[str, ...]) -> socket.socket:
     with _lock:
-        if _control is None:
+        if preload not in _servers:
             ours, theirs = socket.socketpair()
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
             server = subprocess.Popen(
-                [sys.executable, str(SERVER), str(theirs.fileno())],
+                [sys.executable, str(SERVER), str(theirs.fileno()), *preload],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 env=env,
                 cwd="/",
             )
             theirs.close()
-            _control = ours
+            _servers[preload] = ours
             atexit.register(_stop, server, ours)
-        return _control
+        return _servers[preload]
 
 
 def _stop(server: subprocess.Popen[bytes], control: socket.socket) -> None:
@@ -84,6 +87,7 @@ class Popen:
         stdout: int | IO[Any] | None = None,
         stderr: int | IO[Any] | None = None,
         text: bool = False,
+        preload: tuple[str, ...] = TORCH,
     ) -> None:
         env = dict(os.environ if env is None else env)
         if _STARTUP & env.keys():
@@ -98,7 +102,7 @@ class Popen:
         self.stdin, self.stdout, self.stderr = ends
         self._channel, channel = socket.socketpair()
         try:
-            socket.send_fds(_server(), [b"r"], [*theirs, channel.fileno()])
+            socket.send_fds(_server(preload), [b"r"], [*theirs, channel.fileno()])
         finally:
             channel.close()
             for fd in theirs:

@@ -2,7 +2,8 @@
 for each request, as if ``python -m mod``, ``python -c code`` or ``python script`` had
 been started with the request's argv, folder, environment and standard streams.
 
-Run as ``python warm_server.py FD``: FD is one end of a Unix socket pair. Each request is
+Run as ``python warm_server.py FD MODULE...``: FD is one end of a Unix socket pair, the
+modules are what to import before forking. Each request is
 one byte with four file descriptors (stdin, stdout, stderr, and a socket for the rest);
 on that socket, the request (JSON, up to its end of file) comes in, and the process id,
 then its wait status, go out, a line each.
@@ -17,6 +18,7 @@ streams, runs the program as __main__ and ends through the interpreter's normal 
 from __future__ import annotations
 
 import gc
+import importlib
 import io
 import json
 import os
@@ -25,12 +27,6 @@ import signal
 import socket
 import sys
 import types
-
-import torch  # noqa: F401  (the import every request would otherwise pay for)
-
-# out of the collections of every program forked from here: with ~165k objects of
-# torch's in them, each program's exit took a quarter of a second longer
-gc.freeze()
 
 #: the interpreter's own sys.path, without this script's folder at its head
 BASE_PATH = sys.path[1:]
@@ -124,4 +120,9 @@ def _run(request: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":
+    for module in sys.argv[2:]:  # what every request would otherwise import itself
+        importlib.import_module(module)
+    # out of the collections of every program forked from here: with ~165k objects of
+    # torch's in them, each program's exit took a quarter of a second longer
+    gc.freeze()
     _run(_read_request(_serve(socket.socket(fileno=int(sys.argv[1])))))

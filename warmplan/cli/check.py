@@ -111,6 +111,18 @@ def check(
     steps_per_epoch: Annotated[
         int | None, typer.Option(help="Optimizer updates per epoch, for recipes", min=1)
     ] = None,
+    global_batch_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Samples per optimizer update over all processes, for recipes counting "
+            "samples or tokens",
+            min=1,
+        ),
+    ] = None,
+    sequence_length: Annotated[
+        int | None,
+        typer.Option(help="Tokens per sample, for recipes counting tokens", min=1),
+    ] = None,
     source_format: Annotated[
         str | None,
         typer.Option(
@@ -161,6 +173,8 @@ def check(
             "training.world_size": world_size,
             "training.steps": steps,
             "training.steps_per_epoch": steps_per_epoch,
+            "training.global_batch_size": global_batch_size,
+            "training.sequence_length": sequence_length,
         }
         settings = read_settings(config, isolated)
         report = check_paths(

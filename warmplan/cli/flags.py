@@ -24,6 +24,7 @@ class Flag:
     key: str  # the plan key it sets, e.g. "decay.eta_min"
     type: type
     help: str
+    minimum: int | None = None  # below it: a usage error (exit 2), as check's flags
 
     @property
     def param(self) -> str:
@@ -49,12 +50,30 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--name", "name", str, "Label for tables, legends and messages"),
     Flag("--lr", "optimizer.lr", float, "Target (peak) learning rate"),
     Flag("--epochs", "training.epochs", int, "Training length in epochs"),
-    Flag("--steps", "training.steps", int, "Training length in optimizer steps"),
-    Flag("--steps-per-epoch", "training.steps_per_epoch", int, "Optimizer steps per epoch"),
-    Flag("--dataset-size", "training.dataset_size", int, "Samples per epoch"),
+    Flag("--steps", "training.steps", int, "Training length in optimizer steps", minimum=1),
+    Flag(
+        "--steps-per-epoch", "training.steps_per_epoch", int, "Optimizer steps per epoch", minimum=1
+    ),
+    Flag("--dataset-size", "training.dataset_size", int, "Samples per epoch", minimum=1),
     Flag("--batch-size", "training.batch_size", int, "Samples per batch per device"),
-    Flag("--world-size", "training.world_size", int, "Devices (data-parallel processes)"),
+    Flag(
+        "--world-size", "training.world_size", int, "Devices (data-parallel processes)", minimum=1
+    ),
     Flag("--grad-accum", "training.grad_accum", int, "Batches per optimizer step"),
+    Flag(
+        "--global-batch-size",
+        "training.global_batch_size",
+        int,
+        "Samples per optimizer step over all processes, for recipes counting samples or tokens",
+        minimum=1,
+    ),
+    Flag(
+        "--sequence-length",
+        "training.sequence_length",
+        int,
+        "Tokens per sample, for recipes counting tokens",
+        minimum=1,
+    ),
     Flag(
         "--interval",
         "training.interval",
@@ -106,7 +125,7 @@ FLAGS: tuple[Flag, ...] = (
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
-    option = typer.Option(flag.name, help=flag.help, show_default=False)
+    option = typer.Option(flag.name, help=flag.help, show_default=False, min=flag.minimum)
     return inspect.Parameter(
         flag.param,
         inspect.Parameter.KEYWORD_ONLY,

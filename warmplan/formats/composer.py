@@ -4,9 +4,11 @@
 
 Time strings as mosaicml 0.32.1's ``_convert_time`` reads them: ``100ba`` (batches =
 optimizer updates), ``2ep`` (epochs: needs ``--steps-per-epoch``), ``0.05dur`` (a
-fraction of ``max_duration``, truncated), ``512sp`` / ``1e6tok`` (samples, tokens:
-llm-foundry's ``global_train_batch_size`` and ``max_seq_len`` a batch). ``max_duration``
-in batches or epochs; in samples or tokens it needs ``--steps``.
+fraction of ``max_duration``, truncated), ``512sp`` / ``1e6tok`` (samples, tokens: a
+batch is llm-foundry's ``global_train_batch_size`` samples of ``max_seq_len`` tokens, or
+``--global-batch-size`` and ``--sequence-length`` where the file has none).
+``max_duration`` in samples or tokens: the trainer stops after the first batch whose
+timestamp reaches it, ceil(max_duration / per batch) updates (or ``--steps``).
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import re
 from typing import Any
 
 from warmplan.formats import composer_traps as traps
-from warmplan.formats.draft import Draft
+from warmplan.formats.draft import FACT_FLAGS, Draft
 from warmplan.presets.composer import NAMES
 
 _TIME = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(ba|ep|sp|tok|dur)")
+#: the llm-foundry keys (and the run-time facts) of one batch in samples and in tokens
 _BATCH_KEYS = {
-    "sp": ("global_train_batch_size",),
-    "tok": ("global_train_batch_size", "max_seq_len"),
+    "sp": (("global_train_batch_size", "global_batch_size"),),
+    "tok": (("global_train_batch_size", "global_batch_size"), ("max_seq_len", "sequence_length")),
 }
+_UNIT_WORDS = {"sp": "samples", "tok": "tokens"}
 
 
 def read(draft: Draft) -> None:
@@ -49,7 +53,7 @@ def read(draft: Draft) -> None:
         )
     _check_t_max(draft, t_max, max_unit)
     draft.raise_problems()
-    per_step = _per_batch(draft, unit)
+    per_step = _per_batch(draft, unit, ("scheduler", "t_warmup"))
     draft.raise_problems()
     assert isinstance(lr, (int, float))  # refused above if not
     draft.put(("optimizer", "lr"), float(lr), ("optimizer", "lr"))
@@ -126,6 +130,12 @@ def _parse(draft: Draft, where: tuple[str, ...], value: Any) -> tuple[float, str
 
 def _updates(draft: Draft) -> int:
     number, unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    if unit == "dur":  # composer/core/state.py, State.max_duration's setter
+        draft.error(
+            ("max_duration",),
+            f"max_duration {draft.get('max_duration')}: Composer raises ValueError "
+            "('TimeUnit.DURATION is not allowed as a unit for max_duration')",
+        )
     draft.raise_problems()
     if draft.facts.steps is not None:
         return draft.facts.steps
@@ -133,11 +143,16 @@ def _updates(draft: Draft) -> int:
         return int(number)
     if unit == "ep":
         return int(number) * _per_epoch(draft, ("max_duration",))
-    raise draft.needs(
-        ("max_duration",),
-        f"max_duration {draft.get('max_duration')} in {unit}: pass --steps N (the updates "
-        "the run makes)",
+    per_batch = _per_batch(draft, unit, ("max_duration",))
+    draft.raise_problems()
+    # the trainer's loop: a batch, its samples/tokens added, stop once they reach the end
+    updates = -(-int(number) // per_batch)  # ceil, in whole numbers (exact past 2**53)
+    draft.note(
+        f"max_duration {draft.get('max_duration')}: Composer stops after the first batch "
+        f"that reaches it, ceil({int(number):,} / {per_batch:,} {unit} a batch) = "
+        f"{updates:,} updates"
     )
+    return updates
 
 
 def _per_epoch(draft: Draft, where: tuple[str, ...]) -> int:
@@ -162,17 +177,41 @@ def _time(draft: Draft, where: tuple[str, ...], value: Any) -> tuple[int, str]:
     return int(number * total), total_unit
 
 
-def _per_batch(draft: Draft, unit: str) -> int:
-    """The ``unit``s one update adds to Composer's timestamp."""
-    per_step = 1
-    for key in _BATCH_KEYS.get(unit, ()):
-        value = draft.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            draft.error(
-                (key,) if draft.has(key) else ("scheduler", "t_warmup"),
-                f"a schedule in {unit} needs {key} (a whole number >= 1) to count the {unit} of "
-                f"an update, got {value!r}",
-            )
-            return 1
-        per_step *= value
+def _per_batch(draft: Draft, unit: str, where: tuple[str, ...]) -> int:
+    """The ``unit``s one update adds to Composer's timestamp: the global batch, times the
+    sequence length for tokens (the file's keys, else the run-time flags)."""
+    per_step, missing = 1, []
+    for key, fact in _BATCH_KEYS.get(unit, ()):
+        value = _batch_value(draft, key, fact)
+        if value is None:
+            missing.append((key, fact))
+        else:
+            per_step *= value
+    if missing:
+        keys = " x ".join(key for key, _ in _BATCH_KEYS[unit])
+        absent = " and no ".join(key for key, _ in missing)
+        flags = " and ".join(f"{FACT_FLAGS[fact]} N" for _, fact in missing)
+        raise draft.needs(
+            where,
+            f"{where[-1]} {_given(draft, where)} needs the {_UNIT_WORDS[unit]} of a batch "
+            f"({keys}); this file has no {absent}: pass {flags}",
+        )
     return per_step
+
+
+def _given(draft: Draft, where: tuple[str, ...]) -> Any:
+    node: Any = draft.recipe.data
+    for part in where:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _batch_value(draft: Draft, key: str, fact: str) -> int | None:
+    """``key``'s whole number >= 1 (an error, and 1, if not), checked against the fact."""
+    if not draft.has(key):
+        return draft.agreed(fact, (key,), None)
+    value = draft.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        draft.error((key,), f"{key} must be a whole number >= 1, got {draft.describe(key, value)}")
+        return 1
+    return draft.agreed(fact, (key,), value)

@@ -25,6 +25,8 @@ FACT_KEYS: dict[tuple[str | int, ...], str] = {
     ("training", "steps"): "steps",
     ("training", "steps_per_epoch"): "steps_per_epoch",
     ("training", "interval"): "interval",
+    ("training", "global_batch_size"): "global_batch_size",
+    ("training", "sequence_length"): "sequence_length",
 }
 FACT_FLAGS = {
     "dataset_size": "--dataset-size",
@@ -32,7 +34,12 @@ FACT_FLAGS = {
     "steps": "--steps",
     "steps_per_epoch": "--steps-per-epoch",
     "interval": "--interval",
+    "global_batch_size": "--global-batch-size",
+    "sequence_length": "--sequence-length",
 }
+#: the facts of budgets in samples and tokens: only readers of other tools' configs take
+#: them (a warmplan plan counts optimizer steps)
+BATCH_FACTS = ("global_batch_size", "sequence_length")
 #: the readers of formats that leave the scheduler's interval to Python code (Lightning's
 #: configure_optimizers) take --interval as a fact; the others lay it over their plan
 INTERVAL_FACT_FORMATS = ("lightning", "hydra")
@@ -42,13 +49,17 @@ INTERVAL_FACT_FORMATS = ("lightning", "hydra")
 class Facts:
     """What a config leaves to run time: training examples, processes, total updates,
     optimizer updates per epoch (the dataloader's length over gradient accumulation),
-    and what one scheduler step is (``step`` or ``epoch``) where code decides it."""
+    what one scheduler step is (``step`` or ``epoch``) where code decides it, and, for
+    budgets in samples or tokens, the samples of one optimizer update over all
+    processes and the tokens of one sample."""
 
     dataset_size: int | None = None
     world_size: int | None = None
     steps: int | None = None
     steps_per_epoch: int | None = None
     interval: str | None = None
+    global_batch_size: int | None = None
+    sequence_length: int | None = None
 
     @property
     def processes(self) -> int:
@@ -146,6 +157,22 @@ class Draft:
                 return missing
             node = node[part]
         return node
+
+    def agreed(self, fact: str, where: KeyPath, value: int | None) -> int | None:
+        """The run-time fact ``fact`` (a name of :class:`Facts`) of this run: the file's
+        own ``value`` (at ``where``; None: the file has none), else the flag's. A flag
+        that contradicts the file is an error at the key naming both: the run has one
+        value, and warmplan cannot tell which (the file's, or an override of it)."""
+        given = getattr(self.facts, fact)
+        if value is None or given is None or given == value:
+            return value if value is not None else given
+        self.error(
+            where,
+            f"{dotted_key(where)} is {value:,} in this file but the command line's "
+            f"{FACT_FLAGS[fact]} is {given:,}: give the run's value once (drop the flag, or "
+            "change the file)",
+        )
+        return value
 
     def note(self, text: str) -> None:
         self.notes.append(text)

@@ -1,9 +1,11 @@
 """load_plan for every format: a warmplan plan, or another tool's config read as one.
 
 The run-time flags keep their meaning for a recipe: ``training.dataset_size`` (the
-training examples), ``training.world_size`` (processes) and ``training.steps`` (total
-updates) become the reader's facts; every other override is laid over the plan the
-reader drafted.
+training examples), ``training.world_size`` (processes), ``training.steps`` (total
+updates), ``training.steps_per_epoch``, ``training.global_batch_size`` (samples an update,
+over all processes) and ``training.sequence_length`` (tokens a sample) become the
+reader's facts; every other override is laid over the plan the reader drafted. The last
+two are facts only: a warmplan plan counts optimizer steps, and refuses them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from warmplan.config.overrides import Override, apply_overrides, as_overrides
 from warmplan.config.source import Source
 from warmplan.errors import ConfigError, Finding
 from warmplan.formats import FORMATS, NATIVE, detect, reader
-from warmplan.formats.draft import FACT_FLAGS, FACT_KEYS, INTERVAL_FACT_FORMATS, Draft, Facts
+from warmplan.formats.draft import (
+    BATCH_FACTS,
+    FACT_FLAGS,
+    FACT_KEYS,
+    INTERVAL_FACT_FORMATS,
+    Draft,
+    Facts,
+)
 from warmplan.text import did_you_mean
 
 if TYPE_CHECKING:
@@ -33,7 +42,11 @@ def load_plan(
 ) -> Plan:
     """Read, override and validate a plan, or a transformers / axolotl / DeepSpeed
     config (recognised from its keys; ``source_format`` forces one of
-    :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`."""
+    :data:`warmplan.formats.FORMATS`). Raises :class:`ConfigError`.
+
+    Another tool's config takes its run-time facts as ``overrides`` too, by the keys
+    of :data:`~warmplan.formats.draft.FACT_KEYS`: ``{"training.dataset_size": 50000,
+    "training.global_batch_size": 512, "training.sequence_length": 2048}``."""
     return plan_from_source(read_any(path_or_dict), as_overrides(overrides), source_format)
 
 
@@ -75,6 +88,7 @@ def plan_from_source(
 ) -> Plan:
     kind = _format(source, source_format)
     if kind == NATIVE:
+        _refuse_batch_facts(overrides)
         apply_overrides(source, overrides)
         return validate_source(source)
     facts, rest = split_facts(overrides)
@@ -84,6 +98,17 @@ def plan_from_source(
     drafted = read_recipe(source, kind, facts)
     apply_overrides(drafted, rest)
     return validate_source(drafted)
+
+
+def _refuse_batch_facts(overrides: list[Override]) -> None:
+    for override in overrides:
+        if FACT_KEYS.get(override.keypath) in BATCH_FACTS:
+            message = (
+                f"{override.flag} is for another tool's config whose budget is in samples "
+                "or tokens; a warmplan plan counts optimizer steps (training.steps, or "
+                "epochs x steps_per_epoch)"
+            )
+            raise ConfigError([Finding(errors.BAD_OVERRIDE, message, path=errors.COMMAND_LINE)])
 
 
 def read_recipe(source: Source, kind: str, facts: Facts) -> Source:

@@ -12,6 +12,9 @@ megatron-core 0.16.1's OptimizerParamScheduler (tests/data/formats/megatron.json
 - sample-based (``--train-samples``): N = train-samples // global batch updates; the
   lengths are the ``--lr-*-samples`` flags as given (decay: train-samples).
 - after the decay the LR holds ``--min-lr`` (default 0) to the end.
+
+A script without ``--global-batch-size`` takes warmplan's ``--global-batch-size`` flag,
+else ``--micro-batch-size`` x the data-parallel size (``--world-size``).
 """
 
 from __future__ import annotations
@@ -131,15 +134,24 @@ def _near_misses(draft: Draft) -> None:
 
 
 def _global_batch(draft: Draft, args: dict[str, Any]) -> int:
-    if args["--global-batch-size"]:
-        return args["--global-batch-size"]
+    """The script's --global-batch-size, else warmplan's (the run's), else Megatron's
+    --micro-batch-size x the data-parallel size."""
+    given = args["--global-batch-size"]
+    if given:
+        draft.agreed("global_batch_size", ("--global-batch-size",), given)
+        return int(given)
+    if draft.facts.global_batch_size is not None:
+        draft.note(
+            f"global batch = --global-batch-size {draft.facts.global_batch_size:,} (the flag)"
+        )
+        return draft.facts.global_batch_size
     world = draft.facts.world_size
     micro = args["--micro-batch-size"] or 1
     if world is None:
         raise draft.needs(
             ("--micro-batch-size",) if draft.has("--micro-batch-size") else (),
             "no --global-batch-size: Megatron takes --micro-batch-size x the data-parallel "
-            "size; pass --world-size (the GPUs of the run)",
+            "size; pass --world-size (the GPUs of the run), or --global-batch-size N",
         )
     model = (
         args["--tensor-model-parallel-size"]

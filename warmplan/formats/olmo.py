@@ -7,7 +7,10 @@ As ai2-olmo 0.6.0's ``Trainer`` computes it (``olmo/train.py``: ``max_steps``,
 tests/data/formats/olmo.json): ``max_duration`` is updates (``5000``), tokens
 (``2e12T``: ceil(tokens / tokens per batch) updates) or epochs (``2ep``: needs
 ``--steps-per-epoch``, the batches of an epoch); ``units: tokens`` counts the schedule in
-tokens, global batch x sequence length a step.
+tokens, global batch x sequence length a step. A file without
+``global_train_batch_size`` or ``model.max_sequence_length`` takes ``--global-batch-size``
+/ ``--sequence-length`` (a run that sets them on OLMo's command line), else OLMo's
+defaults; a flag that contradicts the file is an error.
 """
 
 from __future__ import annotations
@@ -98,21 +101,27 @@ def read(draft: Draft) -> None:
 
 
 def _tokens_per_batch(draft: Draft) -> int:
-    batch = draft.get("global_train_batch_size", DEFAULT_BATCH)
+    """Global batch x sequence length: the file's, else the flags', else OLMo's defaults."""
     model = draft.get("model") or {}
-    sequence = (
-        model.get("max_sequence_length", DEFAULT_SEQUENCE)
-        if isinstance(model, dict)
-        else DEFAULT_SEQUENCE
+    batch = _batch_value(draft, draft.recipe.data, ("global_train_batch_size",), DEFAULT_BATCH)
+    sequence = _batch_value(
+        draft,
+        model if isinstance(model, dict) else {},
+        ("model", "max_sequence_length"),
+        DEFAULT_SEQUENCE,
     )
-    for value, where in (
-        (batch, ("global_train_batch_size",)),
-        (sequence, ("model", "max_sequence_length")),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            draft.error(where, f"{'.'.join(where)} must be a whole number >= 1, got {value!r}")
-            return 1
     return batch * sequence
+
+
+def _batch_value(draft: Draft, block: dict[str, Any], where: tuple[str, ...], default: int) -> int:
+    fact = "global_batch_size" if where[-1] == "global_train_batch_size" else "sequence_length"
+    if where[-1] not in block:
+        return getattr(draft.facts, fact) or default
+    value = block[where[-1]]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        draft.error(where, f"{'.'.join(where)} must be a whole number >= 1, got {value!r}")
+        return 1
+    return draft.agreed(fact, where, value) or value
 
 
 def _duration(draft: Draft, per_batch: int) -> tuple[int, int]:

@@ -34,6 +34,8 @@ FACTS = {
     "world-size": "training.world_size",
     "steps": "training.steps",
     "steps-per-epoch": "training.steps_per_epoch",
+    "global-batch-size": "training.global_batch_size",
+    "sequence-length": "training.sequence_length",
 }
 KEYS = ("select", "ignore", "per-file-ignores", "strict", "max-steps", "per-file-facts")
 
