@@ -68,7 +68,9 @@ DOCS = [
         catches="OLMo `alpha_f` written as a learning rate (`3.0e-5` beside "
         "`learning_rate: 3.0e-4`) rather than a ratio of it",
         why="The floor is `alpha_f` x `learning_rate`: an LR given as `alpha_f` makes a "
-        "floor near 0 (9e-9), so the last updates barely train.",
+        "floor near 0 (9e-9), so the last updates barely train. Flagged when `alpha_f` "
+        "is at most `learning_rate` and below 0.001: a floor that close to 0 is written "
+        "`alpha_f: 0.0` when it is meant.",
         bad=train(WARMUP + "  alpha_f: 4.0e-5\n"),
         fixed=train(WARMUP + "  alpha_f: 0.1\n"),
     ),
