@@ -43,13 +43,24 @@ def _csv_lrs(text: str) -> np.ndarray:
     return np.array([float(row[-1]) for row in rows[1:]])
 
 
+def _csv_group_lrs(text: str) -> tuple[list[str], np.ndarray]:
+    """The LR columns' names and values (one column per param group)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    columns = [i for i, name in enumerate(rows[0]) if name.startswith("lr")]
+    names = [rows[0][i] for i in columns]
+    return names, np.array([[float(row[i]) for i in columns] for row in rows[1:]])
+
+
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_megatrons_lr(case: dict[str, Any]) -> None:
     code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    lrs = _csv_lrs(out)
-    assert lrs.shape == expected.shape == (case["updates"],)
+    expected = np.array(case["lrs"], dtype=float)
+    names, lrs = _csv_group_lrs(out)
+    # every param group megatron-core made, in its order (the default group first)
+    groups = len(case["groups"])
+    assert names == (["lr"] if groups == 1 else ["lr/default", "lr/embedding_and_output"])
+    assert lrs.shape == expected.shape == (case["updates"], groups)
     np.testing.assert_allclose(lrs, expected, rtol=RTOL, atol=0)
 
 
@@ -66,6 +77,27 @@ def test_the_reference_covers_every_decay_style_and_both_units() -> None:
     # the floor is held after a decay shorter than training (gpt: 100 of 120 iterations)
     gpt = next(c for c in RAN if c["name"] == "gpt-cosine-fraction")
     assert [row[0] for row in gpt["lrs"][101:]] == [6.0e-6] * 19
+
+
+def test_the_reference_has_megatron_cores_decoupled_groups() -> None:
+    decoupled = {c["name"]: c for c in RAN if "--decoupled-lr" in c["argv"]}
+    styles = {c["derived"]["lr_decay_style"] for c in decoupled.values()}
+    assert {"cosine", "linear", "WSD", "inverse-square-root"} <= styles
+    # --decoupled-lr alone: the embedding/output group's floor is --min-lr
+    cosine = decoupled["decoupled-cosine"]
+    assert cosine["groups"] == [
+        {"max_lr": 1.5e-4, "min_lr": 1.0e-5},
+        {"max_lr": 5.0e-4, "min_lr": 1.0e-5},
+    ]
+    # the warm-up's start is shared: both groups begin at --lr-warmup-init
+    assert cosine["lrs"][0] == [1.0e-5, 1.0e-5]
+    # with --decoupled-min-lr each group holds its own floor after the decay (80 of 100)
+    linear = decoupled["decoupled-min-lr-linear"]
+    assert linear["groups"][1] == {"max_lr": 1.0e-3, "min_lr": 2.0e-4}
+    assert [row[1] for row in linear["lrs"][81:]] == [2.0e-4] * 19
+    # --decoupled-min-lr without --decoupled-lr: megatron-core makes one group
+    alone = next(c for c in RAN if c["name"] == "decoupled-min-lr-alone")
+    assert alone["groups"] == [{"max_lr": 3.0e-4, "min_lr": 3.0e-5}]
 
 
 #: case -> (the flag the error points at, the words it must say)
@@ -104,7 +136,17 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     assert "(Megatron-LM launch script)" in plan.read_text().splitlines()[0]
     code, out, err = _show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)
+    np.testing.assert_allclose(
+        _csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0
+    )
+
+
+CONVERTED = [c for c in RAN if c["name"] in ("decoupled-min-lr-linear", "decoupled-wsd")]
+
+
+@pytest.mark.parametrize("case", CONVERTED, ids=[c["name"] for c in CONVERTED])
+def test_convert_keeps_both_param_groups(case: dict[str, Any], tmp_path: Path) -> None:
+    test_convert_writes_a_plan_with_the_same_lrs(case, tmp_path)
 
 
 def test_the_global_batch_may_come_from_the_world_size(tmp_path: Path) -> None:
