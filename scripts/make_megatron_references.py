@@ -207,9 +207,8 @@ def run(script: Path) -> dict:
 
 
 def main() -> None:
-    from importlib.metadata import version
-
     import tempfile
+    from importlib.metadata import version
 
     import torch
 

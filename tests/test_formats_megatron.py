@@ -28,7 +28,7 @@ REFERENCE = json.loads((FORMATS / "megatron.json").read_text())
 CASES = REFERENCE["cases"]
 RAN = [case for case in CASES if "lrs" in case]
 REFUSED = [case for case in CASES if "error" in case]
-TRAP_CODES = {f"WP16{i}" for i in range(5)}
+TRAP_CODES = {*(f"WP16{i}" for i in range(5)), "WP168"}
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 
@@ -136,9 +136,7 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     assert "(Megatron-LM launch script)" in plan.read_text().splitlines()[0]
     code, out, err = _show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(
-        _csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0
-    )
+    np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
 
 
 CONVERTED = [c for c in RAN if c["name"] in ("decoupled-min-lr-linear", "decoupled-wsd")]
@@ -244,3 +242,81 @@ def test_no_trap_where_there_is_none(path: Path) -> None:
 
 def test_every_trap_code_has_a_negative_example() -> None:
     assert {code for path in NEGATIVE for code, _ in _declared(path)} == TRAP_CODES
+
+
+def test_code_writes_each_groups_floor_and_reproduces_megatron(tmp_path: Path) -> None:
+    from tests.test_code import _run_snippets
+    from warmplan import load_plan
+
+    cases = {c["name"]: c for c in CONVERTED}
+    plans = {name: load_plan(FORMATS / case["config"]) for name, case in cases.items()}
+    runs = _run_snippets(tmp_path, plans)
+    for name, case in cases.items():
+        # one partial per group, each with its own min_lr (not the first group's floor)
+        floors = {g["min_lr"] for g in case["groups"]}
+        text = (tmp_path / f"{name}.py").read_text()
+        assert all(f"min_lr={floor!r}" in text for floor in floors), name
+        np.testing.assert_allclose(
+            runs[name][:, 1:], np.array(case["lrs"]), rtol=RTOL, atol=0, err_msg=name
+        )
+
+
+def _native_plan(case: dict[str, Any], min_lr: Any) -> str:
+    """A warmplan plan written by hand from megatron-core's scheduler arguments and
+    param groups, as the reference recorded them (no reader involved)."""
+    derived, groups = case["derived"], case["groups"]
+    batch = case["argv"][case["argv"].index("--global-batch-size") + 1]
+    wsd = ""
+    if derived["lr_decay_style"] == "WSD":
+        wsd = (
+            f"    wsd_decay_steps: {derived['wsd_decay_steps']}\n"
+            f"    lr_wsd_decay_style: {derived['lr_wsd_decay_style']}\n"
+        )
+    return (
+        f"optimizer:\n  lr: {groups[0]['max_lr']!r}\n  groups:\n"
+        + "".join(f"    - {{name: g{i}, lr: {g['max_lr']!r}}}\n" for i, g in enumerate(groups))
+        + f"training: {{steps: {case['updates']}, interval: step}}\n"
+        f"preset:\n  framework: megatron\n  name: {derived['lr_decay_style']}\n  args:\n"
+        f"    init_lr: {derived['init_lr']!r}\n    min_lr: {min_lr}\n"
+        f"    lr_warmup_steps: {derived['lr_warmup_steps']!r}\n"
+        f"    lr_decay_steps: {derived['lr_decay_steps']!r}\n"
+        f"    increment: {batch}\n" + wsd
+    )
+
+
+DECOUPLED = [c for c in RAN if len(c.get("groups", ())) == 2]
+
+
+@pytest.mark.parametrize("case", DECOUPLED, ids=[c["name"] for c in DECOUPLED])
+def test_a_native_plan_takes_one_floor_per_group(case: dict[str, Any], tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    floors = [g["min_lr"] for g in case["groups"]]
+    plan.write_text(_native_plan(case, "[" + ", ".join(map(repr, floors)) + "]"))
+    code, out, err = _show(str(plan), "-f", "csv")
+    assert code == 0, err
+    np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
+
+
+def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
+    case = next(c for c in DECOUPLED if c["name"] == "decoupled-wsd")
+    plan = tmp_path / "plan.yaml"
+    text = _native_plan(case, "[4.0e-5]")
+    plan.write_text(text)
+    code, out, err = _show(str(plan))
+    line = text.splitlines().index("    min_lr: [4.0e-5]") + 1
+    assert code == 1 and out == ""
+    assert err == (
+        f"{plan}:{line}:5: error: preset.args.min_lr has 1 value, one per param group, but "
+        "the plan has 2 (optimizer.groups: g0, g1) [WP006]\n"
+    )
+    plan.write_text(_native_plan(case, "[4.0e-5, -1.0]"))
+    code, _, err = _show(str(plan))
+    assert code == 1 and "got a list with -1.0" in err and err.count("\n") == 1
+    # a per-group list is the megatron floor's alone: other presets' numbers stay numbers
+    other = tmp_path / "timm.yaml"
+    other.write_text(
+        "optimizer: {lr: 1.0e-3}\ntraining: {epochs: 10}\npreset:\n  framework: timm\n"
+        "  name: cosine\n  args: {t_initial: 10, lr_min: [1.0e-5]}\n"
+    )
+    code, _, err = _show(str(other))
+    assert code == 1 and "preset.args.lr_min must be a number >= 0, got a list" in err, err

@@ -303,7 +303,11 @@ def _groups(draft: Draft, args: dict[str, Any]) -> None:
     draft.note(
         f"param group {DECOUPLED_GROUP} (embeddings, output layer): --decoupled-lr "
         f"{args['--decoupled-lr']:g}, floor "
-        + (f"--decoupled-min-lr {floor:g}" if floor is not None else f"--min-lr {args['--min-lr']:g}")
+        + (
+            f"--decoupled-min-lr {floor:g}"
+            if floor is not None
+            else f"--min-lr {args['--min-lr']:g}"
+        )
     )
 
 

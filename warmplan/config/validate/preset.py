@@ -106,8 +106,9 @@ def _group_count_findings(preset: Preset, plan: Plan, source: Source) -> list[Fi
             continue
         if len(value) != groups:
             message = (
-                f"preset.args.{key} has {counted(len(value), 'value')}, one per param group, but the "
-                f"plan has {groups} (optimizer.groups: {', '.join(plan.group_names)})"
+                f"preset.args.{key} has {counted(len(value), 'value')}, one per param "
+                f"group, but the plan has {groups} (optimizer.groups: "
+                f"{', '.join(plan.group_names)})"
             )
             found.append(source.finding(errors.BAD_VALUE, ("preset", "args", key), message))
     return found
