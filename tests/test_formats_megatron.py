@@ -320,3 +320,14 @@ def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
     )
     code, _, err = _show(str(other))
     assert code == 1 and "preset.args.lr_min must be a number >= 0, got a list" in err, err
+
+
+def test_the_decoupled_groups_lr_is_located_at_its_flag(tmp_path: Path) -> None:
+    script = tmp_path / "train.sh"
+    script.write_text(
+        "torchrun pretrain_gpt.py --global-batch-size 8 --train-iters 10 \\\n"
+        "    --lr 3.0e-4 --decoupled-lr 0 --lr-decay-style constant\n"
+    )
+    code, out, err = _show(str(script))
+    assert code == 1 and out == ""
+    assert err == f"{script}:2:17: error: optimizer.groups[1].lr must be > 0, got 0.0 [WP006]\n"

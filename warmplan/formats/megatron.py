@@ -17,7 +17,7 @@ megatron-core 0.16.1's OptimizerParamScheduler (tests/data/formats/megatron.json
   peaking at ``--decoupled-lr`` with the floor ``--decoupled-min-lr``, else ``--min-lr``;
   the warm-up's start and every length are shared. ``--decoupled-min-lr`` alone is
   ignored by Megatron (one group): a finding. Megatron asserts both are not used with
-  ``--use-legacy-models``.
+  ``--use-legacy-models`` (:mod:`warmplan.formats.megatron_decoupled`).
 
 A script without ``--global-batch-size`` takes warmplan's ``--global-batch-size`` flag,
 else ``--micro-batch-size`` x the data-parallel size (``--world-size``).
@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from warmplan.formats import megatron_decoupled as decoupled
 from warmplan.formats import megatron_traps as traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.megatron import STYLES, WSD_STYLES
@@ -57,8 +58,6 @@ FLAGS: dict[str, tuple[type, Any]] = {
     "--decoupled-lr": (float, None),
     "--decoupled-min-lr": (float, None),
 }
-#: the param group megatron-core gives --decoupled-lr (is_embedding_or_output_parameter)
-DECOUPLED_GROUP = "embedding_and_output"
 #: flags that change the LRs in ways the preset does not follow: refused by name
 UNSUPPORTED = {
     "--rampup-batch-size": "a global batch that grows, so samples per update change",
@@ -71,7 +70,7 @@ def read(draft: Draft) -> None:
     args = {flag: _value(draft, flag) for flag in FLAGS}
     _refuse_unsupported(draft)
     _near_misses(draft)
-    _legacy_models(draft, args)
+    decoupled.legacy_models(draft, args)
     draft.raise_problems()
     if args["--lr"] is None:
         draft.error((), "no --lr: Megatron needs the peak learning rate (--lr 3.0e-4)")
@@ -125,17 +124,6 @@ def _refuse_unsupported(draft: Draft) -> None:
     for flag, why in UNSUPPORTED.items():
         if draft.has(flag) and why:
             draft.error((flag,), f"{flag} is not supported by warmplan's reader: {why}")
-
-
-def _legacy_models(draft: Draft, args: dict[str, Any]) -> None:
-    if not draft.has("--use-legacy-models"):
-        return
-    for flag in ("--decoupled-lr", "--decoupled-min-lr"):
-        if args[flag] is not None:
-            draft.error(
-                (flag,),
-                f"{flag} is not supported with --use-legacy-models (Megatron asserts it)",
-            )
 
 
 def _near_misses(draft: Draft) -> None:
@@ -253,7 +241,7 @@ def _write(draft: Draft, args: dict[str, Any], batch: int, lengths: dict[str, An
     iters = bool(args["--train-iters"])
     train_flag = "--train-iters" if iters else "--train-samples"
     draft.put(("optimizer", "lr"), args["--lr"], ("--lr",))
-    _groups(draft, args)
+    decoupled.groups(draft, args)
     draft.put(("training", "steps"), lengths["updates"], (train_flag,))
     draft.put(("training", "interval"), "step")
     draft.put(("preset", "framework"), "megatron", ("--lr-decay-style",))
@@ -278,36 +266,10 @@ def _write(draft: Draft, args: dict[str, Any], batch: int, lengths: dict[str, An
     draft.put(("preset", "args"), {}, ("--lr-decay-style",))
     for key, (value, flag) in put.items():
         draft.put(("preset", "args", key), value, (flag,) if draft.has(flag) else None)
-    if args["--decoupled-lr"] is not None and args["--decoupled-min-lr"] is not None:
-        floors = [args["--min-lr"], args["--decoupled-min-lr"]]
-        draft.put(("preset", "args", "min_lr"), floors, ("--decoupled-min-lr",))
+    decoupled.floors(draft, args)
     draft.note(
         f"Megatron counts samples: warm-up {lengths['warmup']:,g}, decay {lengths['decay']:,g} "
         f"samples, {batch:,} a step; --min-lr {args['--min-lr']:g} held after the decay"
-    )
-
-
-def _groups(draft: Draft, args: dict[str, Any]) -> None:
-    """megatron-core's two param groups under --decoupled-lr: the default one, then the
-    embeddings and output layer (its ParamKey override sorts after no override)."""
-    if args["--decoupled-lr"] is None:
-        return
-    groups = [
-        {"name": "default", "lr": args["--lr"]},
-        {"name": DECOUPLED_GROUP, "lr": args["--decoupled-lr"]},
-    ]
-    draft.put(("optimizer", "groups"), groups, ("--decoupled-lr",))
-    draft.locate(("optimizer", "groups", 0, "lr"), ("--lr",))
-    draft.locate(("optimizer", "groups", 1, "lr"), ("--decoupled-lr",))
-    floor = args["--decoupled-min-lr"]
-    draft.note(
-        f"param group {DECOUPLED_GROUP} (embeddings, output layer): --decoupled-lr "
-        f"{args['--decoupled-lr']:g}, floor "
-        + (
-            f"--decoupled-min-lr {floor:g}"
-            if floor is not None
-            else f"--min-lr {args['--min-lr']:g}"
-        )
     )
 
 
@@ -323,7 +285,7 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
                 traps.DECAY_SHORTER,
                 (decay_flag,),
                 f"the decay ends at update {decay_updates:,g} of {n:,}: the LR then holds "
-                f"--min-lr {args['--min-lr']:g} for the last {counted(held, 'update', ',')} "
+                f"{decoupled.floors_text(args)} for the last {counted(held, 'update', ',')} "
                 f"({held / n:.0%} of training)",
             )
         elif decay_updates > n:
@@ -331,7 +293,7 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
                 traps.DECAY_LONGER,
                 (decay_flag,),
                 f"the decay is {decay_updates:,g} updates but training stops after {n:,}: "
-                f"--min-lr {args['--min-lr']:g} is never reached",
+                f"{decoupled.floors_text(args)} is never reached",
             )
     fraction = args["--lr-warmup-fraction"]
     if fraction is not None and abs(decay_updates - n) >= 1:
@@ -349,15 +311,7 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
             f"--min-lr is 0 (Megatron's default): the {style} decay ends at LR 0, and the "
             "last updates barely train; set --min-lr (often --lr / 10)",
         )
-    if args["--decoupled-min-lr"] is not None and args["--decoupled-lr"] is None:
-        draft.warn(
-            traps.DECOUPLED_MIN_LR_ALONE,
-            ("--decoupled-min-lr",),
-            f"--decoupled-min-lr {args['--decoupled-min-lr']:g} without --decoupled-lr is "
-            "ignored: Megatron makes no separate embedding/output group, and every "
-            f"parameter decays to --min-lr {args['--min-lr']:g}; add --decoupled-lr, or "
-            "drop the flag",
-        )
+    decoupled.traps_of(draft, args, style)
     _ignored(draft, style)
 
 
