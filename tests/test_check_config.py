@@ -208,7 +208,7 @@ name = "x"
 
 [tool.warmplan]
 ignor = ["WP109"]
-select = ["WP1", "WP199"]
+select = ["WP1", "WP1009"]
 strict = "yes"
 max-steps = 0
 per-file-ignores = { "a.yaml" = ["WP106"], "b/*.yaml" = "WP106" }
@@ -227,7 +227,7 @@ def test_mistakes_in_the_table_are_located_findings_with_did_you_mean(repo):
     lines = result.stdout.splitlines()
     assert lines[:6] == [
         "pyproject.toml:5:1: error: unknown key tool.warmplan.ignor (did you mean ignore?) [WP004]",
-        "pyproject.toml:6:18: error: select lists WP199, which is no rule (nor a prefix of "
+        "pyproject.toml:6:18: error: select lists WP1009, which is no rule (nor a prefix of "
         "one) (did you mean WP109?) [WP006]",
         "pyproject.toml:7:1: error: strict must be true or false, got 'yes' (text) [WP006]",
         "pyproject.toml:8:1: error: max-steps must be a whole number of at least 1, got 0 [WP006]",

@@ -166,6 +166,14 @@ def test_target_never_reached_and_exceeded():
     within = cosine_oracle(4, 20, 0.1, 0.001, 0.1)
     within[4, 0] = 0.1 * (1 + 1e-8)  # float noise is no overshoot
     assert "WP105" not in codes(plan, within)
+    between = cosine_oracle(4, 20, 0.1, 0.001, 0.1)
+    between[4, 0] = 0.1 * (1 - 2e-6)  # a warm-up in tokens that ends between two updates
+    assert "WP105" not in codes(plan, between)
+    short = cosine_oracle(4, 20, 0.1, 0.001, 0.1)
+    short[4, 0] = 0.1 * (1 - 3e-4)  # visibly short: said in a share, not as "0.1"
+    trace = Trace(plan, short, layout(plan), [])
+    (found,) = [f for f in check_plan(plan, trace) if f.code == "WP105"]
+    assert "the highest is 0.09997 (99.97% of it)" in found.message
 
 
 def test_a_jump_inside_the_cosine_is_an_error():

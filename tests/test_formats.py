@@ -338,7 +338,8 @@ TRAP_CODES = {f"WP12{i}" for i in range(8)} | {
     "WP167",
     "WP170",
     "WP171",
-}  # + timm, ultralytics, NeMo, NeoX, Composer
+    *(f"WP{n}" for n in range(175, 182)),
+}  # + timm, ultralytics, NeMo, NeoX, Composer, OLMo
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from warmplan.formats import olmo_traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.olmo import NAMES
 
@@ -75,6 +76,19 @@ def read(draft: Draft) -> None:
     for key, (value, origin) in args.items():
         where = ("max_duration",) if origin == "max_duration" else ("scheduler", origin)
         draft.put(("preset", "args", key), value, where)
+    run = olmo_traps.Run(
+        name=name,
+        lr=float(lr),
+        units=units,
+        warmup=args["warmup_steps"][0],
+        t_max=args["t_max"][0],
+        alpha_f=args["alpha_f"][0],
+        warmup_min_lr=args["warmup_min_lr"][0],
+        per_step=per_step,
+        updates=updates,
+        maximum=maximum,
+    )
+    olmo_traps.find(draft, scheduler, run)
     start = scheduler.get("warmup_min_lr")
     draft.note(
         f"OLMo counts {units} after each update (update 0 at {per_step:,}); the warm-up starts at "
@@ -126,7 +140,8 @@ def _duration(draft: Draft, per_batch: int) -> tuple[int, int]:
         )
         return steps, tokens
     if isinstance(duration, str) and duration.endswith("ep"):
-        epochs = _number(draft, duration[:-2])
+        epochs = _epochs(draft, duration)
+        draft.raise_problems()  # a refused count before the flag it would need
         per_epoch = draft.facts.steps_per_epoch
         if per_epoch is None:
             raise draft.needs(
@@ -143,6 +158,24 @@ def _duration(draft: Draft, per_batch: int) -> tuple[int, int]:
         f"max_duration must be updates (5000), tokens (2e12T) or epochs (2ep), got {duration!r}",
     )
     return 1, per_batch
+
+
+def _epochs(draft: Draft, duration: str) -> int:
+    """OLMo's ``int(max_duration[:-2].strip())``: whole epochs, no float() first."""
+    text = duration[:-2].strip()
+    try:
+        epochs = int(text)
+    except ValueError:
+        draft.error(
+            ("max_duration",),
+            f"max_duration {duration!r}: OLMo reads epochs with int(), which refuses {text!r} "
+            "(whole epochs only; give a part of an epoch as updates or tokens, e.g. 2e12T)",
+        )
+        return 1
+    if epochs < 1:
+        draft.error(("max_duration",), f"max_duration must be at least 1, got {epochs}")
+        return 1
+    return epochs
 
 
 def _number(draft: Draft, text: str) -> int:

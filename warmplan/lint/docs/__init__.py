@@ -18,6 +18,7 @@ from warmplan.lint.docs import (
     composer,
     loading,
     megatron,
+    olmo,
     pyconfigs,
     run,
     shape,
@@ -47,6 +48,7 @@ _DOCS: dict[str, RuleDoc] = {
         *pyconfigs.DOCS,
         *megatron.DOCS,
         *composer.DOCS,
+        *olmo.DOCS,
     ]
 }
 
