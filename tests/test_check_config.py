@@ -174,11 +174,52 @@ def test_per_file_facts_give_recipes_their_run_time_facts(repo):
     # 800 examples in batches of 8: 100 updates, so the 1000-step warm-up (transformers:
     # factor step / 1000) is at 99 / 1000 of the target 2e-5 on its last step
     assert lines[0].startswith("recipes/args.yaml:1:1: error: the target LR 2e-5 is never")
-    assert "the highest is 1.98e-6 at step 99" in lines[0]
+    assert "the highest is 1.98e-6 (9.90% of it) at step 99" in lines[0]
     assert lines[1].startswith("other/args.yaml:3:1: warning:") and "[WP011]" in lines[1]
     # the command line's fact wins over the table's: 10,000 updates, the target reached
     result = check("recipes/args.yaml", "--dataset-size", "80000")
     assert result.exit_code == 0 and codes(result) == []
+
+
+LIGHTNING = """\
+model:
+  class_path: trainer.Module
+  init_args:
+    optimizer:
+      class_path: torch.optim.SGD
+      init_args: {lr: 0.1}
+    lr_scheduler:
+      class_path: torch.optim.lr_scheduler.StepLR
+      init_args: {step_size: 1000}
+trainer:
+  max_steps: 20
+"""
+
+
+def test_check_takes_the_interval_a_recipe_leaves_to_code(repo):
+    """A LightningCLI recipe whose module steps its scheduler itself: the interval is a
+    fact, from --interval or the table; WP011 says which flag, and check has it."""
+    write(repo / "recipes" / "cli.yaml", LIGHTNING)
+    missing = check("recipes/cli.yaml")
+    assert "pass --interval step or --interval epoch" in missing.stdout
+    assert codes(missing) == ["WP011"]
+    # stepped per update, StepLR(step_size=1000) never steps within the 20 updates
+    by_flag = check("recipes/cli.yaml", "--interval", "step")
+    assert codes(by_flag) == ["WP101"] and "(20 steps)" in by_flag.stdout
+    # stepped per epoch, the epoch's length is the next fact it needs
+    per_epoch = check("recipes/cli.yaml", "--interval", "epoch")
+    assert codes(per_epoch) == ["WP011"] and "--steps-per-epoch" in per_epoch.stdout
+    write(
+        repo / "pyproject.toml", '[tool.warmplan.per-file-facts."recipes/*"]\ninterval = "step"\n'
+    )
+    by_table = check("recipes/cli.yaml")
+    assert codes(by_table) == codes(by_flag)
+    write(
+        repo / "pyproject.toml", '[tool.warmplan.per-file-facts."recipes/*"]\ninterval = "daily"\n'
+    )
+    bad = check("recipes/cli.yaml")
+    assert "pyproject.toml:2:1: error: interval must be step or epoch, got 'daily'" in bad.stdout
+    assert check("recipes/cli.yaml", "--interval", "weekly").exit_code == 2
 
 
 def test_config_names_the_file_and_isolated_reads_none(repo, tmp_path_factory):
@@ -235,7 +276,7 @@ def test_mistakes_in_the_table_are_located_findings_with_did_you_mean(repo):
         "got 'WP106' (text) [WP006]",
         "pyproject.toml:13:1: error: unknown fact world_size (did you mean world-size?); the "
         "facts are dataset-size, world-size, steps, steps-per-epoch, global-batch-size, "
-        "sequence-length [WP004]",
+        "sequence-length, interval [WP004]",
     ]
     # the valid rest still applies (select WP1 keeps WP109), and the plan is still checked
     assert lines[6].startswith("plan.yaml:3:") and lines[6].endswith("[WP109]")

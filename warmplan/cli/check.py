@@ -28,6 +28,11 @@ class CheckFormat(str, Enum):
     junit = "junit"
 
 
+class Interval(str, Enum):
+    step = "step"
+    epoch = "epoch"
+
+
 def check(
     paths: Annotated[
         list[str],
@@ -123,6 +128,13 @@ def check(
         int | None,
         typer.Option(help="Tokens per sample, for recipes counting tokens", min=1),
     ] = None,
+    interval: Annotated[
+        Interval | None,
+        typer.Option(
+            help="What one scheduler step is, for recipes that leave it to Python code "
+            "(Lightning's configure_optimizers); laid over plans' own training.interval",
+        ),
+    ] = None,
     source_format: Annotated[
         str | None,
         typer.Option(
@@ -175,6 +187,7 @@ def check(
             "training.steps_per_epoch": steps_per_epoch,
             "training.global_batch_size": global_batch_size,
             "training.sequence_length": sequence_length,
+            "training.interval": None if interval is None else interval.value,
         }
         settings = read_settings(config, isolated)
         report = check_paths(

@@ -36,7 +36,10 @@ FACTS = {
     "steps-per-epoch": "training.steps_per_epoch",
     "global-batch-size": "training.global_batch_size",
     "sequence-length": "training.sequence_length",
+    "interval": "training.interval",
 }
+#: the one fact that is a word, not a count
+INTERVALS = ("step", "epoch")
 KEYS = ("select", "ignore", "per-file-ignores", "strict", "max-steps", "per-file-facts")
 
 
@@ -51,7 +54,7 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     strict: bool | None = None
     max_steps: int | None = None
-    per_file_facts: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_file_facts: dict[str, dict[str, int | str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # what the table got wrong
 
     def ignored_in(self, path: str) -> set[str]:
@@ -63,10 +66,10 @@ class Settings:
             for code in codes
         }
 
-    def facts_for(self, path: str) -> dict[str, int]:
+    def facts_for(self, path: str) -> dict[str, int | str]:
         """Plan keys -> the run-time facts of every glob matching ``path``, in the order
         written (a later glob's value replaces an earlier one's)."""
-        facts: dict[str, int] = {}
+        facts: dict[str, int | str] = {}
         for pattern, values in self.per_file_facts.items():
             if selection.glob_matches(pattern, path, self.root):
                 facts.update({FACTS[name]: value for name, value in values.items()})
@@ -178,13 +181,19 @@ class _Reader:
                 example = "{dataset-size = 50000, world-size = 8}"
                 self.bad(where, f"{dotted_key(where)} must be a table such as {example}")
                 continue
-            kept: dict[str, int] = {}
+            kept: dict[str, int | str] = {}
             for name, fact in facts.items():
                 if name not in FACTS:
                     hint = did_you_mean(name, list(FACTS))
                     known = ", ".join(FACTS)
                     message = f"unknown fact {name}{hint}; the facts are {known}"
                     self.report(errors.UNKNOWN_KEY, (*where, name), message)
+                elif name == "interval":
+                    if fact in INTERVALS:
+                        kept[name] = fact
+                    else:
+                        got = describe(fact)
+                        self.bad((*where, name), f"interval must be step or epoch, got {got}")
                 elif self.whole((*where, name), fact):
                     kept[name] = fact
             self.settings.per_file_facts[pattern] = kept

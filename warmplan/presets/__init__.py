@@ -78,6 +78,10 @@ def _no_derived(args: dict[str, Any], lr: float) -> dict[str, Any]:
     return {}
 
 
+def _peaks_at_the_lr(args: Mapping[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Preset:
     """A framework's schedule: its arguments and the factor of step ``t``."""
@@ -91,6 +95,9 @@ class Preset:
     derive: Callable[[dict[str, Any], float], dict[str, Any]] = _no_derived
     #: keys of ``args`` ``factor`` does not take (they only steer validation)
     hidden: tuple[str, ...] = field(default=())
+    #: args -> whether the optimizer's LR is the schedule's peak; False where the LR is
+    #: a scale (NeMo's Noam) or the schedule sets its own peak (OneCycleLR's max_lr)
+    peaks_at_the_lr: Callable[[Mapping[str, Any]], bool] = _peaks_at_the_lr
 
 
 class PresetArgumentError(ValueError):
@@ -137,6 +144,11 @@ def resolved(spec: PresetCall) -> dict[str, Any]:
     """The preset's arguments with the framework's defaults filled in."""
     preset = registry(spec.framework)[spec.name]
     return {key: spec.args.get(key, arg.default) for key, arg in preset.args.items()}
+
+
+def peaks_at_the_lr(spec: PresetCall) -> bool:
+    """Whether the schedule's peak is the optimizer's LR (what `check` compares with)."""
+    return registry(spec.framework)[spec.name].peaks_at_the_lr(resolved(spec))
 
 
 def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[Callable[[int], float]]:

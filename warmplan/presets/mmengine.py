@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError
@@ -254,6 +255,12 @@ def _phases(args: Any) -> list[tuple[str, int]]:
     return sorted(((name, start // counts) for name, start in marks), key=lambda m: m[1])
 
 
+def _peaks_at_the_lr(args: Mapping[str, Any]) -> bool:
+    """OneCycleLR in the chain sets every LR from its own eta_max, whatever the
+    optimizer's lr says (mmengine, as torch)."""
+    return not any(s.get("type") == "OneCycleLR" for s in args["schedulers"])
+
+
 PRESETS = {
     "param_scheduler": Preset(
         param_scheduler,
@@ -267,5 +274,6 @@ PRESETS = {
         phases=_phases,
         derive=_derive_chain,
         hidden=("schedulers", "epoch_length", "by_epoch", "accumulative_counts", "iterations"),
+        peaks_at_the_lr=_peaks_at_the_lr,
     ),
 }

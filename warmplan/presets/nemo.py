@@ -14,6 +14,7 @@ after ``max_steps`` the LR holds ``min_lr`` (absolute). ``warmup_ratio`` / ``hol
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError
@@ -188,6 +189,22 @@ def _args(name: str) -> dict[str, Arg]:
     return _ARGS
 
 
+def _scaled_by_noam(args: Mapping[str, Any]) -> bool:
+    """Noam's lr is a scale: the peak is lr x d_model^-0.5 x warmup_steps^-0.5."""
+    return False
+
+
+def _peaks(args: Mapping[str, Any]) -> bool:
+    return True
+
+
 PRESETS: dict[str, Preset] = {
-    name: Preset(nemo_policy, _args(name), _phases(name), _derive(name)) for name in NAMES
+    name: Preset(
+        nemo_policy,
+        _args(name),
+        _phases(name),
+        _derive(name),
+        peaks_at_the_lr=_scaled_by_noam if name == "NoamAnnealing" else _peaks,
+    )
+    for name in NAMES
 }

@@ -139,7 +139,7 @@ DOCS = [
         catches="another tool's config whose length depends on a fact it does not hold (a "
         "TrainingArguments file that trains for epochs needs the dataset size); the message "
         "names the flag (`--dataset-size`, `--world-size`, `--steps`, `--steps-per-epoch`, "
-        "`--global-batch-size`, `--sequence-length`). "
+        "`--global-batch-size`, `--sequence-length`, `--interval`). "
         "An error in `show`; a warning in `check`, so CI over a folder of recipes works",
         why="The schedule of an epoch-based recipe depends on how many updates an epoch has, "
         "which only the data loader knows. warmplan says which fact is missing instead of "
