@@ -41,6 +41,7 @@ def _run_into_closed_pipe(args: list[str], read_first_line: bool) -> tuple[int, 
     every write fails), or after its first line, as `head -1` does."""
     with warm.Popen(
         [*WARMPLAN, *args],
+        preload=warm.TORCH_CLI,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -61,6 +61,7 @@ def _check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("CI", None)
     return warm.run(
         [sys.executable, "-m", "warmplan", "check", *args],
+        preload=warm.TORCH_CLI,
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -174,7 +174,8 @@ def test_schema_still_describes_expect_and_ignore():
 def test_subprocess_exit_code_and_stdout(fmt):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = warm.run(
-        [
+        preload=warm.TORCH_CLI,
+        args=[
             sys.executable,
             "-m",
             "warmplan",

@@ -210,6 +210,7 @@ def test_module_entry_point_runs_code(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = warm.run(
         [sys.executable, "-m", "warmplan", "code", str(CONFIGS / "onecycle.yaml"), "--head", "3"],
+        preload=warm.TORCH_CLI,
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -42,6 +42,7 @@ def _start(args: list[str], folder: Path) -> tuple[warm.Popen, int]:
     env.update(PYTHONPATH=str(ROOT), TERM="xterm", COLUMNS="100")
     process = warm.Popen(
         [sys.executable, "-m", "warmplan", *args],
+        preload=warm.TORCH_CLI,
         cwd=folder,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -153,6 +154,7 @@ def test_no_bar_in_a_pipe(tmp_path):
     short = [*LONG, "--epochs", "1", "--steps-per-epoch", "300000"]
     result = warm.run(
         [sys.executable, "-m", "warmplan", "show", *short, "-f", "csv", "-o", "lr.csv"],
+        preload=warm.TORCH_CLI,
         cwd=tmp_path,
         env=env,
         capture_output=True,

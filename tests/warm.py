@@ -30,8 +30,19 @@ SERVER = Path(__file__).with_name("warm_server.py")
 _STARTUP = {"PYTHONWARNINGS", "PYTHONIOENCODING", "PYTHONHASHSEED", "PYTHONDEVMODE"}
 
 #: what a server imports before forking: torch, for the programs that need it; the CLI
-#: without torch, for the programs that fail before they would import it
+#: without torch, for the programs that fail before they would import it; both, with
+#: what the commands import, for the CLI's commands that simulate
 TORCH, CLI = ("torch",), ("warmplan.cli.main",)
+TORCH_CLI = (
+    *TORCH,
+    *CLI,
+    "warmplan.cli.show",
+    "warmplan.cli.check",
+    "warmplan.config.load",
+    "warmplan.schedule.simulate",
+    "warmplan.render.table",
+    "warmplan.lint.runner",
+)
 
 _lock = threading.Lock()
 _servers: dict[tuple[str, ...], socket.socket] = {}
