@@ -18,8 +18,14 @@ For every launch script in tests/data/formats/configs/megatron/:
    turned into the scheduler's arguments as ``megatron/training/training.py``'s
    ``get_optimizer_param_scheduler`` does (NVIDIA/Megatron-LM@001b00c2; megatron-core
    does not ship ``megatron/training``, so these ~30 lines are repeated here).
-3. megatron-core's real ``OptimizerParamScheduler`` drives a torch SGD optimizer with
-   one dummy parameter: per update ``optimizer.step()`` then
+3. The param groups are megatron-core's own: ``get_standard_config_overrides`` of an
+   ``OptimizerConfig`` with the script's ``--lr``, ``--min-lr``, ``--decoupled-lr`` and
+   ``--decoupled-min-lr``, applied by ``_get_param_groups`` (a one-process gloo group
+   stands in for the ranks) to a model of two 2-D dummy parameters, one marked
+   ``is_embedding_or_output_parameter``: one group without ``--decoupled-lr``, two with
+   it (the default first), each carrying its ``max_lr`` and ``min_lr``.
+4. megatron-core's real ``OptimizerParamScheduler`` drives a torch SGD optimizer over
+   those groups: per update ``optimizer.step()`` then
    ``scheduler.step(increment=global_batch_size)``, as Megatron's ``train_step`` does;
    a step pre-hook records every param group's LR as the update uses it.
 
@@ -81,6 +87,8 @@ def parser() -> argparse.ArgumentParser:
     add("--train-samples", type=int, default=None)
     add("--global-batch-size", type=int, default=None)
     add("--micro-batch-size", type=int, default=None)
+    add("--decoupled-lr", type=float, default=None)
+    add("--decoupled-min-lr", type=float, default=None)
     return p
 
 
@@ -146,6 +154,30 @@ def scheduler_arguments(args: argparse.Namespace) -> dict:
     }
 
 
+def param_groups(args: argparse.Namespace) -> list[dict]:
+    """megatron-core's param groups for a model with one ordinary and one embedding
+    parameter (both 2-D, so the weight-decay override leaves them alone)."""
+    import torch
+    from megatron.core.optimizer import (
+        OptimizerConfig,
+        _get_param_groups,
+        get_standard_config_overrides,
+    )
+
+    model = torch.nn.Module()
+    model.weight = torch.nn.Parameter(torch.zeros(2, 2))
+    model.embedding = torch.nn.Parameter(torch.zeros(2, 2))
+    model.embedding.is_embedding_or_output_parameter = True
+    config = OptimizerConfig(
+        lr=args.lr,
+        min_lr=args.min_lr,
+        decoupled_lr=args.decoupled_lr,
+        decoupled_min_lr=args.decoupled_min_lr,
+    )
+    groups = _get_param_groups([model], config, get_standard_config_overrides(config))
+    return [g for g in groups if g["params"]]
+
+
 def run(script: Path) -> dict:
     import torch
     from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
@@ -156,7 +188,9 @@ def run(script: Path) -> dict:
     try:
         validate(args)
         derived = scheduler_arguments(args)
-        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.lr)
+        groups = param_groups(args)
+        optimizer = torch.optim.SGD(groups, lr=args.lr)
+        case["groups"] = [{"max_lr": g["max_lr"], "min_lr": g["min_lr"]} for g in groups]
         scheduler = OptimizerParamScheduler(optimizer, **derived)
     except (AssertionError, Exception) as exc:  # Megatron refuses with asserts
         case["error"] = {"type": type(exc).__name__, "message": str(exc)}
@@ -173,16 +207,24 @@ def run(script: Path) -> dict:
 
 
 def main() -> None:
+    import tempfile
     from importlib.metadata import version
 
+    import torch
+
     versions = {"megatron-core": version("megatron-core"), "torch": version("torch")}
+    rendezvous = Path(tempfile.mkdtemp()) / "rendezvous"
+    torch.distributed.init_process_group(
+        "gloo", init_method=f"file://{rendezvous}", rank=0, world_size=1
+    )
     cases = [run(script) for script in sorted(CONFIGS.glob("*.sh"))]
     for case in cases:
         print(case["name"], case.get("updates", case.get("error")), file=sys.stderr)
     data = {
         "versions": versions,
         "setup": "NVIDIA/Megatron-LM@001b00c2 megatron/training/training.py "
-        "get_optimizer_param_scheduler; arguments.py validate_args",
+        "get_optimizer_param_scheduler; arguments.py validate_args; megatron-core "
+        "get_standard_config_overrides + _get_param_groups",
         "cases": cases,
     }
     (OUT / "megatron.json").write_text(json.dumps(data, indent=None) + "\n")

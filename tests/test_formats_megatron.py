@@ -28,7 +28,7 @@ REFERENCE = json.loads((FORMATS / "megatron.json").read_text())
 CASES = REFERENCE["cases"]
 RAN = [case for case in CASES if "lrs" in case]
 REFUSED = [case for case in CASES if "error" in case]
-TRAP_CODES = {f"WP16{i}" for i in range(5)}
+TRAP_CODES = {*(f"WP16{i}" for i in range(5)), "WP168"}
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 
@@ -43,13 +43,24 @@ def _csv_lrs(text: str) -> np.ndarray:
     return np.array([float(row[-1]) for row in rows[1:]])
 
 
+def _csv_group_lrs(text: str) -> tuple[list[str], np.ndarray]:
+    """The LR columns' names and values (one column per param group)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    columns = [i for i, name in enumerate(rows[0]) if name.startswith("lr")]
+    names = [rows[0][i] for i in columns]
+    return names, np.array([[float(row[i]) for i in columns] for row in rows[1:]])
+
+
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_megatrons_lr(case: dict[str, Any]) -> None:
     code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    lrs = _csv_lrs(out)
-    assert lrs.shape == expected.shape == (case["updates"],)
+    expected = np.array(case["lrs"], dtype=float)
+    names, lrs = _csv_group_lrs(out)
+    # every param group megatron-core made, in its order (the default group first)
+    groups = len(case["groups"])
+    assert names == (["lr"] if groups == 1 else ["lr/default", "lr/embedding_and_output"])
+    assert lrs.shape == expected.shape == (case["updates"], groups)
     np.testing.assert_allclose(lrs, expected, rtol=RTOL, atol=0)
 
 
@@ -66,6 +77,27 @@ def test_the_reference_covers_every_decay_style_and_both_units() -> None:
     # the floor is held after a decay shorter than training (gpt: 100 of 120 iterations)
     gpt = next(c for c in RAN if c["name"] == "gpt-cosine-fraction")
     assert [row[0] for row in gpt["lrs"][101:]] == [6.0e-6] * 19
+
+
+def test_the_reference_has_megatron_cores_decoupled_groups() -> None:
+    decoupled = {c["name"]: c for c in RAN if "--decoupled-lr" in c["argv"]}
+    styles = {c["derived"]["lr_decay_style"] for c in decoupled.values()}
+    assert {"cosine", "linear", "WSD", "inverse-square-root"} <= styles
+    # --decoupled-lr alone: the embedding/output group's floor is --min-lr
+    cosine = decoupled["decoupled-cosine"]
+    assert cosine["groups"] == [
+        {"max_lr": 1.5e-4, "min_lr": 1.0e-5},
+        {"max_lr": 5.0e-4, "min_lr": 1.0e-5},
+    ]
+    # the warm-up's start is shared: both groups begin at --lr-warmup-init
+    assert cosine["lrs"][0] == [1.0e-5, 1.0e-5]
+    # with --decoupled-min-lr each group holds its own floor after the decay (80 of 100)
+    linear = decoupled["decoupled-min-lr-linear"]
+    assert linear["groups"][1] == {"max_lr": 1.0e-3, "min_lr": 2.0e-4}
+    assert [row[1] for row in linear["lrs"][81:]] == [2.0e-4] * 19
+    # --decoupled-min-lr without --decoupled-lr: megatron-core makes one group
+    alone = next(c for c in RAN if c["name"] == "decoupled-min-lr-alone")
+    assert alone["groups"] == [{"max_lr": 3.0e-4, "min_lr": 3.0e-5}]
 
 
 #: case -> (the flag the error points at, the words it must say)
@@ -104,7 +136,15 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     assert "(Megatron-LM launch script)" in plan.read_text().splitlines()[0]
     code, out, err = _show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)
+    np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
+
+
+CONVERTED = [c for c in RAN if c["name"] in ("decoupled-min-lr-linear", "decoupled-wsd")]
+
+
+@pytest.mark.parametrize("case", CONVERTED, ids=[c["name"] for c in CONVERTED])
+def test_convert_keeps_both_param_groups(case: dict[str, Any], tmp_path: Path) -> None:
+    test_convert_writes_a_plan_with_the_same_lrs(case, tmp_path)
 
 
 def test_the_global_batch_may_come_from_the_world_size(tmp_path: Path) -> None:
@@ -202,3 +242,100 @@ def test_no_trap_where_there_is_none(path: Path) -> None:
 
 def test_every_trap_code_has_a_negative_example() -> None:
     assert {code for path in NEGATIVE for code, _ in _declared(path)} == TRAP_CODES
+
+
+def test_code_writes_each_groups_floor_and_reproduces_megatron() -> None:
+    """The snippet's build_scheduler (run here over an empty torch optimizer; the suite
+    of `code` proves snippets run without warmplan) gives megatron-core's LRs."""
+    from warmplan import load_plan
+    from warmplan.schedule.codegen import snippet
+    from warmplan.schedule.simulate import dummy_optimizer
+
+    for case in CONVERTED:
+        text = snippet(load_plan(FORMATS / case["config"]))
+        assert "import warmplan" not in text and "from warmplan" not in text
+        # one partial per group, each with its own floor (not the first group's)
+        assert all(f"min_lr={g['min_lr']!r}" in text for g in case["groups"]), case["name"]
+        namespace: dict[str, Any] = {"__name__": "snippet"}  # not __main__: no loop
+        exec(compile(text, case["name"], "exec"), namespace)
+        # an empty optimizer of the groups' targets (torch.optim.SGD would import dynamo)
+        optimizer = dummy_optimizer([g["max_lr"] for g in case["groups"]])
+        scheduler = namespace["build_scheduler"](optimizer)
+        lrs = []
+        for _ in range(case["updates"]):
+            lrs.append([g["lr"] for g in optimizer.param_groups])
+            optimizer.step()
+            scheduler.step()
+        np.testing.assert_allclose(lrs, case["lrs"], rtol=RTOL, atol=0, err_msg=case["name"])
+
+
+def _native_plan(case: dict[str, Any], min_lr: Any) -> str:
+    """A warmplan plan written by hand from megatron-core's scheduler arguments and
+    param groups, as the reference recorded them (no reader involved)."""
+    derived, groups = case["derived"], case["groups"]
+    batch = case["argv"][case["argv"].index("--global-batch-size") + 1]
+    wsd = ""
+    if derived["lr_decay_style"] == "WSD":
+        wsd = (
+            f"    wsd_decay_steps: {derived['wsd_decay_steps']}\n"
+            f"    lr_wsd_decay_style: {derived['lr_wsd_decay_style']}\n"
+        )
+    return (
+        f"optimizer:\n  lr: {groups[0]['max_lr']!r}\n  groups:\n"
+        + "".join(f"    - {{name: g{i}, lr: {g['max_lr']!r}}}\n" for i, g in enumerate(groups))
+        + f"training: {{steps: {case['updates']}, interval: step}}\n"
+        f"preset:\n  framework: megatron\n  name: {derived['lr_decay_style']}\n  args:\n"
+        f"    init_lr: {derived['init_lr']!r}\n    min_lr: {min_lr}\n"
+        f"    lr_warmup_steps: {derived['lr_warmup_steps']!r}\n"
+        f"    lr_decay_steps: {derived['lr_decay_steps']!r}\n"
+        f"    increment: {batch}\n" + wsd
+    )
+
+
+DECOUPLED = [c for c in RAN if len(c.get("groups", ())) == 2]
+
+
+@pytest.mark.parametrize("case", DECOUPLED, ids=[c["name"] for c in DECOUPLED])
+def test_a_native_plan_takes_one_floor_per_group(case: dict[str, Any], tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    floors = [g["min_lr"] for g in case["groups"]]
+    plan.write_text(_native_plan(case, "[" + ", ".join(map(repr, floors)) + "]"))
+    code, out, err = _show(str(plan), "-f", "csv")
+    assert code == 0, err
+    np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
+
+
+def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
+    case = next(c for c in DECOUPLED if c["name"] == "decoupled-wsd")
+    plan = tmp_path / "plan.yaml"
+    text = _native_plan(case, "[4.0e-5]")
+    plan.write_text(text)
+    code, out, err = _show(str(plan))
+    line = text.splitlines().index("    min_lr: [4.0e-5]") + 1
+    assert code == 1 and out == ""
+    assert err == (
+        f"{plan}:{line}:5: error: preset.args.min_lr has 1 value, one per param group, but "
+        "the plan has 2 (optimizer.groups: g0, g1) [WP006]\n"
+    )
+    plan.write_text(_native_plan(case, "[4.0e-5, -1.0]"))
+    code, _, err = _show(str(plan))
+    assert code == 1 and "got a list with -1.0" in err and err.count("\n") == 1
+    # a per-group list is the megatron floor's alone: other presets' numbers stay numbers
+    other = tmp_path / "timm.yaml"
+    other.write_text(
+        "optimizer: {lr: 1.0e-3}\ntraining: {epochs: 10}\npreset:\n  framework: timm\n"
+        "  name: cosine\n  args: {t_initial: 10, lr_min: [1.0e-5]}\n"
+    )
+    code, _, err = _show(str(other))
+    assert code == 1 and "preset.args.lr_min must be a number >= 0, got a list" in err, err
+
+
+def test_the_decoupled_groups_lr_is_located_at_its_flag(tmp_path: Path) -> None:
+    script = tmp_path / "train.sh"
+    script.write_text(
+        "torchrun pretrain_gpt.py --global-batch-size 8 --train-iters 10 \\\n"
+        "    --lr 3.0e-4 --decoupled-lr 0 --lr-decay-style constant\n"
+    )
+    code, out, err = _show(str(script))
+    assert code == 1 and out == ""
+    assert err == f"{script}:2:17: error: optimizer.groups[1].lr must be > 0, got 0.0 [WP006]\n"

@@ -12,6 +12,12 @@ megatron-core 0.16.1's OptimizerParamScheduler (tests/data/formats/megatron.json
 - sample-based (``--train-samples``): N = train-samples // global batch updates; the
   lengths are the ``--lr-*-samples`` flags as given (decay: train-samples).
 - after the decay the LR holds ``--min-lr`` (default 0) to the end.
+- ``--decoupled-lr`` makes a second param group, ``embedding_and_output`` (megatron-core
+  0.16.1 ``get_standard_config_overrides``: the embedding and output-layer parameters),
+  peaking at ``--decoupled-lr`` with the floor ``--decoupled-min-lr``, else ``--min-lr``;
+  the warm-up's start and every length are shared. ``--decoupled-min-lr`` alone is
+  ignored by Megatron (one group): a finding. Megatron asserts both are not used with
+  ``--use-legacy-models`` (:mod:`warmplan.formats.megatron_decoupled`).
 
 A script without ``--global-batch-size`` takes warmplan's ``--global-batch-size`` flag,
 else ``--micro-batch-size`` x the data-parallel size (``--world-size``).
@@ -22,6 +28,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from warmplan.formats import megatron_decoupled as decoupled
 from warmplan.formats import megatron_traps as traps
 from warmplan.formats.draft import Draft
 from warmplan.presets.megatron import STYLES, WSD_STYLES
@@ -48,11 +55,11 @@ FLAGS: dict[str, tuple[type, Any]] = {
     "--tensor-model-parallel-size": (int, 1),
     "--pipeline-model-parallel-size": (int, 1),
     "--context-parallel-size": (int, 1),
+    "--decoupled-lr": (float, None),
+    "--decoupled-min-lr": (float, None),
 }
 #: flags that change the LRs in ways the preset does not follow: refused by name
 UNSUPPORTED = {
-    "--decoupled-lr": "a second param group (embeddings and output layer) with its own LR",
-    "--decoupled-min-lr": "a second param group with its own floor",
     "--rampup-batch-size": "a global batch that grows, so samples per update change",
     "--override-opt_param-scheduler": None,
 }
@@ -63,6 +70,7 @@ def read(draft: Draft) -> None:
     args = {flag: _value(draft, flag) for flag in FLAGS}
     _refuse_unsupported(draft)
     _near_misses(draft)
+    decoupled.legacy_models(draft, args)
     draft.raise_problems()
     if args["--lr"] is None:
         draft.error((), "no --lr: Megatron needs the peak learning rate (--lr 3.0e-4)")
@@ -233,6 +241,7 @@ def _write(draft: Draft, args: dict[str, Any], batch: int, lengths: dict[str, An
     iters = bool(args["--train-iters"])
     train_flag = "--train-iters" if iters else "--train-samples"
     draft.put(("optimizer", "lr"), args["--lr"], ("--lr",))
+    decoupled.groups(draft, args)
     draft.put(("training", "steps"), lengths["updates"], (train_flag,))
     draft.put(("training", "interval"), "step")
     draft.put(("preset", "framework"), "megatron", ("--lr-decay-style",))
@@ -257,6 +266,7 @@ def _write(draft: Draft, args: dict[str, Any], batch: int, lengths: dict[str, An
     draft.put(("preset", "args"), {}, ("--lr-decay-style",))
     for key, (value, flag) in put.items():
         draft.put(("preset", "args", key), value, (flag,) if draft.has(flag) else None)
+    decoupled.floors(draft, args)
     draft.note(
         f"Megatron counts samples: warm-up {lengths['warmup']:,g}, decay {lengths['decay']:,g} "
         f"samples, {batch:,} a step; --min-lr {args['--min-lr']:g} held after the decay"
@@ -275,7 +285,7 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
                 traps.DECAY_SHORTER,
                 (decay_flag,),
                 f"the decay ends at update {decay_updates:,g} of {n:,}: the LR then holds "
-                f"--min-lr {args['--min-lr']:g} for the last {counted(held, 'update', ',')} "
+                f"{decoupled.floors_text(args)} for the last {counted(held, 'update', ',')} "
                 f"({held / n:.0%} of training)",
             )
         elif decay_updates > n:
@@ -283,7 +293,7 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
                 traps.DECAY_LONGER,
                 (decay_flag,),
                 f"the decay is {decay_updates:,g} updates but training stops after {n:,}: "
-                f"--min-lr {args['--min-lr']:g} is never reached",
+                f"{decoupled.floors_text(args)} is never reached",
             )
     fraction = args["--lr-warmup-fraction"]
     if fraction is not None and abs(decay_updates - n) >= 1:
@@ -301,13 +311,14 @@ def _traps(draft: Draft, args: dict[str, Any], lengths: dict[str, Any], batch: i
             f"--min-lr is 0 (Megatron's default): the {style} decay ends at LR 0, and the "
             "last updates barely train; set --min-lr (often --lr / 10)",
         )
+    decoupled.traps_of(draft, args, style)
     _ignored(draft, style)
 
 
 def _ignored(draft: Draft, style: str) -> None:
     ignored: tuple[str, ...] = ()
     if style == "constant":
-        ignored = ("--min-lr", "--lr-decay-iters", "--lr-decay-samples")
+        ignored = ("--min-lr", "--decoupled-min-lr", "--lr-decay-iters", "--lr-decay-samples")
     if style != "WSD":
         ignored += ("--lr-wsd-decay-style", "--lr-wsd-decay-iters", "--lr-wsd-decay-samples")
     for flag in ignored:

@@ -1,4 +1,4 @@
-"""The traps of Megatron-LM launch scripts, NeMo and GPT-NeoX configs (WP160-WP167), found by
+"""The traps of Megatron-LM launch scripts, NeMo and GPT-NeoX configs (WP160-WP168), found by
 :mod:`warmplan.formats.megatron` and :mod:`warmplan.formats.nemo` while they read the
 file (the findings point at its keys); registered in :mod:`warmplan.lint.rules.formats`
 so ``--ignore`` knows them."""
@@ -13,6 +13,7 @@ IGNORED_FLAG = "WP164"  # a flag the decay style chosen ignores
 NEMO_CONSTANT_STEPS = "WP165"  # CosineAnnealing constant_steps > 0: another formula
 NEMO_NOAM_MULTIPLIER = "WP166"  # NoamAnnealing's lr is a multiplier, not the peak
 NEOX_COSINE_RISES = "WP167"  # NeoX's cosine past lr_decay_iters comes back up
+DECOUPLED_MIN_LR_ALONE = "WP168"  # --decoupled-min-lr without --decoupled-lr: ignored
 
 TITLES = {
     DECAY_SHORTER: "Megatron's LR decay ending before training: min-lr held for the rest",
@@ -23,4 +24,5 @@ TITLES = {
     NEMO_CONSTANT_STEPS: "NeMo CosineAnnealing with constant_steps: Megatron's formula",
     NEMO_NOAM_MULTIPLIER: "NeMo NoamAnnealing's lr, a multiplier rather than the peak",
     NEOX_COSINE_RISES: "GPT-NeoX's cosine ending before training: the LR comes back up",
+    DECOUPLED_MIN_LR_ALONE: "Megatron --decoupled-min-lr without --decoupled-lr: ignored",
 }

@@ -65,6 +65,9 @@ class Arg:
     #: a number of the framework's steps: it may refer to the plan's budget instead
     #: (``{fraction: 1.0}``, ``total``; :mod:`warmplan.config.references`)
     length: bool = False
+    #: the value may be one per param group, a list in the order of
+    #: ``optimizer.groups`` (Megatron's decoupled floor); group ``i`` gets item ``i``
+    per_group: bool = False
 
 
 def _none(args: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -154,7 +157,20 @@ def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[Callab
     args = resolved(spec)
     keywords = {k: v for k, v in args.items() if k not in preset.hidden}
     keywords.update(preset.derive(args, lr))
-    return [partial(preset.factor, target=target, **keywords) for target in target_lrs]
+    return [
+        partial(preset.factor, target=target, **_group_keywords(preset, keywords, index))
+        for index, target in enumerate(target_lrs)
+    ]
+
+
+def _group_keywords(preset: Preset, keywords: dict[str, Any], index: int) -> dict[str, Any]:
+    """``keywords`` with every per-group list replaced by group ``index``'s item."""
+    return {
+        key: value[index]
+        if isinstance(value, list) and key in preset.args and preset.args[key].per_group
+        else value
+        for key, value in keywords.items()
+    }
 
 
 def phase_marks(spec: PresetCall, total: int) -> list[tuple[str, int]]:

@@ -11,6 +11,12 @@ every update. So update ``t`` uses ``get_lr`` at ``num_steps = t x increment``: 
 arguments here are the scheduler's own, in samples, with ``increment`` the global
 batch. ``max_lr`` is each group's target; ``init_lr`` and ``min_lr`` are absolute.
 After ``lr_decay_steps`` the LR holds ``min_lr`` to the end of training.
+
+Param groups: ``get_lr`` reads each group's own ``max_lr`` and ``min_lr`` (megatron-core's
+``get_standard_config_overrides`` gives the embedding and output-layer group
+``--decoupled-lr`` and ``--decoupled-min-lr``), while ``init_lr`` and every length are the
+scheduler's, shared. So ``min_lr`` may be a list, one floor per group of
+``optimizer.groups``; a single number is every group's floor.
 """
 
 from __future__ import annotations
@@ -110,7 +116,9 @@ def _style(style: str) -> Any:
                 f"the warm-up ({args['lr_warmup_steps']:g} samples) must be shorter than "
                 f"the decay ({args['lr_decay_steps']:g}); Megatron asserts it",
             )
-        if args["min_lr"] > lr:
+        # the scheduler asserts max_lr >= min_lr for --lr and --min-lr only: a list's
+        # floors (the decoupled group's) go unchecked, as in megatron-core
+        if not isinstance(args["min_lr"], list) and args["min_lr"] > lr:
             raise PresetArgumentError("min_lr", f"min_lr must not exceed the LR {lr:g}")
         if args["init_lr"] > lr:
             raise PresetArgumentError("init_lr", f"init_lr must not exceed the LR {lr:g}")
@@ -141,7 +149,7 @@ def _phases(style: str) -> Any:
 
 _ARGS = {
     "init_lr": Arg("float", 0.0),
-    "min_lr": Arg("float", 0.0),
+    "min_lr": Arg("float", 0.0, per_group=True),
     "lr_warmup_steps": Arg("float", 0),
     "lr_decay_steps": Arg("float"),
     "increment": Arg("int", 1, minimum=1),

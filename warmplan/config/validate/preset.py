@@ -21,7 +21,7 @@ from warmplan.presets import (
     phase_marks,
     registry,
 )
-from warmplan.text import closest, did_you_mean, hint
+from warmplan.text import closest, counted, did_you_mean, hint
 from warmplan.text import describe as describe
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def preset_findings(plan: Plan, source: Source) -> list[Finding]:
     if references:
         return found + references
     argument_findings = _argument_findings(presets[spec.name], spec, source)
+    argument_findings += _group_count_findings(presets[spec.name], plan, source)
     if argument_findings:
         return found + argument_findings
     return found + _interval_findings(plan, spec, source) + _value_findings(plan, spec, source)
@@ -79,7 +80,7 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
             expected = _expected(arg)
             if isinstance(value, int) and abs(value) > MAX_WHOLE:
                 expected = f"at most {MAX_WHOLE:.0e}"
-            message = f"preset.args.{key} must be {expected}, got {_describe(value)}"
+            message = f"preset.args.{key} must be {expected}, got {_describe(value, arg)}"
             found.append(source.finding(errors.BAD_VALUE, keypath, message))
     # a misspelt required argument is one mistake: "unknown ... (did you mean x?)" says
     # all that "needs preset.args.x" would
@@ -95,7 +96,28 @@ def _argument_findings(preset: Preset, spec: Any, source: Source) -> list[Findin
     return found
 
 
+def _group_count_findings(preset: Preset, plan: Plan, source: Source) -> list[Finding]:
+    """A per-group list needs one value per param group of ``optimizer.groups``."""
+    found = []
+    groups = len(plan.target_lrs)
+    for key, value in plan.preset.args.items():  # type: ignore[union-attr]
+        arg = preset.args.get(key)
+        if arg is None or not arg.per_group or not isinstance(value, list):
+            continue
+        if len(value) != groups:
+            message = (
+                f"preset.args.{key} has {counted(len(value), 'value')}, one per param "
+                f"group, but the plan has {groups} (optimizer.groups: "
+                f"{', '.join(plan.group_names)})"
+            )
+            found.append(source.finding(errors.BAD_VALUE, ("preset", "args", key), message))
+    return found
+
+
 def _fits(arg: Arg, value: Any) -> bool:
+    if arg.per_group and isinstance(value, list):
+        scalar = Arg(arg.kind, choices=arg.choices, minimum=arg.minimum)
+        return bool(value) and all(v is not None and _fits(scalar, v) for v in value)
     if value is None:
         return arg.nullable
     if isinstance(value, int) and abs(value) > MAX_WHOLE:  # before isfinite: it overflows
@@ -127,6 +149,8 @@ def _expected(arg: Arg) -> str:
     }[arg.kind]
     if arg.kind in ("int", "float") and arg.minimum is not None:
         text += f" >= {arg.minimum:g}"
+    if arg.per_group:
+        text += ", or a list of them (one per param group)"
     return text + (" or null" if arg.nullable else "")
 
 
@@ -177,7 +201,11 @@ def _value_findings(plan: Plan, spec: PresetSpec, source: Source) -> list[Findin
     return []
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, arg: Arg) -> str:
+    if isinstance(value, list) and arg.per_group:
+        scalar = Arg(arg.kind, choices=arg.choices, minimum=arg.minimum)
+        wrong = [v for v in value if v is None or not _fits(scalar, v)]
+        return f"a list with {describe(wrong[0])}" if wrong else "an empty list"
     if isinstance(value, list):  # name the item that is wrong, not the whole list
         wrong = [v for v in value if not isinstance(v, int) or isinstance(v, bool)]
         if wrong:

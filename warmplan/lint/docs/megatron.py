@@ -1,5 +1,5 @@
 """The pages of the traps of Megatron-LM launch scripts, NeMo and GPT-NeoX configs,
-WP160-WP167."""
+WP160-WP168."""
 
 from __future__ import annotations
 
@@ -125,5 +125,14 @@ DOCS = [
         "again, as torch's periodic cosine does.",
         bad=neox(600),
         fixed=neox(1000),
+    ),
+    RuleDoc(
+        "WP168",
+        catches="Megatron `--decoupled-min-lr` without `--decoupled-lr`: ignored",
+        why="megatron-core makes the embedding and output-layer param group (its own peak "
+        "and floor) only for `--decoupled-lr`; `--decoupled-min-lr` alone changes nothing, "
+        "and those layers decay to `--min-lr` with the rest. Megatron says nothing.",
+        bad=script("    --decoupled-min-lr 1.0e-4 \\\n" + COSINE),
+        fixed=script("    --decoupled-lr 1.0e-3 --decoupled-min-lr 1.0e-4 \\\n" + COSINE),
     ),
 ]

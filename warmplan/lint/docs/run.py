@@ -67,7 +67,8 @@ DOCS = [
     RuleDoc(
         "WP112",
         catches="param groups whose LR ratio changes where the plan keeps it (everywhere, "
-        "except a decay with a shared absolute floor such as `eta_min`)",
+        "except a decay with a shared absolute floor such as `eta_min`, and a preset, "
+        "whose groups follow the framework's arithmetic)",
         why="Groups with different targets (a backbone 10x slower than a head) are tuned as "
         "a ratio; a schedule that changes the ratio trains another model than the one tuned.",
         bad=None,

@@ -159,7 +159,9 @@ def group_ratios(plan: Plan, trace: Trace) -> Found:
     import numpy as np
 
     targets = plan.target_lrs
-    if len(targets) < 2:
+    if len(targets) < 2 or plan.preset is not None:
+        # a preset's groups follow the framework's own arithmetic, absolute values
+        # included (Megatron's shared --lr-warmup-init, each group's min_lr)
         return
     start, end = 0, trace.intervals
     if any(getattr(plan.decay, name, 0) for name in ABSOLUTE_FLOORS):
