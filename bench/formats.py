@@ -38,6 +38,7 @@ RECIPES = [
     ROOT / "tests/data/formats/configs/megatron/gpt-cosine-fraction.sh",
     ROOT / "tests/data/formats/configs/nemo/gpt-cosine.yaml",
     ROOT / "tests/data/formats/configs/composer/cosine-batches.yaml",
+    ROOT / "tests/data/formats/configs/composer/inv-sqrt-batches.yaml",
     ROOT / "tests/data/formats/configs/composer/constant-max-tokens-flags.yaml",
 ]
 #: run-time facts of the recipes that need more than --dataset-size, per recipe
@@ -51,6 +52,7 @@ EXTRA_FACTS = {
     "gpt-cosine-fraction": [],  # Megatron: --train-iters and the batch in the script
     "gpt-cosine": [],  # NeMo: trainer.max_steps
     "cosine-batches": [],  # Composer: max_duration in batches
+    "inv-sqrt-batches": [],
     # Composer: max_duration in tokens, the batch from the command line
     "constant-max-tokens-flags": ["--global-batch-size", "6", "--sequence-length", "50"],
 }

@@ -123,19 +123,45 @@ def olmo() -> list[dict]:
     return out
 
 
+#: the composer preset's arguments that are the scheduler block's own numbers and flags
+COMPOSER_KEYS = (
+    "alpha_i",
+    "alpha_f",
+    "alpha",
+    "alpha_f_decay",
+    "alpha_f_cooldown",
+    "scale_warmup",
+)
+
+
+def _composer_args(case: dict) -> dict:
+    d, block = case["derived"], case["args"]["scheduler"]
+    args = {k: d[k] for k in ("t_warmup", "t_scale", "t_cooldown", "t_max") if k in d}
+    args["units_per_step"] = d["units_per_update"]
+    args.update({k: block[k] for k in COMPOSER_KEYS if k in block})
+    if "scale_schedule_ratio" in case:
+        args["scale_schedule_ratio"] = case["scale_schedule_ratio"]
+    return args
+
+
 def composer() -> list[dict]:
+    """Every YAML run (the reader's arguments of each scheduler) and every
+    Trainer(scale_schedule_ratio=...) run (what llm-foundry cannot set)."""
     document = json.loads((FORMATS / "composer.json").read_text())
+    ran = [c for c in [*document["cases"], *document["ratio_cases"]] if "lrs" in c]
     out = []
-    for name, case in _first_per(
-        document["cases"], lambda c: c["args"]["scheduler"]["name"]
-    ).items():
-        d = case["derived"]
-        args = {"t_warmup": d["t_warmup"], "t_max": d["t_max"]}
-        args["units_per_step"] = d["units_per_update"]
-        if name != "constant_with_warmup":
-            args["alpha_f"] = case["args"]["scheduler"].get("alpha_f", 0.0)
+    for case in ran:
         case["_lr"] = case["args"]["optimizer"]["lr"]
-        out.append(_case(name, args, case, "composer"))
+        out.append(_case(case["args"]["scheduler"]["name"], _composer_args(case), case, "composer"))
+    for case in document["class_cases"]:  # Composer's classes by their names
+        block = case["args"]["scheduler"]
+        args = {k: v for k, v in case["derived"].items() if k not in ("unit", "units_per_update")}
+        if block["class"] == "PolynomialWithWarmupScheduler" and "t_max" not in args:
+            args["t_max"] = int(case["args"]["max_duration"][:-2])  # its default 1dur
+        args.update({k: v for k, v in block.items() if k != "class" and k not in args})
+        args["scale_schedule_ratio"] = case["scale_schedule_ratio"]
+        case["_lr"] = case["args"]["optimizer"]["lr"]
+        out.append(_case(block["class"], args, case, "composer"))
     return out
 
 
@@ -145,7 +171,7 @@ def main() -> None:
         "nemo": "nemo_toolkit 3.0.0",
         "neox": "gpt-neox@ea7aefd8 (documented formula)",
         "olmo": "ai2-olmo 0.6.0",
-        "composer": "mosaicml 0.32.1",
+        "composer": "mosaicml 0.32.1, llm-foundry 0.22.0",
     }
     families = (("megatron", megatron), ("nemo", nemo), ("neox", neox), ("olmo", olmo))
     for family, make in (*families, ("composer", composer)):

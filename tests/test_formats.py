@@ -338,6 +338,9 @@ TRAP_CODES = {f"WP12{i}" for i in range(8)} | {
     "WP167",
     "WP170",
     "WP171",
+    "WP172",
+    "WP173",
+    "WP174",
     *(f"WP{n}" for n in range(175, 182)),
 }  # + timm, ultralytics, NeMo, NeoX, Composer, OLMo
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)

@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from warmplan import errors
 from warmplan.formats import composer_traps as traps
 from warmplan.formats.draft import FACT_FLAGS, Draft
 from warmplan.presets.composer import NAMES
+from warmplan.text import describe, did_you_mean
 
 _TIME = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(ba|ep|sp|tok|dur)")
 #: the llm-foundry keys (and the run-time facts) of one batch in samples and in tokens
@@ -27,6 +29,33 @@ _BATCH_KEYS = {
     "tok": (("global_train_batch_size", "global_batch_size"), ("max_seq_len", "sequence_length")),
 }
 _UNIT_WORDS = {"sp": "samples", "tok": "tokens"}
+
+
+#: each scheduler's keys, as its class's __init__ takes them (llm-foundry passes the
+#: block's other keys as keyword arguments): a time string, a number, or a flag
+_WARMUP_KEYS = {"t_warmup": "time", "t_max": "time", "scale_warmup": "bool"}
+KEYS: dict[str, dict[str, str]] = {
+    "cosine_with_warmup": {**_WARMUP_KEYS, "alpha_f": "number"},
+    "linear_decay_with_warmup": {**_WARMUP_KEYS, "alpha_i": "number", "alpha_f": "number"},
+    "constant_with_warmup": {**_WARMUP_KEYS, "alpha": "number"},
+    "inv_sqrt_with_warmup": {
+        "t_warmup": "time",
+        "t_scale": "time",
+        "t_cooldown": "time",
+        "t_max": "time",
+        "alpha_f_decay": "number",
+        "alpha_f_cooldown": "number",
+    },
+}
+CLASSES = {
+    "cosine_with_warmup": "Composer's CosineAnnealingWithWarmupScheduler",
+    "linear_decay_with_warmup": "Composer's LinearWithWarmupScheduler",
+    "constant_with_warmup": "Composer's ConstantWithWarmupScheduler",
+    "inv_sqrt_with_warmup": "llm-foundry's InverseSquareRootWithWarmupScheduler",
+}
+_REQUIRED = {"t_warmup", "t_scale", "t_cooldown"}
+#: the times of inv_sqrt_with_warmup that must be in max_duration's unit, never dur
+_INV_SQRT_TIMES = ("t_warmup", "t_scale", "t_cooldown")
 
 
 def read(draft: Draft) -> None:
@@ -39,10 +68,82 @@ def read(draft: Draft) -> None:
     if name not in NAMES:
         draft.error(
             ("scheduler", "name"),
-            f"scheduler.name {name!r} is not one warmplan reads; it reads: {', '.join(NAMES)}",
+            f"scheduler.name {name!r} is not in llm-foundry's scheduler registry"
+            f"{did_you_mean(str(name), list(NAMES))}; its build_scheduler has: {', '.join(NAMES)} "
+            "(Composer's other classes are composer presets of a native plan, by class name)",
+        )
+    if draft.has("scale_schedule_ratio"):
+        draft.error(
+            ("scale_schedule_ratio",),
+            "llm-foundry has no scale_schedule_ratio: its TrainConfig refuses the key "
+            "(Unused parameters) and its Trainer always runs at ratio 1.0 (a native plan's "
+            "composer preset takes scale_schedule_ratio)",
         )
     draft.raise_problems()
+    assert isinstance(name, str) and isinstance(lr, (int, float))  # refused above if not
+    _check_keys(draft, name, scheduler)
+    draft.raise_problems()
     updates = _updates(draft)
+    times, unit = _times(draft, name, scheduler)
+    draft.raise_problems()
+    per_step = _per_batch(draft, unit, ("scheduler", "t_warmup"))
+    draft.raise_problems()
+    draft.put(("optimizer", "lr"), float(lr), ("optimizer", "lr"))
+    draft.put(("training", "steps"), updates, ("max_duration",))
+    draft.put(("training", "interval"), "step")
+    draft.put(("preset", "framework"), "composer", ("scheduler", "name"))
+    draft.put(("preset", "name"), name, ("scheduler", "name"))
+    draft.put(("preset", "args"), {}, ("scheduler",))
+    for key, value in times.items():
+        draft.put(("preset", "args", key), value, ("scheduler", key))
+    draft.put(("preset", "args", "units_per_step"), per_step, ("scheduler", "t_warmup"))
+    for key, kind in KEYS[name].items():
+        default = 0.0 if key == "alpha_f" else None  # the reader states what WP171 warns of
+        value = scheduler.get(key, default)
+        if kind != "time" and value is not None:
+            draft.put(("preset", "args", key), value, ("scheduler", key))
+    traps.find(draft, scheduler, float(lr), times, unit)
+    draft.note(
+        f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "
+        f"{per_step:,} {unit} an update; "
+        + ", ".join(f"{key} {value:,} {unit}" for key, value in times.items())
+    )
+
+
+def _check_keys(draft: Draft, name: str, scheduler: dict[str, Any]) -> None:
+    """What the class's constructor refuses: an unknown or missing keyword argument,
+    a value of the wrong kind."""
+    known = KEYS[name]
+    for key, value in scheduler.items():
+        where = ("scheduler", str(key))
+        if key == "name":
+            continue
+        if key not in known:
+            draft.error(
+                where,
+                f"{name} has no argument {key}{did_you_mean(str(key), list(known))} "
+                f"({CLASSES[name]} raises TypeError); it takes: {', '.join(known)}",
+                errors.UNKNOWN_KEY,
+            )
+        elif known[key] == "number" and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
+        ):
+            draft.error(where, f"scheduler.{key} must be a number, got {describe(value)}")
+        elif known[key] == "bool" and not isinstance(value, bool):
+            draft.error(where, f"scheduler.{key} must be true or false, got {describe(value)}")
+    for key in sorted(_REQUIRED & set(known) - set(scheduler)):
+        draft.error(
+            ("scheduler",),
+            f"{name} needs scheduler.{key} (a time string such as 100ba): "
+            f"{CLASSES[name]} raises TypeError without it",
+            errors.MISSING_KEY,
+        )
+
+
+def _times(draft: Draft, name: str, scheduler: dict[str, Any]) -> tuple[dict[str, int], str]:
+    """The scheduler's times as ``_convert_time`` makes them, all in one unit."""
+    if name == "inv_sqrt_with_warmup":
+        return _inv_sqrt_times(draft, scheduler)
     warmup, unit = _time(draft, ("scheduler", "t_warmup"), scheduler.get("t_warmup"))
     t_max, max_unit = _time(draft, ("scheduler", "t_max"), scheduler.get("t_max", "1dur"))
     if unit != max_unit:
@@ -52,50 +153,44 @@ def read(draft: Draft) -> None:
             "other and raises (write both in the same unit)",
         )
     _check_t_max(draft, t_max, max_unit)
-    draft.raise_problems()
-    per_step = _per_batch(draft, unit, ("scheduler", "t_warmup"))
-    draft.raise_problems()
-    assert isinstance(lr, (int, float))  # refused above if not
-    draft.put(("optimizer", "lr"), float(lr), ("optimizer", "lr"))
-    draft.put(("training", "steps"), updates, ("max_duration",))
-    draft.put(("training", "interval"), "step")
-    draft.put(("preset", "framework"), "composer", ("scheduler", "name"))
-    draft.put(("preset", "name"), name, ("scheduler", "name"))
-    draft.put(("preset", "args"), {}, ("scheduler",))
-    args = {"t_warmup": warmup, "t_max": t_max, "units_per_step": per_step}
-    for key, value in args.items():
-        draft.put(
-            ("preset", "args", key), value, ("scheduler", key.replace("units_per_step", "t_warmup"))
-        )
-    if name != "constant_with_warmup":
-        alpha_f = scheduler.get("alpha_f", 0.0)
-        draft.put(("preset", "args", "alpha_f"), alpha_f, ("scheduler", "alpha_f"))
-    _traps(draft, scheduler, warmup, unit)
-    draft.note(
-        f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "
-        f"{per_step:,} {unit} an update; t_warmup {warmup:,} {unit}, t_max {t_max:,} {unit}"
-    )
+    return {"t_warmup": warmup, "t_max": t_max}, unit
 
 
-def _traps(draft: Draft, scheduler: dict[str, Any], warmup: int, unit: str) -> None:
-    given = scheduler.get("t_warmup")
-    match = _TIME.fullmatch(given.strip()) if isinstance(given, str) else None
-    if warmup == 0 and match is not None and float(match.group(1)) > 0:
-        draft.warn(
-            traps.WARMUP_TRUNCATED_TO_ZERO,
-            ("scheduler", "t_warmup"),
-            f"t_warmup {given} is 0 {unit}: Composer truncates a fraction of max_duration "
-            f"{draft.get('max_duration')} to whole {unit}, so there is no warm-up; give it "
-            "in batches (e.g. 10ba)",
+def _inv_sqrt_times(draft: Draft, scheduler: dict[str, Any]) -> tuple[dict[str, int], str]:
+    """llm-foundry refuses ``dur`` for the warm-up, scale and cooldown (their length
+    must not move with max_duration) and any unit but max_duration's."""
+    _, total_unit = _parse(draft, ("max_duration",), draft.get("max_duration"))
+    times: dict[str, int] = {}
+    units: dict[str, str] = {}
+    for key in (*_INV_SQRT_TIMES, "t_max"):
+        where = ("scheduler", key)
+        value = scheduler.get(key, "1dur")
+        known = len(draft.problems)
+        _, given = _parse(draft, where, value)
+        if len(draft.problems) > known:  # not a time string: said once
+            continue
+        if key != "t_max" and given == "dur":
+            draft.error(where, f"{key} {value}: llm-foundry refuses dur here (ValueError)")
+        elif key != "t_max" and given != total_unit:
+            draft.error(
+                where,
+                f"{key} {value} is in {given} and max_duration {draft.get('max_duration')} in "
+                f"{total_unit}: llm-foundry refuses it (ValueError; write them in one unit)",
+            )
+        times[key], units[key] = _time(draft, where, value)
+    if len(units) == len(_INV_SQRT_TIMES) + 1 and units["t_max"] != units["t_cooldown"]:
+        draft.error(
+            ("scheduler", "t_max"),
+            f"t_max {scheduler.get('t_max')} is not in the unit of t_cooldown: llm-foundry "
+            "subtracts one from the other and raises (RuntimeError)",
         )
-    if scheduler.get("name") != "constant_with_warmup" and "alpha_f" not in scheduler:
-        draft.warn(
-            traps.ALPHA_F_DEFAULT_ZERO,
-            ("scheduler", "name"),
-            f"alpha_f is not given: Composer's default 0.0 takes the {scheduler.get('name')} "
-            "decay to LR 0, and the last updates barely train (llm-foundry's configs set "
-            "alpha_f: 0.1)",
+    if scheduler.get("alpha_f_decay", 0.0) < scheduler.get("alpha_f_cooldown", 0.0):
+        draft.error(
+            ("scheduler", "alpha_f_cooldown"),
+            "alpha_f_cooldown is above alpha_f_decay: llm-foundry refuses it "
+            "(Required: alpha_f_decay >= alpha_f_cooldown)",
         )
+    return times, units.get("t_warmup", "ba")
 
 
 def _check_t_max(draft: Draft, t_max: int, unit: str) -> None:

@@ -1,5 +1,5 @@
 """The traps of other tools' configs (WP120-WP127, WP130-WP134, WP140-WP143, WP150-WP158,
-WP160-WP168, WP170-WP171, WP175-WP181), found by the readers in :mod:`warmplan.formats`
+WP160-WP168, WP170-WP181), found by the readers in :mod:`warmplan.formats`
 while they read the original file (the findings point at its keys); registered here so
 `check --ignore` and a plan's ``ignore:`` know the codes."""
 
