@@ -229,3 +229,25 @@ def test_warmplan_code_refuses_the_replay_in_one_located_line() -> None:
     line, col = _place(config, "param_scheduler")
     assert result.stderr.startswith(f"{config}:{line}:{col}: error: warmplan code cannot write")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("key", ["begin", "end"])
+def test_a_phase_bound_that_is_no_number_is_a_located_error(key: str) -> None:
+    """mmengine compares end <= begin and raises TypeError on None; warmplan says so at
+    the key (it raised the TypeError itself, as an internal error)."""
+    from warmplan import load_plan
+    from warmplan.errors import ConfigError
+
+    phase = {"type": "LinearLR", "begin": 0, "end": 5, "by_epoch": False, key: None}
+    plan = {
+        "optimizer": {"lr": 0.1},
+        "training": {"steps": 20, "interval": "step"},
+        "preset": {
+            "framework": "mmengine",
+            "name": "param_scheduler",
+            "args": {"by_epoch": False, "schedulers": [phase]},
+        },
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_plan(plan)
+    assert f"schedulers[0]: {key} must be a number, got None [WP006]" in str(caught.value)

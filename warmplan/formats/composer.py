@@ -99,9 +99,9 @@ def read(draft: Draft) -> None:
     draft.put(("preset", "args", "units_per_step"), per_step, ("scheduler", "t_warmup"))
     for key, kind in KEYS[name].items():
         default = 0.0 if key == "alpha_f" else None  # the reader states what WP171 warns of
-        value = scheduler.get(key, default)
-        if kind != "time" and value is not None:
-            draft.put(("preset", "args", key), value, ("scheduler", key))
+        given = scheduler.get(key, default)
+        if kind != "time" and given is not None:
+            draft.put(("preset", "args", key), given, ("scheduler", key))
     traps.find(draft, scheduler, float(lr), times, unit)
     draft.note(
         f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "

@@ -97,6 +97,10 @@ def build(index: int, spec: Any, epoch_length: int) -> Scheduler:
     args = {key: spec.get(key, default) for key, default in known.items()}
     by_epoch = spec.get("by_epoch", True)
     begin, end = spec.get("begin", 0), spec.get("end", INF)
+    for key, value in (("begin", begin), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            # mmengine compares them (end <= begin) and raises TypeError
+            raise fail(key, f"{key} must be a number, got {value!r}")
     for key, value in (("begin", begin), ("end", end), *args.items()):
         _check_type(fail, key, value)
     if not isinstance(by_epoch, bool):
