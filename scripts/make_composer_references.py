@@ -17,10 +17,11 @@ llm-foundry's ``llmfoundry/utils/warnings.py`` and ``llmfoundry/optim/scheduler.
 ``build_scheduler`` does (its registry's name -> class, ``llmfoundry/optim/__init__.py``;
 the YAML's other keys as keyword arguments), compiled by Composer's own
 ``compile_composer_scheduler`` into a LambdaLR over a torch SGD, and driven as
-Composer's trainer does: the batch runs (a step pre-hook records the LRs), the
-timestamp moves to the next batch (samples += global batch, tokens += global batch x
-max_seq_len), then ``scheduler.step()``. The number of batches is the trainer's loop
-(``Trainer._train_loop``, trainer.py of 0.32.1):
+Composer's trainer does: the batch runs (a step pre-hook records the LRs), then
+``scheduler.step()``, *then* the timestamp moves to the next batch (samples += global
+batch, tokens += global batch x max_seq_len): the Trainer steps its schedulers before
+it advances the timestamp, so batch t >= 1 trains at the LR of timestamp t - 1. The
+number of batches is the trainer's loop (``Trainer._train_loop``, trainer.py of 0.32.1):
 batches while ``timestamp < max_duration``, stopping after the first whose timestamp is
 ``>= max_duration`` (Composer's own ``Timestamp``/``Time`` comparisons), the timestamp
 moved to the next epoch when a dataloader of ``dataloader_len`` batches runs out. A case
@@ -315,8 +316,10 @@ def train_loop(state, batch: int, sequence: int, per_epoch, train_batch, step_sc
         for _ in range(per_epoch) if per_epoch else itertools.count():  # no length: endless
             train_batch()
             batches += 1
-            state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
+            # the Trainer steps its schedulers *before* it moves the timestamp on
+            # (trainer.py, _train_loop): the next batch's LR is this batch's timestamp's
             step_scheduler()
+            state.timestamp = state.timestamp.to_next_batch(samples=batch, tokens=batch * sequence)
             if state.timestamp >= state.max_duration:
                 break
         if per_epoch and int(state.timestamp.batch_in_epoch) == per_epoch:

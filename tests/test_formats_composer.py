@@ -59,12 +59,17 @@ def test_every_update_has_composers_lr(case: dict[str, Any]) -> None:
 def test_the_reference_is_composers_arithmetic() -> None:
     assert REFERENCE["versions"]["mosaicml"] == "0.32.1"
     by_name = {c["name"]: c for c in REFERENCE["cases"]}
-    # update 0 runs at timestamp 0: the warm-up starts at 0; update 1 at 1/10 of 6e-4
-    assert by_name["cosine-batches"]["lrs"][:2] == [[0.0], [pytest.approx(6e-5, rel=1e-15)]]
-    # 0.07dur of 50ba: int(3.5) = 3 batches of warm-up
-    assert by_name["linear-dur"]["lrs"][1][0] == pytest.approx(1e-3 / 3, rel=1e-15)
-    # 1000 tokens of warm-up, 4 x 64 tokens a batch: update 1 at 256 / 1000
-    assert by_name["cosine-tokens-tmax"]["lrs"][1][0] == pytest.approx(3e-4 * 0.256, rel=1e-15)
+    # the Trainer steps its schedulers before it moves the timestamp on (trainer.py,
+    # _train_loop): updates 0 and 1 both run at timestamp 0, update t at t - 1
+    assert by_name["cosine-batches"]["lrs"][:3] == [
+        [0.0],
+        [0.0],
+        [pytest.approx(6e-5, rel=1e-15)],  # timestamp 1 of a 10ba warm-up to 6e-4
+    ]
+    # 0.07dur of 50ba: int(3.5) = 3 batches of warm-up; update 2 at timestamp 1
+    assert by_name["linear-dur"]["lrs"][2][0] == pytest.approx(1e-3 / 3, rel=1e-15)
+    # 1000 tokens of warm-up, 4 x 64 tokens a batch: update 2 at 256 / 1000
+    assert by_name["cosine-tokens-tmax"]["lrs"][2][0] == pytest.approx(3e-4 * 0.256, rel=1e-15)
     assert by_name["cosine-epochs"]["updates"] == 36
 
 
@@ -184,26 +189,27 @@ def test_every_scheduler_of_llm_foundrys_registry_has_runs() -> None:
 
 
 def test_the_new_references_are_the_documented_formulas() -> None:
-    """Spot checks of the data against the classes' documented formulas."""
+    """Spot checks of the data against the classes' documented formulas, at the
+    timestamps the updates train at (update t at batch t - 1, see above)."""
     by_name = {c["name"]: c for c in REFERENCE["cases"]}
     lrs = [row[0] for row in by_name["inv-sqrt-batches"]["lrs"]]
-    # after a 10ba warm-up: 0.1 + 0.9 / sqrt((t - 10 + 10) / 10)
-    assert lrs[40] == pytest.approx(1e-3 * (0.1 + 0.9 / math.sqrt(4.0)), rel=1e-14)
-    # the cooldown starts at 80 - 15 = 65 from the decay's value there, to 0
+    # after a 10ba warm-up: 0.1 + 0.9 / sqrt((t - 10 + 10) / 10), timestamp 40
+    assert lrs[41] == pytest.approx(1e-3 * (0.1 + 0.9 / math.sqrt(4.0)), rel=1e-14)
+    # the cooldown starts at 80 - 15 = 65 from the decay's value there, to 0: timestamp 70
     held = 0.1 + 0.9 / math.sqrt(6.5)
-    assert lrs[70] == pytest.approx(1e-3 * (held + 5 / 15 * (0.0 - held)), rel=1e-14)
-    # constant_with_warmup climbs to alpha and holds alpha, not 1.0
-    assert [row[0] for row in by_name["constant-alpha"]["lrs"]][3:8] == pytest.approx(
+    assert lrs[71] == pytest.approx(1e-3 * (held + 5 / 15 * (0.0 - held)), rel=1e-14)
+    # constant_with_warmup climbs to alpha and holds alpha, not 1.0 (timestamps 3-7)
+    assert [row[0] for row in by_name["constant-alpha"]["lrs"]][4:9] == pytest.approx(
         [6e-4, 8e-4, 1e-3, 1e-3, 1e-3], rel=1e-14
     )
     # linear from alpha_i 0.5: the warm-up ends at 0.5, the decay runs 0.5 -> 0.1 over 32
     linear = [row[0] for row in by_name["linear-alpha-i"]["lrs"]]
-    assert linear[8] == pytest.approx(5e-4) and linear[24] == pytest.approx(3e-4, rel=1e-14)
+    assert linear[9] == pytest.approx(5e-4) and linear[25] == pytest.approx(3e-4, rel=1e-14)
     ratio = {c["name"]: c for c in REFERENCE["ratio_cases"]}
     # scale_warmup with ratio 1.5: the ramp is int(7 x 1.5) = 10 long, the branch ends at 7
     ramp = [row[0] for row in ratio["linear-ratio-scale-warmup"]["lrs"]]
-    assert ramp[6] == pytest.approx(6e-4 * 0.8 * 6 / 10, rel=1e-14)
-    assert ramp[7] == pytest.approx(6e-4 * 0.8, rel=1e-14)
+    assert ramp[7] == pytest.approx(6e-4 * 0.8 * 6 / 10, rel=1e-14)
+    assert ramp[8] == pytest.approx(6e-4 * 0.8, rel=1e-14)
     assert ratio["constant-ratio"]["updates"] == 14  # int(20 x 0.7)
     assert "error" in ratio["cosine-ratio-refused"]  # t_max 40ba x 0.5 < max_duration 40ba
 
@@ -351,13 +357,15 @@ def test_composers_other_classes_are_native_presets_by_class_name() -> None:
     cases = {c["name"]: c for c in REFERENCE["class_cases"]}
     assert {c["args"]["scheduler"]["class"] for c in cases.values()} <= set(registry("composer"))
     assert len({c["args"]["scheduler"]["class"] for c in cases.values()}) == 10
+    # update t trains at timestamp max(t - 1, 0) (the Trainer's order, see above)
     step = [row[0] for row in cases["step"]["lrs"]]
-    assert step == [1e-3 * 0.5 ** (t // 7) for t in range(40)]
-    # cycles of 5, int(1.7 x 5) = 8, int(1.7 x 8) = 13, int(1.7 x 13) = 22: restarts
+    assert step == [1e-3 * 0.5 ** (max(t - 1, 0) // 7) for t in range(40)]
+    # cycles of 5, int(1.7 x 5) = 8, int(1.7 x 8) = 13, int(1.7 x 13) = 22: restarts at
+    # timestamps 5, 13, 26, 48, so at updates one later
     restarts = [row[0] / 1e-3 for row in cases["restarts-mult"]["lrs"]]
-    assert [t for t in range(1, 80) if restarts[t] > restarts[t - 1]] == [5, 13, 26, 48]
+    assert [t for t in range(1, 80) if restarts[t] > restarts[t - 1]] == [6, 14, 27, 49]
     exponential = [row[0] for row in cases["exponential"]["lrs"]]
-    assert exponential[6] == pytest.approx(1e-3 * 0.8 ** (6 / 4), rel=1e-14)
+    assert exponential[7] == pytest.approx(1e-3 * 0.8 ** (6 / 4), rel=1e-14)
     assert cases["step-ratio"]["updates"] == 24  # int(40 x 0.6); step_size int(7 x 0.6) = 4
 
 

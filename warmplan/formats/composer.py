@@ -104,8 +104,8 @@ def read(draft: Draft) -> None:
             draft.put(("preset", "args", key), given, ("scheduler", key))
     traps.find(draft, scheduler, float(lr), times, unit)
     draft.note(
-        f"Composer steps its scheduler after every batch: update 0 at 0 {unit}, "
-        f"{per_step:,} {unit} an update; "
+        f"Composer steps its scheduler after every batch, before the timestamp moves on: "
+        f"updates 0 and 1 at 0 {unit}, update t at (t - 1) x {per_step:,} {unit}; "
         + ", ".join(f"{key} {value:,} {unit}" for key, value in times.items())
     )
 

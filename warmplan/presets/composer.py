@@ -6,8 +6,9 @@ linear_decay_with_warmup (LinearWithWarmupScheduler), constant_with_warmup
 and inv_sqrt_with_warmup (llm-foundry's InverseSquareRootWithWarmupScheduler); and
 Composer's other classes under their class names (:mod:`warmplan.presets.composer_classes`).
 
-Composer's trainer steps its LambdaLR after every batch, so update ``t`` (0-based) has
-the factor of the timestamp after ``t`` batches: ``t x units_per_step`` in the unit of
+Composer's trainer steps its LambdaLR after every batch, but before it moves the
+timestamp on: update ``t`` (0-based) has the factor of the timestamp after ``t - 1``
+batches (0 for updates 0 and 1), ``(t - 1) x units_per_step`` in the unit of
 ``t_warmup`` (batches, samples or tokens; the reader converts ``dur`` and ``ep``).
 The times are whole numbers of that unit (``_convert_time`` truncates).
 
@@ -23,6 +24,7 @@ import math
 from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError, composer_classes
+from warmplan.presets.composer_classes import first_update_at, timestamp
 
 NAMES = (
     "cosine_with_warmup",
@@ -58,7 +60,7 @@ def composer_scheduler(
     """The factor of update ``t`` of the three Composer warm-up schedulers (``target``,
     the LR, does not enter: Composer's factors are relative). constant_with_warmup is a
     linear decay from ``alpha`` to ``alpha`` (``alpha_i = alpha_f = alpha``)."""
-    current = t * units_per_step
+    current = timestamp(t, units_per_step)
     if current < t_warmup:
         return _ramp(current, t_warmup, alpha_i, scale_schedule_ratio, scale_warmup)
     end = _scaled(t_max, scale_schedule_ratio)
@@ -86,7 +88,7 @@ def inv_sqrt_scheduler(
     sqrt((t - t_warmup + t_scale) / t_scale)`` after the warm-up, then a linear
     cooldown to ``alpha_f_cooldown`` over the last ``t_cooldown`` (never before the
     warm-up's end); the warm-up is never ratio-scaled, the other times are."""
-    current = t * units_per_step
+    current = timestamp(t, units_per_step)
     if current < t_warmup:
         return _ramp(current, t_warmup, 1.0, 1.0, False)
     scale = _scaled(t_scale, scale_schedule_ratio)
@@ -138,14 +140,13 @@ def _inv_sqrt_derive(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _phases(args: Any) -> list[tuple[str, int]]:
-    # the first update whose timestamp is at least t_warmup
-    return [("decay", math.ceil(args["t_warmup"] / args["units_per_step"]))]
+    return [("decay", first_update_at(args["t_warmup"], args["units_per_step"]))]
 
 
 def _inv_sqrt_phases(args: Any) -> list[tuple[str, int]]:
     ratio, per = args["scale_schedule_ratio"], args["units_per_step"]
     end = _scaled(args["t_max"], ratio) - _scaled(args["t_cooldown"], ratio)
-    cooldown = math.ceil(max(end, args["t_warmup"]) / per)
+    cooldown = first_update_at(max(end, args["t_warmup"]), per)
     return [*_phases(args), ("cooldown", cooldown)]
 
 

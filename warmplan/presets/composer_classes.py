@@ -22,6 +22,19 @@ def _scaled(value: int, ratio: float) -> int:
     return int(value * ratio)
 
 
+def timestamp(t: int, per: int) -> int:
+    """The timestamp whose factor update ``t`` trains at, in batches, samples or tokens
+    (``per`` an update): the Trainer steps its schedulers after each batch but *before*
+    it advances the timestamp, so batch ``t >= 1`` gets the LR of ``t - 1`` batches and
+    batches 0 and 1 share the first (mosaicml 0.32.1, trainer.py ``_train_loop``)."""
+    return max(t - 1, 0) * per
+
+
+def first_update_at(time: int, per: int) -> int:
+    """The first update whose timestamp (above) is at least ``time``."""
+    return 0 if time <= 0 else math.ceil(time / per) + 1
+
+
 def _ramp(current: int, t_warmup: int, ratio: float, scale_warmup: bool) -> float:
     length = _scaled(t_warmup, ratio) if scale_warmup else t_warmup
     return 0.0 + min(1.0, current / length) * (1.0 - 0.0)
@@ -33,7 +46,7 @@ def _cosine(x: float, low: float) -> float:
 
 
 def step_factor(t: int, *, target: float, step_size: int, gamma: float, u: int, r: float) -> float:
-    return gamma ** int(t * u / _scaled(step_size, r))
+    return gamma ** int(timestamp(t, u) / _scaled(step_size, r))
 
 
 def multistep_factor(
@@ -41,37 +54,37 @@ def multistep_factor(
 ) -> float:
     factor = 1.0
     for milestone in milestones:
-        if t * u >= _scaled(milestone, r):
+        if timestamp(t, u) >= _scaled(milestone, r):
             factor *= gamma
     return factor
 
 
 def constant_factor(t: int, *, target: float, alpha: float, t_max: int, u: int, r: float) -> float:
-    return alpha if t * u < _scaled(t_max, r) else 1.0
+    return alpha if timestamp(t, u) < _scaled(t_max, r) else 1.0
 
 
 def linear_factor(
     t: int, *, target: float, alpha_i: float, alpha_f: float, t_max: int, u: int, r: float
 ) -> float:
-    fraction = min(1.0, t * u / _scaled(t_max, r))
+    fraction = min(1.0, timestamp(t, u) / _scaled(t_max, r))
     return alpha_i + fraction * (alpha_f - alpha_i)
 
 
 def exponential_factor(
     t: int, *, target: float, gamma: float, decay_period: int, u: int, r: float
 ) -> float:
-    return gamma ** float(t * u / _scaled(decay_period, r))
+    return gamma ** float(timestamp(t, u) / _scaled(decay_period, r))
 
 
 def cosine_factor(t: int, *, target: float, t_max: int, alpha_f: float, u: int, r: float) -> float:
-    return _cosine(t * u / _scaled(t_max, r), alpha_f)
+    return _cosine(timestamp(t, u) / _scaled(t_max, r), alpha_f)
 
 
 def restarts_factor(
     t: int, *, target: float, t_0: int, t_mult: float, alpha_f: float, u: int, r: float
 ) -> float:
     """Cycles of ``t_0``, each ``int(t_mult x`` the last ``)`` long."""
-    current, length = t * u, _scaled(t_0, r)
+    current, length = timestamp(t, u), _scaled(t_0, r)
     if t_mult == 1.0:  # equal cycles: Composer's loop, in closed form
         return _cosine((current - current // length * length) / length, alpha_f)
     end = length
@@ -88,7 +101,7 @@ def restarts_factor(
 def polynomial_factor(
     t: int, *, target: float, power: float, t_max: int, alpha_f: float, u: int, r: float
 ) -> float:
-    fraction = min(1.0, t * u / _scaled(t_max, r))
+    fraction = min(1.0, timestamp(t, u) / _scaled(t_max, r))
     return alpha_f + (1 - fraction) ** power * (1.0 - alpha_f)
 
 
@@ -103,8 +116,8 @@ def multistep_warmup_factor(
     u: int,
     r: float,
 ) -> float:
-    if t * u < t_warmup:
-        return _ramp(t * u, t_warmup, r, scale_warmup)
+    if timestamp(t, u) < t_warmup:
+        return _ramp(timestamp(t, u), t_warmup, r, scale_warmup)
     return multistep_factor(t, target=target, milestones=milestones, gamma=gamma, u=u, r=r)
 
 
@@ -120,7 +133,7 @@ def polynomial_warmup_factor(
     u: int,
     r: float,
 ) -> float:
-    current = t * u
+    current = timestamp(t, u)
     if current < t_warmup:
         return _ramp(current, t_warmup, r, scale_warmup)
     end = _scaled(t_max, r)
@@ -160,7 +173,7 @@ def _derive(name: str) -> Any:
 
 
 def _warmup_phases(args: Any) -> list[tuple[str, int]]:
-    return [("decay", math.ceil(args["t_warmup"] / args["units_per_step"]))]
+    return [("decay", first_update_at(args["t_warmup"], args["units_per_step"]))]
 
 
 def _no_warmup(args: Any) -> list[tuple[str, int]]:

@@ -92,7 +92,8 @@ def _preset_start_hint(spec: object) -> str:
     if framework == "composer":
         return (
             f"Composer's {name} warm-up starts at LR 0 (a LinearScheduler from alpha_i 0), "
-            "so update 0 does nothing whatever its arguments"
+            "and its Trainer steps the scheduler before it moves the timestamp on, so "
+            "updates 0 and 1 do nothing whatever the arguments"
         )
     if name == "WarmupCosineLR":
         return (
