@@ -8,8 +8,6 @@ and ceil() written here."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -20,6 +18,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -39,12 +38,6 @@ TOKENS = (
 
 def _run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
-
-
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -141,7 +134,7 @@ def test_samples_need_only_the_global_batch(tmp_path: Path) -> None:
     assert "needs the samples of a batch (global_train_batch_size)" in result.stderr
     assert "pass --global-batch-size N [WP011]" in result.stderr
     shown = _run("show", str(config), "--global-batch-size", "64", "-f", "csv")
-    assert shown.exit_code == 0 and len(_csv_lrs(shown.stdout)) == math.ceil(2000 / 64)
+    assert shown.exit_code == 0 and len(csv_lrs(shown.stdout)) == math.ceil(2000 / 64)
 
 
 def test_check_warns_of_the_missing_fact_and_pyproject_gives_it(tmp_path, monkeypatch) -> None:
@@ -171,7 +164,7 @@ def test_the_flags_give_composers_lrs_where_the_file_gave_them(tmp_path: Path) -
     result = _run("show", str(config), *flags, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
 
 
 def test_a_flag_that_agrees_with_the_file_changes_nothing_one_that_contradicts_it_is_an_error() -> (
@@ -183,7 +176,7 @@ def test_a_flag_that_agrees_with_the_file_changes_nothing_one_that_contradicts_i
         "show", str(path), "--global-batch-size", "4", "--sequence-length", "32", "-f", "csv"
     )
     assert agreed.exit_code == 0, agreed.stderr
-    np.testing.assert_allclose(_csv_lrs(agreed.stdout), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(agreed.stdout), expected, rtol=1e-12, atol=0)
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "max_seq_len" in t)
     wrong = _run("show", str(path), "--sequence-length", "2048")
     assert wrong.exit_code == 1 and wrong.stdout == ""
@@ -207,7 +200,7 @@ def test_convert_of_a_budget_in_tokens_or_samples_keeps_every_lr(name: str, tmp_
     shown = _run("show", str(plan), "-f", "csv")
     assert shown.exit_code == 0, shown.stderr
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(shown.stdout), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(shown.stdout), expected, rtol=1e-12, atol=0)
 
 
 # -- OLMo and Megatron: the flags where the file has no batch -------------------------
@@ -224,10 +217,10 @@ def test_olmo_takes_the_batch_and_sequence_from_the_flags(tmp_path: Path) -> Non
     result = _run("show", str(config), *flags, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
     # without them, OLMo's own defaults: 512 x 1024 tokens a batch, ceil(2.4e5 / 524,288) = 1
     alone = _run("show", str(config), "-f", "csv")
-    assert alone.exit_code == 0 and len(_csv_lrs(alone.stdout)) == math.ceil(2.4e5 / (512 * 1024))
+    assert alone.exit_code == 0 and len(csv_lrs(alone.stdout)) == math.ceil(2.4e5 / (512 * 1024))
 
 
 def test_olmo_refuses_a_flag_that_contradicts_the_file() -> None:
@@ -254,7 +247,7 @@ def test_megatron_takes_the_global_batch_from_the_flag(
     result = _run("show", str(script), "--global-batch-size", str(batch), "-f", "csv")
     assert result.exit_code == 0, result.stderr
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
     # the flag in place of --world-size: without either, the error names both
     bare = _run("show", str(script))
     assert bare.exit_code == 1 and "--global-batch-size N" in bare.stderr

@@ -6,8 +6,6 @@ refuses at the key."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -19,6 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs, run_show
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -26,11 +25,6 @@ FORMATS = DATA / "formats"
 REFERENCE = json.loads((FORMATS / "composer.json").read_text())
 RAN = [c for c in REFERENCE["cases"] if "lrs" in c]
 REFUSED = [c for c in REFERENCE["cases"] if "error" in c]
-
-
-def _show(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["show", *args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _facts(case: dict[str, Any]) -> list[str]:
@@ -42,18 +36,12 @@ def _facts(case: dict[str, Any]) -> list[str]:
     return flags
 
 
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
-
-
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_composers_lr(case: dict[str, Any]) -> None:
-    code, out, err = _show(str(FORMATS / case["config"]), *_facts(case), "-f", "csv")
+    code, out, err = run_show(str(FORMATS / case["config"]), *_facts(case), "-f", "csv")
     assert code == 0, err
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(out), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), expected, rtol=1e-12, atol=0)
 
 
 def test_the_reference_is_composers_arithmetic() -> None:
@@ -83,7 +71,7 @@ def _refused_at(case: dict[str, Any]) -> str:
 @pytest.mark.parametrize("case", REFUSED, ids=[c["name"] for c in REFUSED])
 def test_what_composer_refuses_is_a_located_error(case: dict[str, Any]) -> None:
     path = FORMATS / case["config"]
-    code, _, err = _show(str(path), *_facts(case))
+    code, _, err = run_show(str(path), *_facts(case))
     key = _refused_at(case)
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if f"{key}:" in text)
     assert code == 1, err
@@ -117,14 +105,14 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     )
     assert result.exit_code == 0, result.output
     assert "(Composer / llm-foundry config)" in plan.read_text().splitlines()[0]
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
 
 
 def test_epochs_need_the_batches_of_an_epoch() -> None:
     path = FORMATS / "configs" / "composer" / "cosine-epochs.yaml"
-    code, _, err = _show(str(path))
+    code, _, err = run_show(str(path))
     assert code == 1 and "pass --steps-per-epoch N" in err and err.rstrip().endswith("[WP011]")
     assert err.startswith(f"{path}:")
 
@@ -137,7 +125,7 @@ def test_tokens_need_the_batch_and_sequence_length(tmp_path: Path) -> None:
         "optimizer: {lr: 1.0e-3}\n"
         "scheduler: {name: cosine_with_warmup, t_warmup: 100tok, t_max: 8000tok}\n"
     )
-    code, _, err = _show(str(config))
+    code, _, err = run_show(str(config))
     assert code == 1 and "max_seq_len" in err and err.startswith(f"{config}:4:"), err
 
 
@@ -233,7 +221,7 @@ def test_an_unknown_scheduler_key_is_located_with_a_hint(
     tmp_path: Path, name: str, extra: str, typo: str, meant: str
 ) -> None:
     config = _config(tmp_path, f"  name: {name}\n  t_warmup: 10ba\n{extra}")
-    code, _, err = _show(str(config))
+    code, _, err = run_show(str(config))
     line = 1 + next(i for i, text in enumerate(config.read_text().splitlines()) if typo in text)
     located = [text for text in err.splitlines() if text.startswith(f"{config}:{line}:3: ")]
     assert code == 1 and located and f"error: {name} has no argument {typo}" in located[0], err
@@ -262,7 +250,7 @@ def test_a_bad_scheduler_value_is_located(
     tmp_path: Path, name: str, extra: str, message: str
 ) -> None:
     config = _config(tmp_path, f"  name: {name}\n  t_warmup: 10ba\n{extra}")
-    code, _, err = _show(str(config))
+    code, _, err = run_show(str(config))
     keys = [text.split(":")[0].strip() for text in extra.splitlines()]
     bad = next(key for key in keys if key in message)
     line = 1 + next(i for i, text in enumerate(config.read_text().splitlines()) if bad in text)
@@ -315,9 +303,9 @@ def test_a_native_plan_takes_the_trainers_scale_schedule_ratio(tmp_path: Path) -
             }
         )
     )
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize(
@@ -344,7 +332,7 @@ def test_a_ratio_composer_cannot_run_is_located(
             sort_keys=False,
         )
     )
-    code, _, err = _show(str(plan))
+    code, _, err = run_show(str(plan))
     line = 1 + next(i for i, text in enumerate(plan.read_text().splitlines()) if key in text)
     assert code == 1 and err.startswith(f"{plan}:{line}:"), err
 
@@ -371,6 +359,6 @@ def test_composers_other_classes_are_native_presets_by_class_name() -> None:
 
 def test_a_composer_class_name_in_an_llm_foundry_file_is_refused(tmp_path: Path) -> None:
     config = _config(tmp_path, "  name: CosineAnnealingScheduler\n  t_warmup: 0ba\n")
-    code, _, err = _show(str(config))
+    code, _, err = run_show(str(config))
     assert code == 1 and err.startswith(f"{config}:5:3: error: scheduler.name"), err
     assert "not in llm-foundry's scheduler registry" in err and "by class name" in err

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs, run_show
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -32,17 +33,6 @@ TRAP_CODES = {*(f"WP16{i}" for i in range(5)), "WP168"}
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 
-def _show(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["show", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
-
-
 def _csv_group_lrs(text: str) -> tuple[list[str], np.ndarray]:
     """The LR columns' names and values (one column per param group)."""
     rows = list(csv.reader(io.StringIO(text)))
@@ -53,7 +43,7 @@ def _csv_group_lrs(text: str) -> tuple[list[str], np.ndarray]:
 
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_megatrons_lr(case: dict[str, Any]) -> None:
-    code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
+    code, out, err = run_show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
     expected = np.array(case["lrs"], dtype=float)
     names, lrs = _csv_group_lrs(out)
@@ -121,7 +111,7 @@ def test_what_megatron_refuses_is_a_located_error(case: dict[str, Any]) -> None:
     assert case["error"]["type"] == "AssertionError"
     path = FORMATS / case["config"]
     flag, words = REFUSALS[case["name"]]
-    code, out, err = _show(str(path))
+    code, out, err = run_show(str(path))
     assert code == 1 and out == ""
     line, col = _flag_place(path, flag)
     assert err.startswith(f"{path}:{line}:{col}: error: "), err
@@ -134,7 +124,7 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     result = CliRunner().invoke(app, ["convert", str(FORMATS / case["config"]), "-o", str(plan)])
     assert result.exit_code == 0, result.output
     assert "(Megatron-LM launch script)" in plan.read_text().splitlines()[0]
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
     np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
 
@@ -153,10 +143,10 @@ def test_the_global_batch_may_come_from_the_world_size(tmp_path: Path) -> None:
         "torchrun pretrain_gpt.py --micro-batch-size 2 --tensor-model-parallel-size 2 \\\n"
         "    --train-samples 640 --lr-warmup-samples 64 --lr 1.0e-3 --min-lr 1.0e-4\n"
     )
-    code, out, err = _show(str(script), "--world-size", "8", "-f", "csv")
+    code, out, err = run_show(str(script), "--world-size", "8", "-f", "csv")
     assert code == 0, err
     # 2 x 8 / 2 = 8 samples an update, 80 updates; warm-up over 64 samples = 8 updates
-    lrs = _csv_lrs(out)
+    lrs = csv_lrs(out)
     assert lrs.shape == (80,)
     np.testing.assert_allclose(lrs[:9], [1.0e-3 * t / 8 for t in range(9)], rtol=RTOL)
     # linear (the default) from 1e-3 at sample 64 to 1e-4 at sample 640
@@ -180,9 +170,9 @@ def test_variables_arrays_quotes_and_continuations_are_the_shells(tmp_path: Path
         "torchrun --nproc_per_node 2 pretrain_gpt.py ${ARGS[@]} \\\n"
         "    --global-batch-size=${GBS} --lr '2.0e-4' --bf16\n"
     )
-    code, out, err = _show(str(script), "-f", "csv")
+    code, out, err = run_show(str(script), "-f", "csv")
     assert code == 0, err
-    assert _csv_lrs(out).tolist() == [2.0e-4] * 20
+    assert csv_lrs(out).tolist() == [2.0e-4] * 20
 
 
 def test_a_flag_from_an_unset_variable_is_an_error_only_when_read(tmp_path: Path) -> None:
@@ -191,7 +181,7 @@ def test_a_flag_from_an_unset_variable_is_an_error_only_when_read(tmp_path: Path
         "torchrun pretrain_gpt.py --save $CHECKPOINT --global-batch-size 2 \\\n"
         "    --train-iters 10 --lr-decay-style constant --lr ${LR}\n"
     )
-    code, _, err = _show(str(script))
+    code, _, err = run_show(str(script))
     assert code == 1
     assert err == (
         f"{script}:2:48: error: --lr is ${{LR}}, but the script never sets LR: define LR=... "
@@ -300,7 +290,7 @@ def test_a_native_plan_takes_one_floor_per_group(case: dict[str, Any], tmp_path:
     plan = tmp_path / "plan.yaml"
     floors = [g["min_lr"] for g in case["groups"]]
     plan.write_text(_native_plan(case, "[" + ", ".join(map(repr, floors)) + "]"))
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
     np.testing.assert_allclose(_csv_group_lrs(out)[1], np.array(case["lrs"]), rtol=RTOL, atol=0)
 
@@ -310,7 +300,7 @@ def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     text = _native_plan(case, "[4.0e-5]")
     plan.write_text(text)
-    code, out, err = _show(str(plan))
+    code, out, err = run_show(str(plan))
     line = text.splitlines().index("    min_lr: [4.0e-5]") + 1
     assert code == 1 and out == ""
     assert err == (
@@ -318,7 +308,7 @@ def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
         "the plan has 2 (optimizer.groups: g0, g1) [WP006]\n"
     )
     plan.write_text(_native_plan(case, "[4.0e-5, -1.0]"))
-    code, _, err = _show(str(plan))
+    code, _, err = run_show(str(plan))
     assert code == 1 and "got a list with -1.0" in err and err.count("\n") == 1
     # a per-group list is the megatron floor's alone: other presets' numbers stay numbers
     other = tmp_path / "timm.yaml"
@@ -326,7 +316,7 @@ def test_a_per_group_list_must_have_one_value_per_group(tmp_path: Path) -> None:
         "optimizer: {lr: 1.0e-3}\ntraining: {epochs: 10}\npreset:\n  framework: timm\n"
         "  name: cosine\n  args: {t_initial: 10, lr_min: [1.0e-5]}\n"
     )
-    code, _, err = _show(str(other))
+    code, _, err = run_show(str(other))
     assert code == 1 and "preset.args.lr_min must be a number >= 0, got a list" in err, err
 
 
@@ -336,6 +326,6 @@ def test_the_decoupled_groups_lr_is_located_at_its_flag(tmp_path: Path) -> None:
         "torchrun pretrain_gpt.py --global-batch-size 8 --train-iters 10 \\\n"
         "    --lr 3.0e-4 --decoupled-lr 0 --lr-decay-style constant\n"
     )
-    code, out, err = _show(str(script))
+    code, out, err = run_show(str(script))
     assert code == 1 and out == ""
     assert err == f"{script}:2:17: error: optimizer.groups[1].lr must be > 0, got 0.0 [WP006]\n"

@@ -6,8 +6,6 @@ what NeMo refuses is a located error."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs, run_show
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -26,23 +25,12 @@ RAN = [case for case in REFERENCE["cases"] if "lrs" in case]
 REFUSED = [case for case in REFERENCE["cases"] if "error" in case]
 
 
-def _show(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["show", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
-
-
 @pytest.mark.parametrize("case", RAN, ids=[c["name"] for c in RAN])
 def test_every_update_has_nemos_lr(case: dict[str, Any]) -> None:
-    code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
+    code, out, err = run_show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    lrs = _csv_lrs(out)
+    lrs = csv_lrs(out)
     assert lrs.shape == expected.shape == (case["updates"],)
     np.testing.assert_allclose(lrs, expected, rtol=RTOL, atol=0)
 
@@ -67,7 +55,7 @@ def test_a_refused_config_is_a_located_error() -> None:
     (case,) = REFUSED
     assert case["error"]["type"] == "ValueError"
     path = FORMATS / case["config"]
-    code, out, err = _show(str(path))
+    code, out, err = run_show(str(path))
     assert code == 1 and out == ""
     assert err.startswith(f"{path}:8:7: error: ") and "below min_lr" in err
 
@@ -78,9 +66,9 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     result = CliRunner().invoke(app, ["convert", str(FORMATS / case["config"]), "-o", str(plan)])
     assert result.exit_code == 0, result.output
     assert "(NeMo model config)" in plan.read_text().splitlines()[0]
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=RTOL, atol=0)
 
 
 def test_steps_from_the_flag_when_the_trainer_leaves_them_to_the_data(tmp_path: Path) -> None:
@@ -89,13 +77,13 @@ def test_steps_from_the_flag_when_the_trainer_leaves_them_to_the_data(tmp_path: 
         "trainer: {max_epochs: 100, max_steps: -1}\n"
         "model:\n  optim:\n    lr: 1.0e-3\n    sched: {name: WarmupAnnealing, warmup_steps: 4}\n"
     )
-    code, out, err = _show(str(config), "--steps", "20", "-f", "csv")
+    code, out, err = run_show(str(config), "--steps", "20", "-f", "csv")
     assert code == 0, err
     # (t + 1) / (W + 1) up to W, then linear from the LR to 0 over max_steps - W
     expected = [1e-3 * (t + 1) / 5 for t in range(5)] + [
         1e-3 * (1 - (t - 4) / 16) for t in range(5, 20)
     ]
-    np.testing.assert_allclose(_csv_lrs(out), expected, rtol=RTOL)
+    np.testing.assert_allclose(csv_lrs(out), expected, rtol=RTOL)
 
 
 def test_a_nemo_config_is_recognised_without_stealing_others() -> None:

@@ -6,8 +6,6 @@ EleutherAI/gpt-neox@ea7aefd8 and drives them over a torch optimizer) must come o
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs, run_show
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -24,23 +23,12 @@ REFERENCE = json.loads((FORMATS / "neox.json").read_text())
 CASES = REFERENCE["cases"]
 
 
-def _show(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["show", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_every_update_has_neoxs_lr(case: dict[str, Any]) -> None:
-    code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
+    code, out, err = run_show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(out), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), expected, rtol=1e-12, atol=0)
 
 
 def test_the_reference_shows_neoxs_quirks() -> None:
@@ -60,9 +48,9 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     result = CliRunner().invoke(app, ["convert", str(FORMATS / case["config"]), "-o", str(plan)])
     assert result.exit_code == 0, result.output
     assert "(GPT-NeoX config)" in plan.read_text().splitlines()[0]
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
 
 
 def test_a_neox_config_is_not_taken_for_deepspeed_and_deepspeed_stays_deepspeed() -> None:

@@ -5,8 +5,6 @@ out of `warmplan show CONFIG -f csv` (rtol 1e-12)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_csv import csv_lrs, run_show
 from tests.conftest import DATA
 from warmplan.cli.main import app
 
@@ -23,23 +22,12 @@ REFERENCE = json.loads((FORMATS / "olmo.json").read_text())
 CASES = REFERENCE["cases"]
 
 
-def _show(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["show", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _csv_lrs(text: str) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
-    return np.array([float(row[-1]) for row in rows[1:]])
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_every_update_has_olmos_lr(case: dict[str, Any]) -> None:
-    code, out, err = _show(str(FORMATS / case["config"]), "-f", "csv")
+    code, out, err = run_show(str(FORMATS / case["config"]), "-f", "csv")
     assert code == 0, err
     expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(_csv_lrs(out), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), expected, rtol=1e-12, atol=0)
 
 
 def test_the_reference_shows_olmos_warm_up_and_token_units() -> None:
@@ -60,9 +48,9 @@ def test_convert_writes_a_plan_with_the_same_lrs(case: dict[str, Any], tmp_path:
     result = CliRunner().invoke(app, ["convert", str(FORMATS / case["config"]), "-o", str(plan)])
     assert result.exit_code == 0, result.output
     assert "(OLMo training config)" in plan.read_text().splitlines()[0]
-    code, out, err = _show(str(plan), "-f", "csv")
+    code, out, err = run_show(str(plan), "-f", "csv")
     assert code == 0, err
-    np.testing.assert_allclose(_csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(csv_lrs(out), np.array(case["lrs"])[:, 0], rtol=1e-12, atol=0)
 
 
 def test_epochs_need_the_batches_of_an_epoch(tmp_path: Path) -> None:
@@ -72,12 +60,12 @@ def test_epochs_need_the_batches_of_an_epoch(tmp_path: Path) -> None:
         "scheduler: {name: constant_with_warmup, t_warmup: 4, warmup_min_lr: 0.0}\n"
         "max_duration: 2ep\n"
     )
-    code, _, err = _show(str(config))
+    code, _, err = run_show(str(config))
     assert code == 1 and "pass --steps-per-epoch N" in err and err.rstrip().endswith("[WP011]")
-    code, out, err = _show(str(config), "--steps-per-epoch", "5", "-f", "csv")
+    code, out, err = run_show(str(config), "--steps-per-epoch", "5", "-f", "csv")
     assert code == 0, err
     # update t counts step t + 1: 1e-3 x (t + 1) / 4 up to the target, 10 updates in all
-    assert _csv_lrs(out).tolist() == pytest.approx([1e-3 * min(t + 1, 4) / 4 for t in range(10)])
+    assert csv_lrs(out).tolist() == pytest.approx([1e-3 * min(t + 1, 4) / 4 for t in range(10)])
 
 
 def test_an_olmo_config_is_recognised() -> None:
