@@ -78,10 +78,6 @@ def _no_derived(args: dict[str, Any], lr: float) -> dict[str, Any]:
     return {}
 
 
-def _peaks_at_the_lr(args: Mapping[str, Any]) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class Preset:
     """A framework's schedule: its arguments and the factor of step ``t``."""
@@ -96,8 +92,9 @@ class Preset:
     #: keys of ``args`` ``factor`` does not take (they only steer validation)
     hidden: tuple[str, ...] = field(default=())
     #: args -> whether the optimizer's LR is the schedule's peak; False where the LR is
-    #: a scale (NeMo's Noam) or the schedule sets its own peak (OneCycleLR's max_lr)
-    peaks_at_the_lr: Callable[[Mapping[str, Any]], bool] = _peaks_at_the_lr
+    #: a scale (NeMo's Noam) or the schedule sets its own peak (OneCycleLR's max_lr).
+    #: None: it always is
+    peaks_at_the_lr: Callable[[Mapping[str, Any]], bool] | None = None
 
 
 class PresetArgumentError(ValueError):
@@ -148,7 +145,8 @@ def resolved(spec: PresetCall) -> dict[str, Any]:
 
 def peaks_at_the_lr(spec: PresetCall) -> bool:
     """Whether the schedule's peak is the optimizer's LR (what `check` compares with)."""
-    return registry(spec.framework)[spec.name].peaks_at_the_lr(resolved(spec))
+    decides = registry(spec.framework)[spec.name].peaks_at_the_lr
+    return decides is None or decides(resolved(spec))
 
 
 def factors(spec: PresetCall, lr: float, target_lrs: list[float]) -> list[Callable[[int], float]]:

@@ -24,7 +24,7 @@ import math
 from typing import Any
 
 from warmplan.presets import Arg, Preset, PresetArgumentError, composer_classes
-from warmplan.presets.composer_classes import first_update_at, timestamp
+from warmplan.presets.composer_classes import first_update_at, ramp, scaled, timestamp
 
 NAMES = (
     "cosine_with_warmup",
@@ -32,16 +32,6 @@ NAMES = (
     "constant_with_warmup",
     "inv_sqrt_with_warmup",
 )
-
-
-def _scaled(value: int, ratio: float) -> int:
-    return int(value * ratio)  # _convert_time of a batch, sample or token count
-
-
-def _ramp(current: int, t_warmup: int, peak: float, ratio: float, scale_warmup: bool) -> float:
-    """LinearScheduler(alpha_i=0, alpha_f=peak, t_max=t_warmup), ratio-scaled or not."""
-    length = _scaled(t_warmup, ratio) if scale_warmup else t_warmup
-    return 0.0 + min(1.0, current / length) * (peak - 0.0)
 
 
 def composer_scheduler(
@@ -62,8 +52,8 @@ def composer_scheduler(
     linear decay from ``alpha`` to ``alpha`` (``alpha_i = alpha_f = alpha``)."""
     current = timestamp(t, units_per_step)
     if current < t_warmup:
-        return _ramp(current, t_warmup, alpha_i, scale_schedule_ratio, scale_warmup)
-    end = _scaled(t_max, scale_schedule_ratio)
+        return ramp(current, t_warmup, alpha_i, scale_schedule_ratio, scale_warmup)
+    end = scaled(t_max, scale_schedule_ratio)
     fraction = (current - t_warmup) / (end - t_warmup) if end > t_warmup else 0.0
     fraction = min(1.0, fraction)
     if name == "cosine_with_warmup":
@@ -90,11 +80,11 @@ def inv_sqrt_scheduler(
     warm-up's end); the warm-up is never ratio-scaled, the other times are."""
     current = timestamp(t, units_per_step)
     if current < t_warmup:
-        return _ramp(current, t_warmup, 1.0, 1.0, False)
-    scale = _scaled(t_scale, scale_schedule_ratio)
-    cooldown = _scaled(t_cooldown, scale_schedule_ratio)
+        return ramp(current, t_warmup, 1.0, 1.0, False)
+    scale = scaled(t_scale, scale_schedule_ratio)
+    cooldown = scaled(t_cooldown, scale_schedule_ratio)
     shift = scale - t_warmup
-    start = max(_scaled(t_max, scale_schedule_ratio) - cooldown, t_warmup)
+    start = max(scaled(t_max, scale_schedule_ratio) - cooldown, t_warmup)
     if current < start:
         return alpha_f_decay + 1 / ((current + shift) / scale) ** 0.5 * (1.0 - alpha_f_decay)
     held = alpha_f_decay + 1 / ((start + shift) / scale) ** 0.5 * (1.0 - alpha_f_decay)
@@ -111,7 +101,7 @@ def _derive(name: str) -> Any:
             raise PresetArgumentError("scale_schedule_ratio", f"must be > 0, got {ratio!r}")
         if name == "inv_sqrt_with_warmup":
             return _inv_sqrt_derive(args)
-        vanishes = args["t_warmup"] > 0 and _scaled(args["t_warmup"], ratio) == 0
+        vanishes = args["t_warmup"] > 0 and scaled(args["t_warmup"], ratio) == 0
         if args["scale_warmup"] and vanishes:
             raise PresetArgumentError(
                 "scale_warmup",
@@ -132,7 +122,7 @@ def _inv_sqrt_derive(args: dict[str, Any]) -> dict[str, Any]:
             "llm-foundry requires alpha_f_decay >= alpha_f_cooldown, got "
             f"{args['alpha_f_decay']} < {args['alpha_f_cooldown']}",
         )
-    if _scaled(args["t_scale"], args["scale_schedule_ratio"]) < 1:
+    if scaled(args["t_scale"], args["scale_schedule_ratio"]) < 1:
         raise PresetArgumentError(
             "t_scale", "must be at least 1 (after the ratio): llm-foundry divides by it"
         )
@@ -145,7 +135,7 @@ def _phases(args: Any) -> list[tuple[str, int]]:
 
 def _inv_sqrt_phases(args: Any) -> list[tuple[str, int]]:
     ratio, per = args["scale_schedule_ratio"], args["units_per_step"]
-    end = _scaled(args["t_max"], ratio) - _scaled(args["t_cooldown"], ratio)
+    end = scaled(args["t_max"], ratio) - scaled(args["t_cooldown"], ratio)
     cooldown = first_update_at(max(end, args["t_warmup"]), per)
     return [*_phases(args), ("cooldown", cooldown)]
 

@@ -18,7 +18,8 @@ from typing import Any
 from warmplan.presets import Arg, Preset, PresetArgumentError
 
 
-def _scaled(value: int, ratio: float) -> int:
+def scaled(value: int, ratio: float) -> int:
+    """A time under the Trainer's scale_schedule_ratio, as _convert_time truncates it."""
     return int(value * ratio)
 
 
@@ -35,9 +36,10 @@ def first_update_at(time: int, per: int) -> int:
     return 0 if time <= 0 else math.ceil(time / per) + 1
 
 
-def _ramp(current: int, t_warmup: int, ratio: float, scale_warmup: bool) -> float:
-    length = _scaled(t_warmup, ratio) if scale_warmup else t_warmup
-    return 0.0 + min(1.0, current / length) * (1.0 - 0.0)
+def ramp(current: int, t_warmup: int, peak: float, ratio: float, scale_warmup: bool) -> float:
+    """LinearScheduler(alpha_i=0, alpha_f=peak, t_max=t_warmup), ratio-scaled or not."""
+    length = scaled(t_warmup, ratio) if scale_warmup else t_warmup
+    return 0.0 + min(1.0, current / length) * (peak - 0.0)
 
 
 def _cosine(x: float, low: float) -> float:
@@ -46,7 +48,7 @@ def _cosine(x: float, low: float) -> float:
 
 
 def step_factor(t: int, *, target: float, step_size: int, gamma: float, u: int, r: float) -> float:
-    return gamma ** int(timestamp(t, u) / _scaled(step_size, r))
+    return gamma ** int(timestamp(t, u) / scaled(step_size, r))
 
 
 def multistep_factor(
@@ -54,37 +56,37 @@ def multistep_factor(
 ) -> float:
     factor = 1.0
     for milestone in milestones:
-        if timestamp(t, u) >= _scaled(milestone, r):
+        if timestamp(t, u) >= scaled(milestone, r):
             factor *= gamma
     return factor
 
 
 def constant_factor(t: int, *, target: float, alpha: float, t_max: int, u: int, r: float) -> float:
-    return alpha if timestamp(t, u) < _scaled(t_max, r) else 1.0
+    return alpha if timestamp(t, u) < scaled(t_max, r) else 1.0
 
 
 def linear_factor(
     t: int, *, target: float, alpha_i: float, alpha_f: float, t_max: int, u: int, r: float
 ) -> float:
-    fraction = min(1.0, timestamp(t, u) / _scaled(t_max, r))
+    fraction = min(1.0, timestamp(t, u) / scaled(t_max, r))
     return alpha_i + fraction * (alpha_f - alpha_i)
 
 
 def exponential_factor(
     t: int, *, target: float, gamma: float, decay_period: int, u: int, r: float
 ) -> float:
-    return gamma ** float(timestamp(t, u) / _scaled(decay_period, r))
+    return gamma ** float(timestamp(t, u) / scaled(decay_period, r))
 
 
 def cosine_factor(t: int, *, target: float, t_max: int, alpha_f: float, u: int, r: float) -> float:
-    return _cosine(timestamp(t, u) / _scaled(t_max, r), alpha_f)
+    return _cosine(timestamp(t, u) / scaled(t_max, r), alpha_f)
 
 
 def restarts_factor(
     t: int, *, target: float, t_0: int, t_mult: float, alpha_f: float, u: int, r: float
 ) -> float:
     """Cycles of ``t_0``, each ``int(t_mult x`` the last ``)`` long."""
-    current, length = timestamp(t, u), _scaled(t_0, r)
+    current, length = timestamp(t, u), scaled(t_0, r)
     if t_mult == 1.0:  # equal cycles: Composer's loop, in closed form
         return _cosine((current - current // length * length) / length, alpha_f)
     end = length
@@ -101,7 +103,7 @@ def restarts_factor(
 def polynomial_factor(
     t: int, *, target: float, power: float, t_max: int, alpha_f: float, u: int, r: float
 ) -> float:
-    fraction = min(1.0, timestamp(t, u) / _scaled(t_max, r))
+    fraction = min(1.0, timestamp(t, u) / scaled(t_max, r))
     return alpha_f + (1 - fraction) ** power * (1.0 - alpha_f)
 
 
@@ -117,7 +119,7 @@ def multistep_warmup_factor(
     r: float,
 ) -> float:
     if timestamp(t, u) < t_warmup:
-        return _ramp(timestamp(t, u), t_warmup, r, scale_warmup)
+        return ramp(timestamp(t, u), t_warmup, 1.0, r, scale_warmup)
     return multistep_factor(t, target=target, milestones=milestones, gamma=gamma, u=u, r=r)
 
 
@@ -135,8 +137,8 @@ def polynomial_warmup_factor(
 ) -> float:
     current = timestamp(t, u)
     if current < t_warmup:
-        return _ramp(current, t_warmup, r, scale_warmup)
-    end = _scaled(t_max, r)
+        return ramp(current, t_warmup, 1.0, r, scale_warmup)
+    end = scaled(t_max, r)
     fraction = min(1.0, (current - t_warmup) / (end - t_warmup) if end > t_warmup else 0.0)
     return alpha_f + (1 - fraction) ** power * (1.0 - alpha_f)
 
@@ -158,12 +160,12 @@ def _derive(name: str) -> Any:
         if not ratio > 0:
             raise PresetArgumentError("scale_schedule_ratio", f"must be > 0, got {ratio!r}")
         key = _DIVISORS.get(name)
-        if key is not None and _scaled(args[key], ratio) < 1:
+        if key is not None and scaled(args[key], ratio) < 1:
             raise PresetArgumentError(
                 key, f"{args[key]} x scale_schedule_ratio {ratio} is 0: Composer divides by it"
             )
         warmup = args.get("t_warmup", 0)
-        if args.get("scale_warmup") and warmup > 0 and _scaled(warmup, ratio) == 0:
+        if args.get("scale_warmup") and warmup > 0 and scaled(warmup, ratio) == 0:
             raise PresetArgumentError(
                 "scale_warmup", f"t_warmup {warmup} x scale_schedule_ratio {ratio} is 0"
             )

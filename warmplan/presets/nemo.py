@@ -194,17 +194,13 @@ def _scaled_by_noam(args: Mapping[str, Any]) -> bool:
     return False
 
 
-def _peaks(args: Mapping[str, Any]) -> bool:
-    return True
-
-
 PRESETS: dict[str, Preset] = {
     name: Preset(
         nemo_policy,
         _args(name),
         _phases(name),
         _derive(name),
-        peaks_at_the_lr=_scaled_by_noam if name == "NoamAnnealing" else _peaks,
+        peaks_at_the_lr=_scaled_by_noam if name == "NoamAnnealing" else None,
     )
     for name in NAMES
 }
