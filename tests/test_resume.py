@@ -118,29 +118,12 @@ _RESUMED: dict[tuple[str, int], Any] = {}
 
 
 @pytest.fixture(scope="module")
-def resumed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[tuple[str, int], Any]:
-    """Built once per run: under xdist the first worker to get here builds it, under a
-    lock in the run's shared temporary folder, and the others read its JSON."""
+def resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], Any]:
+    """Built once per run: under xdist, these tests all run on one worker (SHARED_WORK
+    in tests/conftest.py)."""
     if not _RESUMED:
-        _RESUMED.update(_built_once(tmp_path_factory, worker_id))
+        _RESUMED.update(_resume_every_case(tmp_path_factory.mktemp("resume")))
     return _RESUMED
-
-
-def _built_once(factory: pytest.TempPathFactory, worker_id: str) -> dict[tuple[str, int], Any]:
-    try:
-        import fcntl
-    except ImportError:  # no POSIX locks: each worker builds its own
-        fcntl = None
-    if worker_id == "master" or fcntl is None:
-        return _resume_every_case(factory.mktemp("resume"))
-    shared = factory.getbasetemp().parent  # this run's pytest-N/, common to its workers
-    done = shared / "resumed.json"
-    with open(shared / "resumed.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            results = _resume_every_case(factory.mktemp("resume"))
-            done.write_text(json.dumps([[*key, value] for key, value in results.items()]))
-    return {(name, k): value for name, k, value in json.loads(done.read_text())}
 
 
 def _resume_every_case(folder: Path) -> dict[tuple[str, int], Any]:
