@@ -50,7 +50,9 @@ SHARED_WORK = {
 }
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist") != "load":
+        return None  # a --dist mode asked for on the command line is xdist's own
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedWorkScheduling(LoadScopeScheduling):
