@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import compileall
 import functools
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +15,16 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where PYTHONDONTWRITEBYTECODE is set, every process of a run (xdist workers, warm
+    servers, the interpreters tests start) would compile warmplan again: compile it
+    once here, where Python itself would keep it (the gitignored __pycache__ folders
+    beside the sources; site-packages and the rest untouched)."""
+    if sys.dont_write_bytecode and not os.environ.get("PYTEST_XDIST_WORKER"):
+        compileall.compile_dir(ROOT / "warmplan", quiet=2)
+        compileall.compile_dir(ROOT / "tests", maxlevels=0, quiet=2)  # not tests/data
 
 
 @pytest.fixture

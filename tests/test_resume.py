@@ -112,39 +112,44 @@ def _checkpoints(name: str, case: dict[str, Any]) -> list[int]:
     return sorted({WARMUP - 1, WARMUP, WARMUP + 1, random.Random(name).randrange(1, TOTAL)})
 
 
-#: the resumed runs, kept for the whole session: an xdist worker that finds its queue
-#: momentarily empty tears module fixtures down, and would build this one again
-_RESUMED: dict[tuple[str, int], Any] = {}
+#: the runs, kept for the whole session: an xdist worker that finds its queue
+#: momentarily empty tears module fixtures down, and would build them again
+_RUNS: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
-def resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], Any]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Built once per run: under xdist, these tests all run on one worker (SHARED_WORK
     in tests/conftest.py)."""
-    if not _RESUMED:
-        _RESUMED.update(_resume_every_case(tmp_path_factory.mktemp("resume")))
-    return _RESUMED
+    if not _RUNS:
+        _RUNS.update(_run_and_resume_every_case(tmp_path_factory.mktemp("resume")))
+    return _RUNS
 
 
-def _resume_every_case(folder: Path) -> dict[tuple[str, int], Any]:
-    """Checkpoint every case at each k here; resume them all in one new process."""
-    runs, keys = [], []
+def _run_and_resume_every_case(folder: Path) -> dict[str, Any]:
+    """Each case's uninterrupted run, checkpointed at each k on its way; then every
+    checkpoint resumed in one new process. ``uninterrupted``: name -> the LRs of the
+    whole run; ``resumed``: (name, k) -> the LRs the run resumed at k sees."""
+    resumes, keys, uninterrupted = [], [], {}
     for name, case in CASES:
-        for k in _checkpoints(name, case):
-            model, optimizer, scheduler = build(case)
-            train(model, optimizer, scheduler, k)
-            checkpoint = folder / f"{name}-{k}.pt"
-            state = {
-                "k": k,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-            }
-            torch.save(state, checkpoint)
-            runs.append({"case": case, "checkpoint": str(checkpoint)})
-            keys.append((name, k))
+        model, optimizer, scheduler = build(case)
+        checkpoints, seen = _checkpoints(name, case), []
+        for k in range(TOTAL):
+            if k in checkpoints:
+                checkpoint = folder / f"{name}-{k}.pt"
+                state = {
+                    "k": k,
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                }
+                torch.save(state, checkpoint)
+                resumes.append({"case": case, "checkpoint": str(checkpoint)})
+                keys.append((name, k))
+            seen += train(model, optimizer, scheduler, 1)
+        uninterrupted[name] = seen
     manifest = folder / "manifest.json"
-    manifest.write_text(json.dumps(runs))
+    manifest.write_text(json.dumps(resumes))
     env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
     child = warm.run(
         [sys.executable, str(TESTS / "resume_child.py"), str(manifest)],
@@ -154,7 +159,8 @@ def _resume_every_case(folder: Path) -> dict[tuple[str, int], Any]:
         timeout=300,
     )
     assert child.returncode == 0, child.stderr
-    return dict(zip(keys, json.loads(child.stdout), strict=True))
+    resumed = dict(zip(keys, json.loads(child.stdout), strict=True))
+    return {"uninterrupted": uninterrupted, "resumed": resumed}
 
 
 def test_every_kind_is_covered() -> None:
@@ -172,12 +178,12 @@ def test_every_kind_is_covered() -> None:
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
 def test_resumed_run_sees_the_same_lrs_bit_for_bit(
-    name: str, case: dict[str, Any], resumed: dict[tuple[str, int], Any]
+    name: str, case: dict[str, Any], runs: dict[str, Any]
 ) -> None:
-    model, optimizer, scheduler = build(case)
-    uninterrupted = train(model, optimizer, scheduler, TOTAL)
+    uninterrupted = runs["uninterrupted"][name]
+    assert len(uninterrupted) == TOTAL
     constant = ("none0-constant", "preset-transformers-constant", "preset-olmo-constant")
     if name not in constant:  # the schedule moves, so a wrong resume would show
         assert len({tuple(row) for row in uninterrupted}) > 1
     for k in _checkpoints(name, case):
-        assert resumed[(name, k)] == uninterrupted[k:], f"resumed at {k}"
+        assert runs["resumed"][(name, k)] == uninterrupted[k:], f"resumed at {k}"

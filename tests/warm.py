@@ -29,19 +29,38 @@ SERVER = Path(__file__).with_name("warm_server.py")
 #: interpreter options whose effect a forked interpreter cannot take on
 _STARTUP = {"PYTHONWARNINGS", "PYTHONIOENCODING", "PYTHONHASHSEED", "PYTHONDEVMODE"}
 
-#: what a server imports before forking: torch, for the programs that need it; the CLI
-#: without torch, for the programs that fail before they would import it; both, with
-#: what the commands import, for the CLI's commands that simulate
-TORCH, CLI = ("torch",), ("warmplan.cli.main",)
-TORCH_CLI = (
-    *TORCH,
-    *CLI,
-    "warmplan.cli.show",
-    "warmplan.cli.check",
-    "warmplan.config.load",
-    "warmplan.schedule.simulate",
-    "warmplan.render.table",
+#: what a server imports before forking: torch, for the programs that need it (with
+#: torch._dynamo, ~2 s, which torch imports when a program builds its first optimizer);
+#: the CLI and what reading a config takes, without torch, for the programs that fail
+#: before they would import it; both, with what simulating and rendering take, for the
+#: CLI's commands that simulate (their dummy optimizer never imports torch._dynamo).
+#: The commands import these inside functions: without them, every child of a server
+#: spends ~0.25 s importing them again.
+TORCH = ("torch", "torch._dynamo")
+CLI = (
+    "warmplan.cli.main",
+    "warmplan.cli.common",
+    "typer._adapters",
+    "yaml",
+    "warmplan.formats.load",
+    "warmplan.config.models",
+    "warmplan.config.validate",
     "warmplan.lint.runner",
+    "warmplan.lint.rules",
+    "warmplan.render.findings",
+)
+TORCH_CLI = (
+    "torch",
+    *CLI,
+    "numpy",
+    "rich.console",
+    "rich.table",
+    "warmplan.schedule.simulate",
+    "warmplan.schedule.build",
+    "warmplan.schedule.codegen",
+    "warmplan.render.table",
+    "warmplan.render.compare",
+    "warmplan.render.export",
 )
 
 _lock = threading.Lock()
