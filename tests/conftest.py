@@ -27,6 +27,21 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(ROOT / "tests", maxlevels=0, quiet=2)  # not tests/data
 
 
+def _one_click_command_per_app() -> None:
+    """typer's CliRunner builds the whole click command tree from the app's signatures
+    on every invoke (~16 ms; ~1,200 invokes a run: ~30 s of CPU). Click commands are
+    built to be invoked again and again (click's own CliRunner takes one), and nothing
+    in this one depends on the invocation: the tests share one per app."""
+    import typer.testing
+
+    if not hasattr(typer.testing, "_get_command"):
+        raise RuntimeError("typer.testing no longer builds commands with _get_command")
+    typer.testing._get_command = functools.cache(typer.testing._get_command)
+
+
+_one_click_command_per_app()
+
+
 @pytest.fixture
 def example_path() -> Path:
     return CONFIGS / "linear-warmup-cosine.yaml"
