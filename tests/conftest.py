@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import compileall
+import contextlib
 import functools
 import os
+import shutil
+import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests import warm
 
 if TYPE_CHECKING:
     from warmplan import Trace
@@ -18,13 +24,28 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Where PYTHONDONTWRITEBYTECODE is set, every process of a run (xdist workers, warm
-    servers, the interpreters tests start) would compile warmplan again: compile it
-    once here, where Python itself would keep it (the gitignored __pycache__ folders
-    beside the sources; site-packages and the rest untouched)."""
-    if sys.dont_write_bytecode and not os.environ.get("PYTEST_XDIST_WORKER"):
+    """In a run's first process (the xdist controller, or the only process): the folder
+    of the run's shared warm servers (tests/warm.py), stopped at the end; and where
+    PYTHONDONTWRITEBYTECODE is set, which would have every process of a run (workers,
+    servers, the interpreters tests start) compile warmplan again, warmplan compiled once,
+    where Python itself would keep it (the gitignored __pycache__ folders beside the
+    sources; site-packages and the rest untouched)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or warm.SHARED in os.environ:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="warmplan-tests-servers-"))
+    os.environ[warm.SHARED] = f"{os.getpid()}:{folder}"
+    config.add_cleanup(functools.partial(_stop_shared_servers, folder))
+    if sys.dont_write_bytecode:
         compileall.compile_dir(ROOT / "warmplan", quiet=2)
         compileall.compile_dir(ROOT / "tests", maxlevels=0, quiet=2)  # not tests/data
+
+
+def _stop_shared_servers(folder: Path) -> None:
+    del os.environ[warm.SHARED]
+    for pid in folder.glob("*.pid"):
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid.read_text()), signal.SIGTERM)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _one_click_command_per_app() -> None:
@@ -68,6 +89,7 @@ def config_trace(path: Path) -> Trace:
 SHARED_WORK = {
     "resumed runs (~9 s)": ("tests/test_resume.py::",),
     "Lightning's import (~4 s)": ("tests/test_watch_lightning.py::",),
+    "transformers' Trainer (~2 s)": ("tests/test_watch_transformers.py::",),
     "configs_report (~6 s)": ("tests/test_checks.py::test_every_config_passes_check",),
     "config_trace (~2.5 s for bert)": (
         "tests/test_configs.py::test_example_simulates_to_finite_nonnegative_lrs",

@@ -7,6 +7,7 @@ Decay blocks are drawn from each decay model's JSON Schema, so a decay kind adde
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from typing import Any, get_args
 
@@ -104,17 +105,25 @@ def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any] | None:
     return None
 
 
+@functools.cache
+def _decay_fields(kind: str) -> list[tuple[str, bool, st.SearchStrategy[Any]]]:
+    """(name, required, strategy) of each field of a decay kind with a strategy: from its
+    JSON Schema, once per kind (pydantic builds the schema anew on every call)."""
+    schema = DECAY_MODELS[DECAY_KINDS.index(kind)].model_json_schema()
+    fields = []
+    for name, field in schema["properties"].items():
+        strategy = from_schema(field)
+        if name != "kind" and strategy is not None:
+            fields.append((name, name in schema.get("required", ()), strategy))
+    return fields
+
+
 @st.composite
 def decay_blocks(draw: Any, kind: str | None = None) -> dict[str, Any]:
     kind = kind or draw(st.sampled_from(DECAY_KINDS))
-    model = DECAY_MODELS[DECAY_KINDS.index(kind)]
-    schema = model.model_json_schema()
     block: dict[str, Any] = {"kind": kind}
-    for name, field in schema["properties"].items():
-        strategy = from_schema(field)
-        if name == "kind" or strategy is None:
-            continue
-        if name in schema.get("required", ()) or draw(st.booleans()):
+    for name, required, strategy in _decay_fields(kind):
+        if required or draw(st.booleans()):
             block[name] = draw(strategy)
     return block
 

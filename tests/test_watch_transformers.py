@@ -4,16 +4,26 @@ one included), and each fault done for real is stopped at the right update."""
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
+from types import ModuleType
+from typing import Any
 
 import pytest
+import torch
 
-transformers = pytest.importorskip("transformers")
-torch = pytest.importorskip("torch")
+from warmplan import ScheduleDivergence
 
-from warmplan import ScheduleDivergence  # noqa: E402
-from warmplan.integrations.transformers import WatchCallback  # noqa: E402
+
+@functools.cache
+def _transformers() -> tuple[ModuleType, Any]:
+    """transformers and warmplan's callback for it, imported by the first test that runs
+    (not at collection: every xdist worker collects, one runs these; SHARED_WORK)."""
+    transformers = pytest.importorskip("transformers")
+    from warmplan.integrations.transformers import WatchCallback
+
+    return transformers, WatchCallback
 
 
 class _Tiny(torch.nn.Module):
@@ -47,6 +57,7 @@ def _trainer(tmp_path, callbacks, **overrides):  # type: ignore[no-untyped-def]
         "seed": 0,
         **overrides,
     }
+    transformers, _ = _transformers()
     torch.manual_seed(0)
     return transformers.Trainer(
         model=_Tiny(),
@@ -65,6 +76,7 @@ def _cosine_with_warmup(t: int, warmup: int, total: int) -> float:
 
 
 def test_a_run_that_follows_its_training_arguments_is_never_stopped(tmp_path):
+    transformers, WatchCallback = _transformers()
     callback = WatchCallback()
     seen: list[float] = []
 
@@ -80,6 +92,8 @@ def test_a_run_that_follows_its_training_arguments_is_never_stopped(tmp_path):
 
 
 def test_an_extra_scheduler_step_per_update_is_stopped_at_update_1(tmp_path):
+    transformers, WatchCallback = _transformers()
+
     class StepAgain(transformers.TrainerCallback):  # what an accelerate mix-up does
         def on_step_end(self, args, state, control, lr_scheduler=None, **kwargs):  # type: ignore[no-untyped-def]
             lr_scheduler.step()
@@ -94,6 +108,7 @@ def test_an_extra_scheduler_step_per_update_is_stopped_at_update_1(tmp_path):
 
 
 def test_a_resume_continues_the_watch_and_a_lost_scheduler_is_a_restart(tmp_path):
+    transformers, WatchCallback = _transformers()
     saving = {"save_strategy": "steps", "save_steps": 8}
 
     class StopAt8(transformers.TrainerCallback):  # a run killed after its checkpoint
@@ -121,6 +136,7 @@ def test_a_plan_for_another_number_of_updates_is_a_horizon(tmp_path):
     """The plan previewed 16 updates; the run trains 20 (a larger dataset): the cosine
     the Trainer builds is over 20, and the first update whose LR differs (found from
     the documented formula) is stopped as a horizon of 20."""
+    _, WatchCallback = _transformers()
     plan = {
         "optimizer": {"kind": "adamw", "lr": 1e-3},
         "training": {"steps": 16, "interval": "step"},
@@ -145,6 +161,7 @@ def test_a_plan_for_another_number_of_updates_is_a_horizon(tmp_path):
 def test_a_plain_loop_is_watched_against_a_training_arguments_file(tmp_path):
     """watch() takes what load_plan takes, another tool's config included: a
     TrainingArguments YAML, followed by transformers' own scheduler in a plain loop."""
+    transformers, _ = _transformers()
     path = tmp_path / "args.yaml"
     path.write_text(
         "learning_rate: 1.0e-3\nlr_scheduler_type: linear\nwarmup_steps: 3\nmax_steps: 16\n"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import select
@@ -63,31 +65,71 @@ TORCH_CLI = (
     "warmplan.render.export",
 )
 
+#: ``PID:FOLDER``, set by tests/conftest.py in a run's first process (PID): the folder
+#: where all the run's test processes (its xdist workers) share one server per preload,
+#: so that each server's imports (~2 s of torch) are paid once a run
+SHARED = "WARMPLAN_TESTS_WARM_SERVERS"
 _lock = threading.Lock()
 _servers: dict[tuple[str, ...], socket.socket] = {}
+_shared_servers: list[subprocess.Popen[bytes]] = []  # never waited for: they outlive us
 
 
 def _server(preload: tuple[str, ...]) -> socket.socket:
     with _lock:
         if preload not in _servers:
-            ours, theirs = socket.socketpair()
-            env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-            server = subprocess.Popen(
-                [sys.executable, str(SERVER), str(theirs.fileno()), *preload],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                env=env,
-                cwd="/",
-            )
-            theirs.close()
-            _servers[preload] = ours
-            atexit.register(_stop, server, ours)
+            if SHARED in os.environ:
+                owner, folder = os.environ[SHARED].split(":", 1)
+                _servers[preload] = _shared(Path(folder), int(owner), preload)
+            else:
+                _servers[preload] = _own(preload)
         return _servers[preload]
+
+
+def _start(where: str, preload: tuple[str, ...], **popen: Any) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.Popen(
+        [sys.executable, str(SERVER), where, *preload],
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd="/",
+        **popen,
+    )
+
+
+def _own(preload: tuple[str, ...]) -> socket.socket:
+    """A server of this process alone, stopped when it exits."""
+    ours, theirs = socket.socketpair()
+    server = _start(str(theirs.fileno()), preload, pass_fds=[theirs.fileno()])
+    theirs.close()
+    atexit.register(_stop, server, ours)
+    return ours
 
 
 def _stop(server: subprocess.Popen[bytes], control: socket.socket) -> None:
     control.close()
     server.wait(timeout=30)
+
+
+def _shared(folder: Path, owner: int, preload: tuple[str, ...]) -> socket.socket:
+    """A connection to the run's server for ``preload``, started by the first process
+    that needs it (under a lock: the others wait for it to listen). It outlives that
+    process: the run's first process (``owner``) stops it, or it ends when that is gone."""
+    name = hashlib.sha256(" ".join(preload).encode()).hexdigest()[:16]
+    path = folder / f"{name}.sock"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            server = _start(f"{path}:{owner}", preload, start_new_session=True)
+            _shared_servers.append(server)
+            (folder / f"{name}.pid").write_text(str(server.pid))
+            deadline = time.monotonic() + 60
+            while not path.exists():
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the warm process server for {preload} did not start")
+                time.sleep(0.01)
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(str(path))
+    return connection
 
 
 def _parse(args: list[str]) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 for each request, as if ``python -m mod``, ``python -c code`` or ``python script`` had
 been started with the request's argv, folder, environment and standard streams.
 
-Run as ``python warm_server.py FD MODULE...``: FD is one end of a Unix socket pair, the
-modules are what to import before forking. Each request is
+Run as ``python warm_server.py FD MODULE...``, FD one end of a Unix socket pair: the
+server of one test process, which ends when that process closes its end. Or as
+``python warm_server.py PATH:PID MODULE...``: the server every xdist worker of a run
+shares, listening at PATH, which ends when the process PID (the run's controller) is
+gone. The modules are what to import before forking. Each request is
 one byte with four file descriptors (stdin, stdout, stderr, and a socket for the rest);
 on that socket, the request (JSON, up to its end of file) comes in, and the process id,
 then its wait status, go out, a line each.
@@ -23,6 +26,7 @@ import io
 import json
 import os
 import runpy
+import select
 import signal
 import socket
 import sys
@@ -32,21 +36,62 @@ import types
 BASE_PATH = sys.path[1:]
 
 
-def _serve(control: socket.socket) -> socket.socket:
-    """Fork a supervisor per request; return, in the program's process, its socket."""
+def _serve(control: socket.socket, owner: int | None) -> socket.socket:
+    """Fork a supervisor per request; return, in the program's process, its socket.
+
+    ``control``: the socket requests come on, or (with an ``owner``) the listening
+    socket the clients connect to, each on its own connection."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
+    clients = [control] if owner is None else []
     while True:
-        try:
-            _, fds, _, _ = socket.recv_fds(control, 1, 4)
-        except OSError:
-            os._exit(0)
-        if not fds:  # the client closed its end: the test session is over
-            os._exit(0)
-        if os.fork() == 0:
-            control.close()
-            return _supervise(fds)
-        for fd in fds:
-            os.close(fd)
+        listening = [control] if owner is not None else []
+        ready, _, _ = select.select([*clients, *listening], [], [], 1.0)
+        if owner is not None and not _alive(owner):
+            os._exit(0)  # the test run is over
+        for client in ready:
+            if owner is not None and client is control:
+                clients.append(control.accept()[0])
+                continue
+            try:
+                _, fds, _, _ = socket.recv_fds(client, 1, 4)
+            except OSError:
+                fds = []
+            if not fds:  # the client closed its end: its test process is done
+                if owner is None:
+                    os._exit(0)
+                clients.remove(client)
+                client.close()
+                continue
+            if os.fork() == 0:
+                for other in {control, *clients}:
+                    other.close()
+                return _supervise(fds)
+            for fd in fds:
+                os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        pass
+    return True
+
+
+def _listen(where: str) -> tuple[socket.socket, int | None]:
+    """The control socket ``where`` names, and the owner to outlive (see the docstring)."""
+    if where.isdigit():
+        return socket.socket(fileno=int(where)), None
+    path, owner = where.rsplit(":", 1)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # listening before the imports (clients may connect while they run), and at PATH only
+    # once listening: a client that sees PATH can connect
+    listener.bind(f"{path}.{os.getpid()}")
+    listener.listen(16)
+    os.rename(f"{path}.{os.getpid()}", path)
+    return listener, int(owner)
 
 
 def _supervise(fds: list[int]) -> socket.socket:
@@ -120,9 +165,10 @@ def _run(request: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":
+    control, owner = _listen(sys.argv[1])
     for module in sys.argv[2:]:  # what every request would otherwise import itself
         importlib.import_module(module)
     # out of the collections of every program forked from here: with ~165k objects of
     # torch's in them, each program's exit took a quarter of a second longer
     gc.freeze()
-    _run(_read_request(_serve(socket.socket(fileno=int(sys.argv[1])))))
+    _run(_read_request(_serve(control, owner)))
