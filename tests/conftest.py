@@ -90,6 +90,13 @@ SHARED_WORK = {
     "resumed runs (~9 s)": ("tests/test_resume.py::",),
     "Lightning's import (~4 s)": ("tests/test_watch_lightning.py::",),
     "transformers' Trainer (~2 s)": ("tests/test_watch_transformers.py::",),
+    "the import probes' interpreter (~3 s)": (
+        "tests/test_lazy_imports.py::test_help_",
+        "tests/test_lazy_imports.py::test_top_level_help_",
+        "tests/test_lazy_imports.py::test_config_errors_",
+        "tests/test_lazy_imports.py::test_schema_",
+        "tests/test_lazy_imports.py::test_in_process_callers_",
+    ),
     "configs_report (~6 s)": ("tests/test_checks.py::test_every_config_passes_check",),
     "config_trace (~2.5 s for bert)": (
         "tests/test_configs.py::test_example_simulates_to_finite_nonnegative_lrs",

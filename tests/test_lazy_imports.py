@@ -1,11 +1,12 @@
 """`warmplan --help`, `schema` and config errors stay instant: no torch, no matplotlib.
 
-Each case runs in a fresh interpreter and reports, through ``sys.modules``, which heavy
-modules the command imported.
+The commands run in fresh interpreters (the import cases one after another in one: see
+``_in_sequence``) and report, through ``sys.modules``, which heavy modules they imported.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -39,59 +40,92 @@ def _run_probe(probe: str, args: list[str]) -> dict:
     return json.loads(result.stderr.strip().splitlines()[-1])
 
 
-def _probe(args):
-    outcome = _run_probe(PROBE, args)
-    return {"code": outcome["code"], "heavy": outcome["heavy"]}, outcome["pydantic"]
+HELP = [
+    ["--help"],
+    ["--version"],
+    ["show", "--help"],
+    ["plot", "--help"],
+    ["check", "--help"],
+    ["verify", "--help"],
+    ["rule"],
+    ["rule", "WP106"],
+]
+CONFIG_ERRORS = [
+    ["show", "configs/does-not-exist.yaml"],
+    ["show", "--lr", "-1", "--epochs", "2"],
+    ["show", "configs/does-not-exist.yaml", "configs/neither.yaml"],
+    ["plot", "configs/does-not-exist.yaml"],
+    ["plot", "--lr", "-1", "--epochs", "2", "-o", "never.png"],
+    ["check", "tests/data/invalid/wrong-type-name-number.yaml"],
+    ["code", "--lr", "-1", "--epochs", "2"],
+    # a log that cannot be read is reported before the plan is simulated
+    ["verify", "configs/linear-warmup-cosine.yaml", "tests/data/runs/edge_tb_corrupt_middle"],
+]
+
+SEQUENCE_PROBE = """
+import gc, json, sys
+from warmplan.cli.main import app
+reports = []
+for args in {args!r}:
+    try:
+        app(args)
+    except SystemExit as exc:
+        code = exc.code
+    heavy = [m for m in ("torch", "matplotlib") if m in sys.modules]
+    reports.append({{"code": code, "heavy": heavy, "pydantic": "pydantic" in sys.modules,
+                     "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}})
+print(json.dumps(reports), file=sys.stderr)
+"""
+#: last in the sequence: it simulates, so it imports torch
+SIMULATING = ["show", "configs/linear-warmup-cosine.yaml"]
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--help"],
-        ["--version"],
-        ["show", "--help"],
-        ["plot", "--help"],
-        ["check", "--help"],
-        ["verify", "--help"],
-        ["rule"],
-        ["rule", "WP106"],
-    ],
-)
+@functools.cache
+def _in_sequence() -> dict[tuple[str, ...], dict]:
+    """Every command of HELP, schema, CONFIG_ERRORS, then SIMULATING, called one after
+    the other through ``app`` in one fresh interpreter, each reported with what
+    ``sys.modules`` held after it: modules stay imported, so a command shows as
+    heavy-free only if it and all before it imported neither (the first one that did is
+    the culprit). One interpreter instead of 18: their start-ups were most of this
+    file's time."""
+    commands = [*HELP, ["schema"], *CONFIG_ERRORS, SIMULATING]
+    result = subprocess.run(
+        [sys.executable, "-c", SEQUENCE_PROBE.format(args=commands)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    reports = json.loads(result.stderr.strip().splitlines()[-1])
+    return dict(zip(map(tuple, commands), reports, strict=True))
+
+
+def _imports(args: list[str]) -> dict:
+    report = _in_sequence()[tuple(args)]
+    return {"code": report["code"], "heavy": report["heavy"]}
+
+
+@pytest.mark.parametrize("args", HELP)
 def test_help_imports_neither_torch_nor_matplotlib(args):
-    assert _probe(args)[0] == {"code": 0, "heavy": []}
+    assert _imports(args) == {"code": 0, "heavy": []}
 
 
 def test_top_level_help_does_not_import_pydantic():
-    # (a command's own --help does: typer builds its parameters with pydantic)
-    assert _probe(["--help"]) == ({"code": 0, "heavy": []}, False)
+    # (a command's own --help does: typer builds its parameters with pydantic); first
+    # in the sequence, so nothing else imported it before
+    assert HELP[0] == ["--help"]
+    assert _imports(HELP[0]) == {"code": 0, "heavy": []}
+    assert not _in_sequence()[("--help",)]["pydantic"]
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["show", "configs/does-not-exist.yaml"],
-        ["show", "--lr", "-1", "--epochs", "2"],
-        ["show", "configs/does-not-exist.yaml", "configs/neither.yaml"],
-        ["plot", "configs/does-not-exist.yaml"],
-        ["plot", "--lr", "-1", "--epochs", "2", "-o", "never.png"],
-        ["check", "tests/data/invalid/wrong-type-name-number.yaml"],
-        ["code", "--lr", "-1", "--epochs", "2"],
-        # a log that cannot be read is reported before the plan is simulated
-        [
-            "verify",
-            "configs/linear-warmup-cosine.yaml",
-            "tests/data/runs/edge_tb_corrupt_middle",
-        ],
-    ],
-    ids=lambda args: " ".join(args),
-)
+@pytest.mark.parametrize("args", CONFIG_ERRORS, ids=lambda args: " ".join(args))
 def test_config_errors_import_neither_torch_nor_matplotlib(args):
     """Errors found before simulating: reported without paying for torch or matplotlib."""
-    assert _probe(args)[0] == {"code": 1, "heavy": []}
+    assert _imports(args) == {"code": 1, "heavy": []}
 
 
 def test_schema_imports_neither_torch_nor_matplotlib():
-    assert _probe(["schema"])[0] == {"code": 0, "heavy": []}
+    assert _imports(["schema"]) == {"code": 0, "heavy": []}
 
 
 def test_python_m_warmplan_runs():
@@ -140,10 +174,11 @@ def test_check_collects_garbage_while_it_checks():
 
 
 def test_in_process_callers_keep_their_garbage_collector_untouched():
-    # the app called directly (tests, embedding) never paused collection: nothing frozen
-    probe = GC_PROBE.replace("cli.run()", "cli.app()")
-    outcome = _run_probe(probe, ["show", "configs/linear-warmup-cosine.yaml"])
-    assert outcome == {"code": 0, "enabled": True, "frozen": 0, "torch": True}
+    # the app called directly (tests, embedding) never paused collection: nothing frozen,
+    # after the 18 calls of the sequence, the last of which simulated
+    outcome = _in_sequence()[tuple(SIMULATING)]
+    assert (outcome["code"], outcome["heavy"]) == (0, ["torch"])
+    assert (outcome["enabled"], outcome["frozen"]) == (True, 0)
 
 
 def test_shell_completion_is_enabled_and_completes_without_torch(tmp_path):
