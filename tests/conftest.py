@@ -3,6 +3,7 @@ from __future__ import annotations
 import compileall
 import contextlib
 import functools
+import importlib
 import os
 import shutil
 import signal
@@ -38,6 +39,26 @@ def pytest_configure(config: pytest.Config) -> None:
     if sys.dont_write_bytecode:
         compileall.compile_dir(ROOT / "warmplan", quiet=2)
         compileall.compile_dir(ROOT / "tests", maxlevels=0, quiet=2)  # not tests/data
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> object:
+    """Collecting, pytest rewrites the asserts of every test module (~3.5 s a process)
+    and, under PYTHONDONTWRITEBYTECODE, throws the result away: here it keeps it, in the
+    gitignored tests/__pycache__ as it would by default, so the next process (the other
+    xdist worker, the next run) reads it. Odd-numbered workers import the modules from
+    the last one first: two workers collecting at once meet in the middle, each
+    rewriting half."""
+    was, sys.dont_write_bytecode = sys.dont_write_bytecode, False
+    try:
+        if int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]) % 2:
+            for module in sorted(Path(__file__).parent.glob("test_*.py"), reverse=True):
+                # what fails here fails again in collection, which reports it
+                with contextlib.suppress(Exception, pytest.skip.Exception, pytest.fail.Exception):
+                    importlib.import_module(f"tests.{module.stem}")
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = was
 
 
 def _stop_shared_servers(folder: Path) -> None:
