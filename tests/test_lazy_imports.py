@@ -10,6 +10,7 @@ import functools
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ print(json.dumps({{"code": code, "heavy": heavy, "pydantic": "pydantic" in sys.m
 """
 
 
-def _run_probe(probe: str, args: list[str]) -> dict:
+def _run_probe(probe: str, args: list[Any]) -> Any:
     """Run ``probe`` (formatted with ``args``) in a fresh interpreter; its JSON report."""
     result = subprocess.run(
         [sys.executable, "-c", probe.format(args=args)],
@@ -89,14 +90,7 @@ def _in_sequence() -> dict[tuple[str, ...], dict]:
     the culprit). One interpreter instead of 18: their start-ups were most of this
     file's time."""
     commands = [*HELP, ["schema"], *CONFIG_ERRORS, SIMULATING]
-    result = subprocess.run(
-        [sys.executable, "-c", SEQUENCE_PROBE.format(args=commands)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    reports = json.loads(result.stderr.strip().splitlines()[-1])
+    reports = _run_probe(SEQUENCE_PROBE, commands)
     return dict(zip(map(tuple, commands), reports, strict=True))
 
 
