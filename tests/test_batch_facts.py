@@ -46,6 +46,13 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def _shows_the_reference_lrs(result: Any, case: dict[str, Any]) -> None:
+    """``result``, a ``show -f csv``, printed the real library's LRs of ``case``."""
+    assert result.exit_code == 0, result.stderr
+    expected = np.array(case["lrs"], dtype=float)[:, 0]
+    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+
+
 # -- the flags ------------------------------------------------------------------------
 
 
@@ -162,21 +169,17 @@ def test_the_flags_give_composers_lrs_where_the_file_gave_them(tmp_path: Path) -
     config = _write(tmp_path, "foundry.yaml", text)
     flags = ["--global-batch-size", "4", "--sequence-length", "32"]
     result = _run("show", str(config), *flags, "-f", "csv")
-    assert result.exit_code == 0, result.stderr
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    _shows_the_reference_lrs(result, case)
 
 
 def test_a_flag_that_agrees_with_the_file_changes_nothing_one_that_contradicts_it_is_an_error() -> (
     None
 ):
     path = CONFIGS / "composer" / "cosine-max-tokens.yaml"
-    expected = np.array(COMPOSER["cosine-max-tokens"]["lrs"], dtype=float)[:, 0]
     agreed = _run(
         "show", str(path), "--global-batch-size", "4", "--sequence-length", "32", "-f", "csv"
     )
-    assert agreed.exit_code == 0, agreed.stderr
-    np.testing.assert_allclose(csv_lrs(agreed.stdout), expected, rtol=1e-12, atol=0)
+    _shows_the_reference_lrs(agreed, COMPOSER["cosine-max-tokens"])
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "max_seq_len" in t)
     wrong = _run("show", str(path), "--sequence-length", "2048")
     assert wrong.exit_code == 1 and wrong.stdout == ""
@@ -198,9 +201,7 @@ def test_convert_of_a_budget_in_tokens_or_samples_keeps_every_lr(name: str, tmp_
     for key, value in case["facts"].items():
         assert any(f"--{key.replace('_', '-')} {value}" in line for line in header), header
     shown = _run("show", str(plan), "-f", "csv")
-    assert shown.exit_code == 0, shown.stderr
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(csv_lrs(shown.stdout), expected, rtol=1e-12, atol=0)
+    _shows_the_reference_lrs(shown, case)
 
 
 # -- OLMo and Megatron: the flags where the file has no batch -------------------------
@@ -215,9 +216,7 @@ def test_olmo_takes_the_batch_and_sequence_from_the_flags(tmp_path: Path) -> Non
     config = _write(tmp_path, "olmo.yaml", text)
     flags = ["--global-batch-size", "16", "--sequence-length", "64"]
     result = _run("show", str(config), *flags, "-f", "csv")
-    assert result.exit_code == 0, result.stderr
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    _shows_the_reference_lrs(result, case)
     # without them, OLMo's own defaults: 512 x 1024 tokens a batch, ceil(2.4e5 / 524,288) = 1
     alone = _run("show", str(config), "-f", "csv")
     assert alone.exit_code == 0 and len(csv_lrs(alone.stdout)) == math.ceil(2.4e5 / (512 * 1024))
@@ -245,9 +244,7 @@ def test_megatron_takes_the_global_batch_from_the_flag(
     script = _write(tmp_path, "train.sh", text.replace(match.group(0), ""))
     assert "--global-batch-size" not in script.read_text()
     result = _run("show", str(script), "--global-batch-size", str(batch), "-f", "csv")
-    assert result.exit_code == 0, result.stderr
-    expected = np.array(case["lrs"], dtype=float)[:, 0]
-    np.testing.assert_allclose(csv_lrs(result.stdout), expected, rtol=1e-12, atol=0)
+    _shows_the_reference_lrs(result, case)
     # the flag in place of --world-size: without either, the error names both
     bare = _run("show", str(script))
     assert bare.exit_code == 1 and "--global-batch-size N" in bare.stderr
