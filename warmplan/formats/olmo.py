@@ -172,10 +172,7 @@ def _epochs(draft: Draft, duration: str) -> int:
             "(whole epochs only; give a part of an epoch as updates or tokens, e.g. 2e12T)",
         )
         return 1
-    if epochs < 1:
-        draft.error(("max_duration",), f"max_duration must be at least 1, got {epochs}")
-        return 1
-    return epochs
+    return _at_least_one(draft, epochs)
 
 
 def _number(draft: Draft, text: str) -> int:
@@ -188,7 +185,12 @@ def _number(draft: Draft, text: str) -> int:
             "number (float() refuses it; tokens end in a capital T)",
         )
         return 1
-    if value < 1:
-        draft.error(("max_duration",), f"max_duration must be at least 1, got {value}")
+    return _at_least_one(draft, value)
+
+
+def _at_least_one(draft: Draft, count: int) -> int:
+    """A duration read as a number of epochs, updates or tokens: 1 or more."""
+    if count < 1:
+        draft.error(("max_duration",), f"max_duration must be at least 1, got {count}")
         return 1
-    return value
+    return count
