@@ -68,6 +68,23 @@ def test_epochs_need_the_batches_of_an_epoch(tmp_path: Path) -> None:
     assert csv_lrs(out).tolist() == pytest.approx([1e-3 * min(t + 1, 4) / 4 for t in range(10)])
 
 
+@pytest.mark.parametrize(("duration", "shown"), [("0ep", "0"), ("'0'", "0"), ("0.5T", "0")])
+def test_a_duration_under_one_is_one_located_error(
+    duration: str, shown: str, tmp_path: Path
+) -> None:
+    """Epochs (int()), updates and tokens (int(float())) under 1: no run to preview."""
+    config = tmp_path / "olmo.yaml"
+    config.write_text(
+        "optimizer: {learning_rate: 1.0e-3}\n"
+        "scheduler: {name: constant_with_warmup, t_warmup: 4, warmup_min_lr: 0.0}\n"
+        f"max_duration: {duration}\n"
+    )
+    code, out, err = run_show(str(config), "--steps-per-epoch", "5")
+    assert code == 1 and out == ""
+    assert err.startswith(f"{config}:3:")
+    assert f"max_duration must be at least 1, got {shown}" in err and err.count("\n") == 1
+
+
 def test_an_olmo_config_is_recognised() -> None:
     from warmplan.config.load import source_of
     from warmplan.formats import detect
